@@ -1,0 +1,186 @@
+import type { ClusterSnapshot } from './cluster-snapshot.js';
+import type { KubeObject } from './kube-object.js';
+import { isMetadataOnlyUpdate } from './metadata-only-update.js';
+import type { EnforcementMode, Policy, RuleMode } from './policy-spec.js';
+import type { AdmissionInput, TargetKind, UserInfo } from './request.js';
+import type { RuleContext, RuleDefinition, RuleResult } from './rule.js';
+import type { RuleId } from './rule-ids.js';
+
+/** One reported violation, after modes, exemptions and ratcheting were applied. */
+export interface Finding {
+  readonly ruleId: RuleId;
+  readonly mode: EnforcementMode;
+  readonly path: string;
+  readonly message: string;
+  /** True when an Enforce violation was downgraded to a warning by ratcheting. */
+  readonly ratcheted: boolean;
+}
+
+/** The outcome of one rule for one request. */
+export interface RuleEvaluation {
+  readonly ruleId: RuleId;
+  readonly status: RuleResult['status'] | 'error';
+  readonly mode: RuleMode;
+  readonly findings: readonly Finding[];
+  /** Why the rule skipped (or the error text). */
+  readonly reason?: string;
+}
+
+/** The validation decision for one request. */
+export interface Evaluation {
+  readonly allowed: boolean;
+  /** The caller matched the policy's exemptions (non-structural rules skipped). */
+  readonly exempt: boolean;
+  readonly denials: readonly Finding[];
+  readonly warnings: readonly Finding[];
+  readonly audits: readonly Finding[];
+  readonly evaluations: readonly RuleEvaluation[];
+}
+
+/** Validates one request under one policy against one snapshot. Never throws. */
+export type Validator = (
+  input: AdmissionInput,
+  policy: Policy,
+  cluster: ClusterSnapshot,
+) => Evaluation;
+
+/** The mode a policy gives a rule. */
+export function ruleMode(policy: Policy, id: RuleId): RuleMode {
+  return policy.spec.ruleModes[id] ?? policy.spec.defaultMode;
+}
+
+/** True when the caller matches `exemptions` (users, groups, `namespace/name` service accounts). */
+export function isExempt(policy: Policy, user: UserInfo): boolean {
+  const { users, groups, serviceAccounts } = policy.spec.exemptions;
+  if (users.includes(user.username)) return true;
+  if (user.groups.some((group) => groups.includes(group))) return true;
+  return serviceAccounts.some((sa) => serviceAccountUser(sa) === user.username);
+}
+
+/** `namespace/name` -> `system:serviceaccount:namespace:name` (undefined when malformed). */
+export function serviceAccountUser(ref: string): string | undefined {
+  const slash = ref.indexOf('/');
+  if (slash <= 0 || slash === ref.length - 1) return undefined;
+  return `system:serviceaccount:${ref.slice(0, slash)}:${ref.slice(slash + 1)}`;
+}
+
+/**
+ * Builds a validator over a rule catalog. Rules are indexed by target once; evaluation runs them
+ * in catalog order so messages are stable.
+ */
+export function createValidator(rules: readonly RuleDefinition[]): Validator {
+  const byTarget = new Map<TargetKind, RuleDefinition[]>();
+  for (const rule of rules) {
+    for (const target of rule.targets) {
+      const list = byTarget.get(target) ?? [];
+      list.push(rule);
+      byTarget.set(target, list);
+    }
+  }
+
+  return (input, policy, cluster) => {
+    const applicable = byTarget.get(input.target) ?? [];
+    const object = input.operation === 'DELETE' ? input.oldObject : input.object;
+    const exempt = isExempt(policy, input.user);
+    const evaluations: RuleEvaluation[] = [];
+    const denials: Finding[] = [];
+    const warnings: Finding[] = [];
+    const audits: Finding[] = [];
+    if (object === undefined) {
+      return { allowed: true, exempt, denials, warnings, audits, evaluations };
+    }
+    // An update that only moves finalizers, ownerReferences, managedFields, resourceVersion or
+    // status is the controller finishing its work: never block it, whatever the policy says now.
+    const metadataOnly =
+      input.operation === 'UPDATE' &&
+      input.oldObject !== undefined &&
+      isMetadataOnlyUpdate(object, input.oldObject);
+    const ctx: RuleContext = { input, object, oldObject: input.oldObject, policy, cluster };
+
+    for (const rule of applicable) {
+      const mode = ruleMode(policy, rule.id);
+      if (mode === 'Disabled' || !rule.operations.includes(input.operation)) continue;
+      if (exempt && !rule.structural) {
+        evaluations.push({
+          ruleId: rule.id,
+          status: 'skip',
+          mode,
+          findings: [],
+          reason: 'exempt caller',
+        });
+        continue;
+      }
+      const result = runCheck(rule, ctx);
+      if (result.status === 'pass' || result.status === 'skip') {
+        evaluations.push({
+          ruleId: rule.id,
+          status: result.status,
+          mode,
+          findings: [],
+          ...(result.status === 'skip' ? { reason: result.reason } : {}),
+        });
+        continue;
+      }
+      const old =
+        input.operation === 'UPDATE' && input.oldObject !== undefined
+          ? oldViolationPaths(rule, ctx, input.oldObject)
+          : undefined;
+      const findings = result.violations.map((violation): Finding => {
+        const ratcheted =
+          mode === 'Enforce' &&
+          result.status === 'fail' &&
+          (metadataOnly || (old?.has(violation.path) ?? false));
+        return {
+          ruleId: rule.id,
+          mode,
+          path: violation.path,
+          message: violation.message,
+          ratcheted,
+        };
+      });
+      for (const finding of findings) {
+        if (mode === 'Audit') audits.push(finding);
+        else if (mode === 'Warn' || result.status === 'warn' || finding.ratcheted)
+          warnings.push(finding);
+        else denials.push(finding);
+      }
+      evaluations.push({
+        ruleId: rule.id,
+        status: result.status,
+        mode,
+        findings,
+        ...(result.status === 'error' ? { reason: result.violations[0]?.message ?? '' } : {}),
+      });
+    }
+    return { allowed: denials.length === 0, exempt, denials, warnings, audits, evaluations };
+  };
+}
+
+type CheckOutcome =
+  | RuleResult
+  | { readonly status: 'error'; readonly violations: readonly { path: string; message: string }[] };
+
+/** Runs a check; a throw becomes an `error` outcome that fails closed in Enforce mode. */
+function runCheck(rule: RuleDefinition, ctx: RuleContext): CheckOutcome {
+  try {
+    return rule.check(ctx);
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    return {
+      status: 'error',
+      violations: [{ path: '', message: `internal error while evaluating the rule: ${text}` }],
+    };
+  }
+}
+
+/** The paths the stored object already violated under the same rule (for ratcheting). */
+function oldViolationPaths(
+  rule: RuleDefinition,
+  ctx: RuleContext,
+  oldObject: KubeObject,
+): Set<string> {
+  const result = runCheck(rule, { ...ctx, object: oldObject });
+  if (result.status === 'pass' || result.status === 'skip' || result.status === 'error')
+    return new Set();
+  return new Set(result.violations.map((violation) => violation.path));
+}

@@ -1,0 +1,62 @@
+import type { ClusterSnapshot } from './cluster-snapshot.js';
+import type { KubeObject } from './kube-object.js';
+import type { Policy } from './policy-spec.js';
+import type { AdmissionInput, Operation, TargetKind } from './request.js';
+import type { RuleId } from './rule-ids.js';
+
+/** One offending field. `path` (e.g. `spec.owner.name`) is also the ratcheting key. */
+export interface Violation {
+  readonly path: string;
+  /** Human text that names the path, e.g. `spec.owner.name "Bob" is not an e-mail address`. */
+  readonly message: string;
+}
+
+/** What a rule's check returns. The engine adds `error` when a check throws. */
+export type RuleResult =
+  | { readonly status: 'pass' }
+  | { readonly status: 'skip'; readonly reason: string }
+  | { readonly status: 'fail'; readonly violations: readonly Violation[] }
+  | { readonly status: 'warn'; readonly violations: readonly Violation[] };
+
+/** Everything a check may read. All of it is read-only; checks are synchronous and pure. */
+export interface RuleContext {
+  readonly input: AdmissionInput;
+  /** The object under evaluation: the new object, or the stored one for DELETE. */
+  readonly object: KubeObject;
+  /** The stored object on UPDATE/DELETE. */
+  readonly oldObject: KubeObject | undefined;
+  readonly policy: Policy;
+  readonly cluster: ClusterSnapshot;
+}
+
+/** A validation rule: data plus one synchronous check. */
+export interface RuleDefinition {
+  readonly id: RuleId;
+  readonly targets: readonly TargetKind[];
+  readonly operations: readonly Operation[];
+  /** Structural rules are enforced for exempt callers too, and cannot be ratcheted away. */
+  readonly structural: boolean;
+  /** One line for docs and `--help`. */
+  readonly description: string;
+  readonly check: (ctx: RuleContext) => RuleResult;
+}
+
+/** A mutation: edits `draft` (a private deep clone of the object) in place. */
+export interface MutatorDefinition {
+  readonly id: string;
+  readonly targets: readonly TargetKind[];
+  readonly apply: (ctx: RuleContext, draft: KubeObject) => void;
+}
+
+/** The passing result, shared. */
+export const PASS: RuleResult = Object.freeze({ status: 'pass' as const });
+
+/** A skip with its reason. */
+export function skip(reason: string): RuleResult {
+  return { status: 'skip', reason };
+}
+
+/** Fails with the given violations, or passes when there are none. */
+export function failIf(violations: readonly Violation[]): RuleResult {
+  return violations.length === 0 ? PASS : { status: 'fail', violations };
+}
