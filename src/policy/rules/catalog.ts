@@ -1,3 +1,4 @@
+import { PROFILE_MUTATORS } from '../mutators/profile-mutators.js';
 import type { MutatorDefinition, RuleDefinition } from '../rule.js';
 import { PROFILE_RULES } from './profile/index.js';
 
@@ -5,4 +6,4 @@ import { PROFILE_RULES } from './profile/index.js';
 export const RULES: readonly RuleDefinition[] = [...PROFILE_RULES];
 
 /** Every mutation, in the order they apply. */
-export const MUTATORS: readonly MutatorDefinition[] = [];
+export const MUTATORS: readonly MutatorDefinition[] = [...PROFILE_MUTATORS];

@@ -1,0 +1,49 @@
+import type { KubeObject } from '../kube-object.js';
+import { asRecord } from '../object-access.js';
+import type { MutatorDefinition } from '../rule.js';
+import { quotaAlias } from '../rules/profile/profile-fields.js';
+
+/**
+ * Returns `parent[key]` as an object to write into, creating it when absent; undefined when it is
+ * present but not an object (a malformed field is validation's business, not overwritten here).
+ */
+function childObject(
+  parent: Record<string, unknown>,
+  key: string,
+): Record<string, unknown> | undefined {
+  if (parent[key] === undefined) parent[key] = {};
+  return asRecord(parent[key]);
+}
+
+/**
+ * Injects `profiles.quota.defaults` into `spec.resourceQuotaSpec.hard`: all of them when `hard` is
+ * absent or empty, else (with `fillMissing`) only the keys the object lacks, where `cpu` ≡
+ * `requests.cpu` and `memory` ≡ `requests.memory` so an alias is never added beside its twin.
+ * Existing values are never changed, values are injected as written in the policy, and a
+ * malformed `spec`, `resourceQuotaSpec` or `hard` is left alone.
+ */
+export const profileDefaultQuota: MutatorDefinition = {
+  id: 'profile-default-quota',
+  targets: ['Profile'],
+  apply: ({ policy }, draft: KubeObject) => {
+    const { defaults, fillMissing } = policy.spec.profiles.quota;
+    const entries = Object.entries(defaults);
+    if (entries.length === 0) return;
+    const existing = asRecord(asRecord(asRecord(draft.spec)?.resourceQuotaSpec)?.hard);
+    const present = existing === undefined ? [] : Object.keys(existing);
+    if (present.length > 0 && !fillMissing) return;
+    // Decided against the object's own keys, so injecting into an empty `hard` and filling a
+    // partial one agree, and a second pass adds nothing.
+    const has = (key: string): boolean => {
+      const alias = quotaAlias(key);
+      return present.includes(key) || (alias !== undefined && present.includes(alias));
+    };
+    const missing = present.length === 0 ? entries : entries.filter(([key]) => !has(key));
+    if (missing.length === 0) return;
+    const spec = childObject(draft, 'spec');
+    const quota = spec && childObject(spec, 'resourceQuotaSpec');
+    const hard = quota && childObject(quota, 'hard');
+    if (hard === undefined) return;
+    for (const [key, value] of missing) hard[key] = value;
+  },
+};

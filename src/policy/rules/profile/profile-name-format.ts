@@ -1,0 +1,25 @@
+import { failIf, type RuleDefinition } from '../../rule.js';
+import { isDns1123Label, quoteValue } from '../../validation-helpers.js';
+import { WRITE_OPERATIONS } from './profile-fields.js';
+import { getPath } from '../../object-access.js';
+
+/** `metadata.name` must be a DNS-1123 label: the profile controller creates a Namespace of that name. */
+export const profileNameFormat: RuleDefinition = {
+  id: 'profile-name-format',
+  targets: ['Profile'],
+  operations: WRITE_OPERATIONS,
+  structural: true,
+  description: 'metadata.name must be a DNS-1123 label (it becomes a Namespace name)',
+  check: ({ object }) => {
+    const name = getPath(object, 'metadata', 'name');
+    if (typeof name !== 'string' || name === '') {
+      return failIf([{ path: 'metadata.name', message: 'metadata.name is missing' }]);
+    }
+    if (isDns1123Label(name)) return failIf([]);
+    const why =
+      name.length > 63
+        ? `is ${name.length} characters long; at most 63 are allowed`
+        : 'is not a DNS-1123 label (a-z, 0-9 and "-", starting and ending with a-z or 0-9)';
+    return failIf([{ path: 'metadata.name', message: `metadata.name ${quoteValue(name)} ${why}` }]);
+  },
+};

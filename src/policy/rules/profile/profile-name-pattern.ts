@@ -1,0 +1,58 @@
+import type { PolicySpec } from '../../policy-spec.js';
+import { PASS, failIf, skip, type RuleDefinition } from '../../rule.js';
+import { quoteValue } from '../../validation-helpers.js';
+import { WRITE_OPERATIONS, profileName } from './profile-fields.js';
+
+// Policies are immutable once loaded, so the compiled pattern lives as long as its spec object.
+// `null` records a pattern that does not compile.
+const compiled = new WeakMap<PolicySpec, RegExp | null>();
+
+/**
+ * `profiles.name.pattern` compiled as a whole-name match (`^(?:pattern)$`, Unicode mode like the
+ * schema's `regex` format), once per policy; null when the pattern does not compile.
+ */
+export function namePattern(spec: PolicySpec): RegExp | null {
+  const cached = compiled.get(spec);
+  if (cached !== undefined) return cached;
+  let regex: RegExp | null;
+  try {
+    regex = new RegExp(`^(?:${spec.profiles.name.pattern})$`, 'u');
+  } catch {
+    regex = null;
+  }
+  compiled.set(spec, regex);
+  return regex;
+}
+
+/** When `profiles.name.pattern` is set, the whole name must match it. */
+export const profileNamePattern: RuleDefinition = {
+  id: 'profile-name-pattern',
+  targets: ['Profile'],
+  operations: WRITE_OPERATIONS,
+  structural: false,
+  description: 'metadata.name must match profiles.name.pattern when one is set',
+  check: ({ object, policy }) => {
+    const { pattern } = policy.spec.profiles.name;
+    if (pattern === '') return skip('no profiles.name.pattern');
+    const name = profileName(object);
+    if (name === undefined) return skip('no metadata.name');
+    const regex = namePattern(policy.spec);
+    // The loader refuses such a policy; should one get here anyway, fail closed rather than let
+    // every name through.
+    if (regex === null) {
+      return failIf([
+        {
+          path: 'metadata.name',
+          message: `profiles.name.pattern ${quoteValue(pattern)} is not a valid regular expression`,
+        },
+      ]);
+    }
+    if (regex.test(name)) return PASS;
+    return failIf([
+      {
+        path: 'metadata.name',
+        message: `metadata.name ${quoteValue(name)} does not match the pattern ${quoteValue(pattern)}`,
+      },
+    ]);
+  },
+};

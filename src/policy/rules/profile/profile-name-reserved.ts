@@ -1,0 +1,30 @@
+import { PASS, failIf, skip, type RuleDefinition } from '../../rule.js';
+import { quoteValue } from '../../validation-helpers.js';
+import { WRITE_OPERATIONS, profileName } from './profile-fields.js';
+
+/** The name must not be one of `profiles.name.reserved` nor start with a reserved prefix. */
+export const profileNameReserved: RuleDefinition = {
+  id: 'profile-name-reserved',
+  targets: ['Profile'],
+  operations: WRITE_OPERATIONS,
+  structural: false,
+  description: 'metadata.name must not be reserved nor start with a reserved prefix',
+  check: ({ object, policy }) => {
+    const name = profileName(object);
+    if (name === undefined) return skip('no metadata.name');
+    const { reserved, reservedPrefixes } = policy.spec.profiles.name;
+    if (reserved.includes(name)) {
+      return failIf([
+        { path: 'metadata.name', message: `metadata.name ${quoteValue(name)} is a reserved name` },
+      ]);
+    }
+    const prefix = reservedPrefixes.find((candidate) => name.startsWith(candidate));
+    if (prefix === undefined) return PASS;
+    return failIf([
+      {
+        path: 'metadata.name',
+        message: `metadata.name ${quoteValue(name)} starts with the reserved prefix ${quoteValue(prefix)}`,
+      },
+    ]);
+  },
+};

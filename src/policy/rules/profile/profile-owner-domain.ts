@@ -1,0 +1,32 @@
+import { PASS, failIf, skip, type RuleDefinition } from '../../rule.js';
+import { emailDomain, listValues, quoteValue } from '../../validation-helpers.js';
+import { WRITE_OPERATIONS, userOwnerName } from './profile-fields.js';
+
+/**
+ * With `profiles.owner.emailDomains` set, a `User` owner's e-mail domain must be one of them,
+ * compared case-insensitively and exactly: a subdomain does not match its parent, since whoever
+ * controls `corp.example.com` need not be trusted by `example.com`'s admins.
+ */
+export const profileOwnerDomain: RuleDefinition = {
+  id: 'profile-owner-domain',
+  targets: ['Profile'],
+  operations: WRITE_OPERATIONS,
+  structural: false,
+  description: 'a User owner e-mail domain must be in profiles.owner.emailDomains when set',
+  check: ({ object, policy }) => {
+    const domains = policy.spec.profiles.owner.emailDomains;
+    if (domains.length === 0) return skip('no profiles.owner.emailDomains');
+    const name = userOwnerName(object);
+    if (name === undefined) return skip('no User owner name');
+    const domain = emailDomain(name);
+    if (domain !== undefined && domains.some((allowed) => allowed.toLowerCase() === domain)) {
+      return PASS;
+    }
+    return failIf([
+      {
+        path: 'spec.owner.name',
+        message: `spec.owner.name ${quoteValue(name)} is not in an allowed e-mail domain; allowed: ${listValues(domains)}`,
+      },
+    ]);
+  },
+};

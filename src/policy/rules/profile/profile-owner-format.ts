@@ -1,0 +1,46 @@
+import type { Violation } from '../../rule.js';
+import { failIf, skip, type RuleDefinition } from '../../rule.js';
+import { isEmailAddress, quoteValue } from '../../validation-helpers.js';
+import { RBAC_API_GROUP, WRITE_OPERATIONS, profileOwner, userOwnerName } from './profile-fields.js';
+
+// Kubernetes omits empty strings on RBAC subjects, so "" counts as not set.
+const isSet = (value: unknown): boolean => value !== undefined && value !== null && value !== '';
+
+/**
+ * A `User` owner's name must be an e-mail address (see `isEmailAddress`), `apiGroup` may only be
+ * `rbac.authorization.k8s.io`, and a User or Group owner must not carry a `namespace`.
+ */
+export const profileOwnerFormat: RuleDefinition = {
+  id: 'profile-owner-format',
+  targets: ['Profile'],
+  operations: WRITE_OPERATIONS,
+  structural: false,
+  description: 'a User owner is an e-mail; apiGroup is rbac.authorization.k8s.io; no namespace',
+  check: ({ object }) => {
+    const owner = profileOwner(object);
+    if (owner === undefined) return skip('no spec.owner');
+    const violations: Violation[] = [];
+    const name = userOwnerName(object);
+    if (name !== undefined && !isEmailAddress(name)) {
+      violations.push({
+        path: 'spec.owner.name',
+        message: `spec.owner.name ${quoteValue(name)} is not an e-mail address (user@example.com)`,
+      });
+    }
+    const apiGroup = owner.apiGroup;
+    if (isSet(apiGroup) && apiGroup !== RBAC_API_GROUP) {
+      violations.push({
+        path: 'spec.owner.apiGroup',
+        message: `spec.owner.apiGroup ${quoteValue(apiGroup)} is not allowed; use "${RBAC_API_GROUP}" or leave it unset`,
+      });
+    }
+    const kind = owner.kind;
+    if ((kind === 'User' || kind === 'Group') && isSet(owner.namespace)) {
+      violations.push({
+        path: 'spec.owner.namespace',
+        message: `spec.owner.namespace ${quoteValue(owner.namespace)} must not be set on a ${kind} owner`,
+      });
+    }
+    return failIf(violations);
+  },
+};

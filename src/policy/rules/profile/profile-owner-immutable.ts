@@ -1,0 +1,54 @@
+import { deepEqual } from '../../metadata-only-update.js';
+import { PASS, failIf, skip, type RuleDefinition } from '../../rule.js';
+import type { KubeObject } from '../../kube-object.js';
+import { quoteValue } from '../../validation-helpers.js';
+import { RBAC_API_GROUP, profileOwner } from './profile-fields.js';
+
+const OWNER_FIELDS = ['kind', 'name', 'apiGroup', 'namespace'] as const;
+
+/**
+ * The owner fields as RBAC reads them: unset and "" are the same, and a User or Group subject's
+ * unset apiGroup defaults to rbac.authorization.k8s.io, so spelling the default out is no change.
+ */
+function normalizedOwner(object: KubeObject): Record<string, unknown> | undefined {
+  const owner = profileOwner(object);
+  if (owner === undefined) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const field of OWNER_FIELDS) {
+    out[field] = owner[field] ?? '';
+  }
+  if (out.apiGroup === '' && (out.kind === 'User' || out.kind === 'Group')) {
+    out.apiGroup = RBAC_API_GROUP;
+  }
+  return out;
+}
+
+/** Unless `profiles.owner.allowTransfer`, an UPDATE must keep `spec.owner` (kind, name, apiGroup, namespace). */
+export const profileOwnerImmutable: RuleDefinition = {
+  id: 'profile-owner-immutable',
+  targets: ['Profile'],
+  operations: ['UPDATE'],
+  structural: false,
+  description: 'spec.owner cannot change on UPDATE unless profiles.owner.allowTransfer is true',
+  check: ({ object, oldObject, policy }) => {
+    if (policy.spec.profiles.owner.allowTransfer) return skip('owner transfer allowed');
+    if (oldObject === undefined) return skip('no stored object');
+    const before = normalizedOwner(oldObject);
+    // A stored Profile without a usable owner is being repaired, not transferred.
+    if (before === undefined || before.name === '') return skip('stored object has no owner');
+    const after = normalizedOwner(object);
+    if (after !== undefined && deepEqual(before, after)) return PASS;
+    const changes =
+      after === undefined
+        ? ['removed']
+        : OWNER_FIELDS.filter((field) => !deepEqual(before[field], after[field])).map(
+            (field) => `${field} ${quoteValue(before[field])} -> ${quoteValue(after[field])}`,
+          );
+    return failIf([
+      {
+        path: 'spec.owner',
+        message: `spec.owner cannot change (profiles.owner.allowTransfer is false): ${changes.join(', ')}`,
+      },
+    ]);
+  },
+};

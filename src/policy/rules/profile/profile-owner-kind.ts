@@ -1,0 +1,33 @@
+import { PASS, failIf, skip, type RuleDefinition } from '../../rule.js';
+import { listValues, quoteValue } from '../../validation-helpers.js';
+import { WRITE_OPERATIONS, profileOwner } from './profile-fields.js';
+
+/** `spec.owner.kind` must be set (RBAC subjects require it) and be one of `profiles.owner.kinds`. */
+export const profileOwnerKind: RuleDefinition = {
+  id: 'profile-owner-kind',
+  targets: ['Profile'],
+  operations: WRITE_OPERATIONS,
+  structural: false,
+  description: 'spec.owner.kind must be one of profiles.owner.kinds',
+  check: ({ object, policy }) => {
+    const owner = profileOwner(object);
+    if (owner === undefined) return skip('no spec.owner');
+    const { kinds } = policy.spec.profiles.owner;
+    const kind = owner.kind;
+    if (kind === undefined || kind === null || kind === '') {
+      return failIf([
+        {
+          path: 'spec.owner.kind',
+          message: `spec.owner.kind is missing; allowed: ${listValues(kinds)}`,
+        },
+      ]);
+    }
+    if (typeof kind === 'string' && kinds.includes(kind)) return PASS;
+    return failIf([
+      {
+        path: 'spec.owner.kind',
+        message: `spec.owner.kind ${quoteValue(kind)} is not allowed; allowed: ${listValues(kinds)}`,
+      },
+    ]);
+  },
+};

@@ -1,0 +1,27 @@
+import { PASS, failIf, skip, type RuleDefinition } from '../../rule.js';
+import { quoteValue } from '../../validation-helpers.js';
+import { WRITE_OPERATIONS, userOwnerName } from './profile-fields.js';
+
+/**
+ * A `User` owner's name must be lower case: RBAC compares user names case-sensitively while
+ * identity providers usually do not, so `Alice@…` would own a namespace `alice@…` cannot use.
+ */
+export const profileOwnerLowercase: RuleDefinition = {
+  id: 'profile-owner-lowercase',
+  targets: ['Profile'],
+  operations: WRITE_OPERATIONS,
+  structural: false,
+  description: 'a User owner name must be lower case (RBAC user names are case-sensitive)',
+  check: ({ object }) => {
+    const name = userOwnerName(object);
+    if (name === undefined) return skip('no User owner name');
+    const lower = name.toLowerCase();
+    if (lower === name) return PASS;
+    return failIf([
+      {
+        path: 'spec.owner.name',
+        message: `spec.owner.name ${quoteValue(name)} has upper-case letters; RBAC user names are case-sensitive, use ${quoteValue(lower)}`,
+      },
+    ]);
+  },
+};

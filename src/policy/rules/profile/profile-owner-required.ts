@@ -1,0 +1,46 @@
+import { asRecord, getPath } from '../../object-access.js';
+import { PASS, failIf, type RuleDefinition } from '../../rule.js';
+import { quoteValue } from '../../validation-helpers.js';
+import { WRITE_OPERATIONS } from './profile-fields.js';
+
+/** `spec.owner` must be an object with a non-blank string `name`: the controller binds it as admin. */
+export const profileOwnerRequired: RuleDefinition = {
+  id: 'profile-owner-required',
+  targets: ['Profile'],
+  operations: WRITE_OPERATIONS,
+  structural: true,
+  description: 'spec.owner and spec.owner.name must be set',
+  check: ({ object }) => {
+    const raw = getPath(object, 'spec', 'owner');
+    if (raw === undefined || raw === null) {
+      return failIf([
+        {
+          path: 'spec.owner',
+          message: 'spec.owner is missing; a Profile needs an owner {kind, name}',
+        },
+      ]);
+    }
+    const owner = asRecord(raw);
+    if (owner === undefined) {
+      return failIf([
+        {
+          path: 'spec.owner',
+          message: `spec.owner ${quoteValue(raw)} is not an object; expected {kind, name}`,
+        },
+      ]);
+    }
+    const name = owner.name;
+    if (name === undefined || name === null || (typeof name === 'string' && name.trim() === '')) {
+      return failIf([{ path: 'spec.owner.name', message: 'spec.owner.name is missing or empty' }]);
+    }
+    if (typeof name !== 'string') {
+      return failIf([
+        {
+          path: 'spec.owner.name',
+          message: `spec.owner.name ${quoteValue(name)} is not a string`,
+        },
+      ]);
+    }
+    return PASS;
+  },
+};

@@ -1,0 +1,69 @@
+import { asRecord } from '../../object-access.js';
+import { failIf, type RuleDefinition, type Violation } from '../../rule.js';
+import { indexPath, listValues, quoteValue } from '../../validation-helpers.js';
+import { isGcpServiceAccount, isIamRoleArn } from './plugin-identities.js';
+import { WRITE_OPERATIONS } from './profile-fields.js';
+
+/** The identity field each known plugin kind must carry, and how to check it. */
+const IDENTITY_FIELDS: Readonly<
+  Record<string, { field: string; valid: (value: string) => boolean; expected: string }>
+> = {
+  WorkloadIdentity: {
+    field: 'gcpServiceAccount',
+    valid: isGcpServiceAccount,
+    expected: 'a GCP service-account e-mail (name@project.iam.gserviceaccount.com)',
+  },
+  AwsIamForServiceAccount: {
+    field: 'awsIamRole',
+    valid: isIamRoleArn,
+    expected: 'an IAM role ARN (arn:aws:iam::123456789012:role/name)',
+  },
+};
+
+function checkPlugin(path: string, plugin: unknown, allowed: readonly string[]): Violation[] {
+  const record = asRecord(plugin);
+  if (record === undefined) {
+    return [{ path, message: `${path} ${quoteValue(plugin)} is not an object {kind, spec}` }];
+  }
+  const kind = record.kind;
+  if (typeof kind !== 'string' || !allowed.includes(kind)) {
+    const shown = kind === undefined ? 'is missing' : `${quoteValue(kind)} is not allowed`;
+    return [
+      { path: `${path}.kind`, message: `${path}.kind ${shown}; allowed: ${listValues(allowed)}` },
+    ];
+  }
+  const identity = Object.hasOwn(IDENTITY_FIELDS, kind) ? IDENTITY_FIELDS[kind] : undefined;
+  if (identity === undefined) return [];
+  const fieldPath = `${path}.spec.${identity.field}`;
+  const value = asRecord(record.spec)?.[identity.field];
+  if (typeof value === 'string' && identity.valid(value)) return [];
+  const shown = value === undefined ? 'is missing' : `${quoteValue(value)} is not valid`;
+  return [{ path: fieldPath, message: `${fieldPath} ${shown}; expected ${identity.expected}` }];
+}
+
+/**
+ * Each `spec.plugins[i].kind` must be in `profiles.plugins.allowedKinds`; a `WorkloadIdentity`
+ * plugin needs a GCP service-account e-mail and an `AwsIamForServiceAccount` one an IAM role ARN.
+ */
+export const profilePlugin: RuleDefinition = {
+  id: 'profile-plugin',
+  targets: ['Profile'],
+  operations: WRITE_OPERATIONS,
+  structural: false,
+  description: 'plugin kinds must be allowed; plugin identities must be well-formed',
+  check: ({ object, policy }) => {
+    const plugins = asRecord(object.spec)?.plugins;
+    if (plugins === undefined || plugins === null) return failIf([]);
+    if (!Array.isArray(plugins)) {
+      return failIf([
+        { path: 'spec.plugins', message: `spec.plugins ${quoteValue(plugins)} is not a list` },
+      ]);
+    }
+    const allowed = policy.spec.profiles.plugins.allowedKinds;
+    return failIf(
+      plugins.flatMap((plugin: unknown, index) =>
+        checkPlugin(indexPath('spec.plugins', index), plugin, allowed),
+      ),
+    );
+  },
+};

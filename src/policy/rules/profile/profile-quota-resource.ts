@@ -1,0 +1,39 @@
+import { failIf, type RuleDefinition, type Violation } from '../../rule.js';
+import { keyPath, listValues } from '../../validation-helpers.js';
+import { HARD_PATH, WRITE_OPERATIONS, quotaAlias, quotaHardEntries } from './profile-fields.js';
+import { isQuotaResourceName } from './quota-resource-names.js';
+
+/**
+ * Every `spec.resourceQuotaSpec.hard` key must be a valid ResourceQuota resource name and, when
+ * `profiles.quota.allowedResources` is non-empty, listed there (directly or by its alias:
+ * `cpu` ≡ `requests.cpu`, `memory` ≡ `requests.memory`).
+ */
+export const profileQuotaResource: RuleDefinition = {
+  id: 'profile-quota-resource',
+  targets: ['Profile'],
+  operations: WRITE_OPERATIONS,
+  structural: false,
+  description: 'resourceQuotaSpec.hard keys must be quota resource names allowed by the policy',
+  check: ({ object, policy }) => {
+    const allowed = policy.spec.profiles.quota.allowedResources;
+    const violations: Violation[] = [];
+    for (const [resource] of quotaHardEntries(object)) {
+      const path = keyPath(HARD_PATH, resource);
+      if (!isQuotaResourceName(resource)) {
+        violations.push({
+          path,
+          message: `${path} is not a ResourceQuota resource name (e.g. "cpu", "requests.nvidia.com/gpu", "count/pods")`,
+        });
+        continue;
+      }
+      if (allowed.length === 0 || allowed.includes(resource)) continue;
+      const alias = quotaAlias(resource);
+      if (alias !== undefined && allowed.includes(alias)) continue;
+      violations.push({
+        path,
+        message: `${path} is not an allowed quota resource; allowed: ${listValues(allowed)}`,
+      });
+    }
+    return failIf(violations);
+  },
+};

@@ -1,0 +1,90 @@
+/**
+ * Syntax checks and message helpers shared by rules. Each check is a pure predicate over a string
+ * and mirrors the Kubernetes (or vendor) rule it names, so a rule can reject early what the API
+ * server or a controller would reject later.
+ */
+
+const DNS1123_LABEL = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/;
+const QUALIFIED_NAME_PART = /^[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** A DNS-1123 label: lower-case alphanumerics and `-`, alphanumeric at both ends, 1–63 chars. */
+export function isDns1123Label(value: string): boolean {
+  return value.length <= 63 && DNS1123_LABEL.test(value);
+}
+
+/** A DNS-1123 subdomain: dot-separated DNS-1123 labels, at most 253 chars. */
+export function isDns1123Subdomain(value: string): boolean {
+  return value.length <= 253 && value.split('.').every((label) => DNS1123_LABEL.test(label));
+}
+
+/**
+ * A Kubernetes qualified name (label keys, resource names): an optional DNS-1123 subdomain prefix
+ * and `/`, then a name of 1–63 alphanumerics, `-`, `_`, `.` that starts and ends alphanumeric.
+ */
+export function isQualifiedName(value: string): boolean {
+  const parts = value.split('/');
+  if (parts.length > 2) return false;
+  const name = parts.length === 2 ? parts[1] : parts[0];
+  if (parts.length === 2 && !isDns1123Subdomain(parts[0] ?? '')) return false;
+  return name !== undefined && name.length <= 63 && QUALIFIED_NAME_PART.test(name);
+}
+
+// The local part is RFC 5322's dot-atom (no quoted strings, no comments); the domain is a DNS
+// name of at least two labels whose last label has a letter (so no IP literals or bare hosts).
+const EMAIL_LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const EMAIL_DOMAIN_LABEL = /^[A-Za-z0-9](?:[-A-Za-z0-9]{0,61}[A-Za-z0-9])?$/;
+
+/**
+ * A practical RFC 5322 subset: `local@domain`, at most 254 chars; local part a dot-atom of at most
+ * 64 chars; domain two or more DNS labels (letters, digits, inner `-`), the last one not numeric.
+ * No spaces, quoted local parts, IP-literal domains or non-ASCII (use punycode).
+ */
+export function isEmailAddress(value: string): boolean {
+  if (value.length > 254) return false;
+  const at = value.lastIndexOf('@');
+  if (at <= 0) return false;
+  const local = value.slice(0, at);
+  const domain = value.slice(at + 1);
+  if (local.length > 64 || !EMAIL_LOCAL.test(local)) return false;
+  const labels = domain.split('.');
+  if (labels.length < 2 || domain.length > 253) return false;
+  if (!labels.every((label) => EMAIL_DOMAIN_LABEL.test(label))) return false;
+  return /[A-Za-z]/.test(labels[labels.length - 1] ?? '');
+}
+
+/** The lower-cased part after the last `@`, or undefined when there is no `@` or nothing after. */
+export function emailDomain(value: string): string | undefined {
+  const at = value.lastIndexOf('@');
+  if (at < 0 || at === value.length - 1) return undefined;
+  return value.slice(at + 1).toLowerCase();
+}
+
+/**
+ * The field path of a map entry: `base["key"]`, the key JSON-quoted. Used for every map key
+ * (`spec.resourceQuotaSpec.hard["requests.nvidia.com/gpu"]`) so the notation never depends on the
+ * key's characters; the path is also the ratcheting key, so it must be stable.
+ */
+export function keyPath(base: string, key: string): string {
+  return `${base}[${JSON.stringify(key)}]`;
+}
+
+/** The field path of a list item: `base[index]`. */
+export function indexPath(base: string, index: number): string {
+  return `${base}[${index}]`;
+}
+
+const MAX_QUOTED = 80;
+
+/**
+ * Quotes an offending value for a one-line message: JSON (so strings are in double quotes and
+ * newlines escaped), cut to 80 characters with `…` so one huge field cannot flood a message.
+ */
+export function quoteValue(value: unknown): string {
+  const text = (JSON.stringify(value) as string | undefined) ?? String(value);
+  return text.length <= MAX_QUOTED ? text : `${text.slice(0, MAX_QUOTED - 1)}…`;
+}
+
+/** Lists allowed values for a message: `a, b, c`, or `none` when the list is empty. */
+export function listValues(values: readonly string[]): string {
+  return values.length === 0 ? 'none' : values.join(', ');
+}
