@@ -1,0 +1,119 @@
+import fc from 'fast-check';
+import { diffToJsonPatch, escapePointerToken, jsonEqual } from './json-patch.js';
+import { applyJsonPatch } from './test-support/apply-patch.js';
+
+describe('diffToJsonPatch', () => {
+  it('gives no operations for equal documents, whatever the key order', () => {
+    expect(diffToJsonPatch({ a: 1, b: { c: [1, 2] } }, { b: { c: [1, 2] }, a: 1 })).toEqual([]);
+  });
+
+  it('escapes ~ and / in keys per RFC 6901', () => {
+    expect(escapePointerToken('a/b~c')).toBe('a~1b~0c');
+    const before = { metadata: { labels: { x: '1' } } };
+    const after = {
+      metadata: { labels: { x: '1', 'app.kubernetes.io/part-of': 'p', 'a~b': 'q' } },
+    };
+    expect(diffToJsonPatch(before, after)).toEqual([
+      { op: 'add', path: '/metadata/labels/app.kubernetes.io~1part-of', value: 'p' },
+      { op: 'add', path: '/metadata/labels/a~0b', value: 'q' },
+    ]);
+  });
+
+  it('adds a missing parent whole instead of addressing its children', () => {
+    expect(
+      diffToJsonPatch({ metadata: { name: 'n' } }, { metadata: { name: 'n', labels: { a: 'b' } } }),
+    ).toEqual([{ op: 'add', path: '/metadata/labels', value: { a: 'b' } }]);
+  });
+
+  it('replaces changed scalars, removes dropped keys and replaces differing arrays whole', () => {
+    expect(diffToJsonPatch({ a: 1, b: 2, c: [1, 2, 3] }, { a: 5, c: [1, 3] })).toEqual([
+      { op: 'remove', path: '/b' },
+      { op: 'replace', path: '/a', value: 5 },
+      { op: 'replace', path: '/c', value: [1, 3] },
+    ]);
+  });
+
+  it('replaces a value whose type changes, and the root when it is not an object', () => {
+    expect(diffToJsonPatch({ a: { b: 1 } }, { a: 'x' })).toEqual([
+      { op: 'replace', path: '/a', value: 'x' },
+    ]);
+    expect(diffToJsonPatch(1, [1])).toEqual([{ op: 'replace', path: '', value: [1] }]);
+  });
+
+  it('treats undefined members as absent, as JSON does', () => {
+    expect(diffToJsonPatch({ a: 1 }, { a: 1, b: undefined })).toEqual([]);
+    expect(diffToJsonPatch({ a: 1, b: undefined }, { a: 1, b: 2 })).toEqual([
+      { op: 'add', path: '/b', value: 2 },
+    ]);
+  });
+
+  it('handles an empty key', () => {
+    expect(diffToJsonPatch({}, { '': 1 })).toEqual([{ op: 'add', path: '/', value: 1 }]);
+  });
+
+  // Keys rich in the characters that need escaping, plus ordinary ones.
+  const key = fc.oneof(fc.string(), fc.constantFrom('~', '/', '~1', '~0', 'a/b', '', '__proto__'));
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null)),
+      fc.array(tie('value'), { maxLength: 3 }),
+      tie('object'),
+    ),
+    object: fc.dictionary(key, tie('value'), { maxKeys: 5 }),
+  })).value;
+
+  it('property: applying the patch to before yields after', () => {
+    fc.assert(
+      fc.property(json, json, (before, after) => {
+        const patch = diffToJsonPatch(before, after);
+        expect(jsonEqual(applyJsonPatch(before, patch), after)).toBe(true);
+        expect(diffToJsonPatch(after, after)).toEqual([]);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('property: a mutated copy is reached by its patch, and the patch is empty only when equal', () => {
+    const edit = fc.tuple(
+      json,
+      fc.array(fc.tuple(fc.array(key, { minLength: 1, maxLength: 3 }), json), { maxLength: 4 }),
+    );
+    fc.assert(
+      fc.property(edit, ([base, edits]) => {
+        const after: unknown = structuredClone(base);
+        for (const [path, value] of edits) setDeep(after, path, value);
+        const patch = diffToJsonPatch(base, after);
+        expect(jsonEqual(applyJsonPatch(base, patch), after)).toBe(true);
+        expect(patch.length === 0).toBe(jsonEqual(base, after));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+function setDeep(root: unknown, path: readonly string[], value: unknown): void {
+  let current = root;
+  for (const [index, step] of path.entries()) {
+    if (typeof current !== 'object' || current === null || Array.isArray(current)) return;
+    const record = current as Record<string, unknown>;
+    if (index === path.length - 1) {
+      Object.defineProperty(record, step, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+      return;
+    }
+    if (!Object.hasOwn(record, step)) {
+      Object.defineProperty(record, step, {
+        value: {},
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    current = record[step];
+  }
+}

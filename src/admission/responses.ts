@@ -1,0 +1,136 @@
+import type { Evaluation, Finding } from '../policy/engine.js';
+import type { JsonPatchOperation } from './json-patch.js';
+import type { AdmissionResponse } from './review.js';
+
+/** The API server's limit on one warning; longer entries are cut to it. */
+export const MAX_WARNING_CHARS = 256;
+
+/** The optional parts of an allowing response. */
+export interface ResponseExtras {
+  readonly warnings?: readonly string[];
+  readonly auditAnnotations?: Readonly<Record<string, string>>;
+  /** Sent as `patchType: JSONPatch` + base64 `patch` only when non-empty. */
+  readonly patch?: readonly JsonPatchOperation[];
+}
+
+/** `<rule-id>: <message>`, the form every denial and warning takes. */
+export function formatFinding(finding: Finding): string {
+  return `${finding.ruleId}: ${finding.message}`;
+}
+
+/**
+ * An allowing response. Empty `warnings`, empty `auditAnnotations` and an empty patch are left
+ * out entirely: the contract says "no `patch` field at all when nothing changes".
+ */
+export function allowed(uid: string, extras: ResponseExtras = {}): AdmissionResponse {
+  return { uid, allowed: true, ...optionalParts(extras) };
+}
+
+/**
+ * A policy denial: code 403, reason `Forbidden`, and a message listing every denial as
+ * `<rule-id>: <message>` joined with `; ` (kubectl prints it after "denied the request: ").
+ */
+export function denied(
+  uid: string,
+  findings: readonly Finding[],
+  extras: Omit<ResponseExtras, 'patch'> = {},
+): AdmissionResponse {
+  return {
+    uid,
+    allowed: false,
+    status: { code: 403, reason: 'Forbidden', message: findings.map(formatFinding).join('; ') },
+    ...optionalParts(extras),
+  };
+}
+
+/** A refusal because the review's content is malformed (code 400, reason `BadRequest`). */
+export function badRequest(
+  uid: string,
+  message: string,
+  extras: Omit<ResponseExtras, 'patch'> = {},
+): AdmissionResponse {
+  return {
+    uid,
+    allowed: false,
+    status: { code: 400, reason: 'BadRequest', message },
+    ...optionalParts(extras),
+  };
+}
+
+/** A refusal because the webhook itself failed (code 500): validation fails closed. */
+export function internalError(
+  uid: string,
+  message: string,
+  extras: Omit<ResponseExtras, 'patch'> = {},
+): AdmissionResponse {
+  return {
+    uid,
+    allowed: false,
+    status: { code: 500, reason: 'InternalError', message },
+    ...optionalParts(extras),
+  };
+}
+
+/**
+ * One `warnings` entry: `<rule-id>: <message>`, control characters turned into spaces (the API
+ * server sends warnings as HTTP headers), cut to at most {@link MAX_WARNING_CHARS} characters
+ * (code points, so a surrogate pair is never split) ending with `…` when cut.
+ */
+export function warningText(finding: Finding): string {
+  return truncate(formatFinding(finding).replace(/\p{Cc}/gu, ' '), MAX_WARNING_CHARS);
+}
+
+/** Cuts `text` to at most `max` code points, the last being `…` when anything was cut. */
+export function truncate(text: string, max: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  return `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
+}
+
+/** The warnings of an evaluation: Warn-mode findings and ratcheted denials, in catalog order. */
+export function warningsOf(evaluation: Evaluation): string[] {
+  return evaluation.warnings.map(warningText);
+}
+
+/**
+ * The validation `auditAnnotations`: `decision` (`allowed|denied|warned`) and, when any rule did
+ * not pass (fail, warn or error, Audit-mode rules included), `rules` as comma-separated unique ids
+ * in catalog order. Keys carry no `/`: the API server prefixes them with the webhook's name.
+ */
+export function auditAnnotationsOf(evaluation: Evaluation): Record<string, string> {
+  const decision = !evaluation.allowed
+    ? 'denied'
+    : evaluation.warnings.length > 0
+      ? 'warned'
+      : 'allowed';
+  const ids = new Set<string>();
+  for (const rule of evaluation.evaluations) {
+    if (rule.status === 'fail' || rule.status === 'warn' || rule.status === 'error') {
+      ids.add(rule.ruleId);
+    }
+  }
+  for (const finding of [...evaluation.denials, ...evaluation.warnings, ...evaluation.audits]) {
+    ids.add(finding.ruleId);
+  }
+  return ids.size > 0 ? { decision, rules: [...ids].join(',') } : { decision };
+}
+
+function optionalParts(extras: ResponseExtras): Partial<AdmissionResponse> {
+  const parts: {
+    warnings?: readonly string[];
+    auditAnnotations?: Readonly<Record<string, string>>;
+    patchType?: 'JSONPatch';
+    patch?: string;
+  } = {};
+  if (extras.patch !== undefined && extras.patch.length > 0) {
+    parts.patchType = 'JSONPatch';
+    parts.patch = Buffer.from(JSON.stringify(extras.patch), 'utf8').toString('base64');
+  }
+  if (extras.warnings !== undefined && extras.warnings.length > 0) {
+    parts.warnings = extras.warnings;
+  }
+  if (extras.auditAnnotations !== undefined && Object.keys(extras.auditAnnotations).length > 0) {
+    parts.auditAnnotations = extras.auditAnnotations;
+  }
+  return parts;
+}

@@ -1,0 +1,71 @@
+import type { Evaluation } from '../policy/engine.js';
+import type { KubeObject } from '../policy/kube-object.js';
+import type { Operation, TargetKind, UserInfo } from '../policy/request.js';
+
+/** Which endpoint answered: `/mutate` or `/validate`. */
+export type WebhookName = 'mutate' | 'validate';
+
+/**
+ * The outcome of one admission request, as metrics and logs label it:
+ * - `allowed`: passed (possibly with Audit findings);
+ * - `denied`: refused, on policy grounds or because the review's object was malformed;
+ * - `warned`: allowed with warnings;
+ * - `patched`: allowed with a non-empty JSON Patch (mutate only);
+ * - `error`: something failed inside the webhook (validate fails closed, mutate allows unpatched).
+ */
+export type Decision = 'allowed' | 'denied' | 'warned' | 'patched' | 'error';
+
+/** The request a decision was about. Safe to keep: every field is copied out of the review. */
+export interface DecisionInput {
+  readonly uid: string;
+  /** The dispatched kind; undefined for kinds the webhook does not handle. */
+  readonly target: TargetKind | undefined;
+  /** `group/version` of `request.kind` (`v1` for the core group). */
+  readonly apiVersion: string;
+  /** `request.kind.kind` as sent, e.g. `Profile`. */
+  readonly kind: string;
+  readonly operation: Operation;
+  readonly name: string;
+  /** Empty for cluster-scoped objects. */
+  readonly namespace: string;
+  readonly user: UserInfo;
+  /** Reporters with side effects (Events, PolicyReports) must skip dry-run requests. */
+  readonly dryRun: boolean;
+  /** The object that was judged (the stored one for DELETE), when it was a JSON object. */
+  readonly object: KubeObject | undefined;
+}
+
+/** What the mutate endpoint did. */
+export interface MutationOutcome {
+  /** Mutators that ran without error. */
+  readonly applied: readonly string[];
+  /** Mutators that threw; any error leaves the request unpatched. */
+  readonly errors: readonly { readonly id: string; readonly message: string }[];
+  /** JSON Pointer paths the answered patch touches (empty when no patch was sent). */
+  readonly patchedPaths: readonly string[];
+}
+
+/** One admission decision, handed to every {@link DecisionObserver}. */
+export interface DecisionRecord {
+  readonly webhook: WebhookName;
+  readonly input: DecisionInput;
+  readonly decision: Decision;
+  /** The governing policy, when one was selected before the decision was reached. */
+  readonly policy: { readonly name: string; readonly generation: number } | undefined;
+  /** The validation outcome (validate only). */
+  readonly evaluation: Evaluation | undefined;
+  /** The mutation outcome (mutate only, when a mutation ran). */
+  readonly mutation: MutationOutcome | undefined;
+  /** Why the object was refused as malformed, or the text of an internal error. */
+  readonly error: string | undefined;
+  /** Handler time, from review in to response out. */
+  readonly durationSeconds: number;
+}
+
+/**
+ * Receives every decision the admission handlers reach. Called synchronously after the response
+ * is built; an observer that throws is isolated by the handler and does not change the answer.
+ */
+export interface DecisionObserver {
+  onDecision(record: DecisionRecord): void;
+}

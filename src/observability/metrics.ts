@@ -1,0 +1,131 @@
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import type { DecisionObserver, DecisionRecord } from './decision-record.js';
+
+/** Every metric name profile-guard registers starts with this. */
+export const METRIC_PREFIX = 'profile_guard_';
+
+/** Admission latency buckets, 0.1 ms to 2.5 s (the API server's webhook timeout is 10 s). */
+export const DURATION_BUCKETS: readonly number[] = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+];
+
+/** The `kind` label for requests of kinds the webhook does not handle. */
+export const OTHER_KIND = 'other';
+
+/** Outcome of a policy (re)load, the `result` label of `profile_guard_policy_reloads_total`. */
+export type PolicyReloadResult = 'success' | 'failure';
+
+/**
+ * The contract's metrics behind typed methods. Labels are bounded sets (webhook, kind, operation,
+ * decision, rule, mode, result, policy name): never an object's namespace or name, never a user.
+ * A Metrics is a {@link DecisionObserver}, so it can be composed with the decision logger.
+ */
+export interface Metrics extends DecisionObserver {
+  /** Counts the request, observes its duration, and counts each rule that did not pass. */
+  observeDecision(record: DecisionRecord): void;
+  policyReloaded(result: PolicyReloadResult): void;
+  /** Replaces the `profile_guard_policy_info` series with this one (value 1). */
+  setPolicyInfo(name: string, generation: number): void;
+  setCacheSynced(synced: boolean): void;
+  setCacheObjects(kind: string, count: number): void;
+  /** The serving certificate's `notAfter`. */
+  setCertificateExpiry(notAfter: Date): void;
+}
+
+/** Options of {@link createMetrics}. */
+export interface MetricsOptions {
+  /** Also collect prom-client's process metrics as `profile_guard_process_*` etc. Default true. */
+  readonly processMetrics?: boolean;
+}
+
+/**
+ * Registers the contract's metrics on `registry` (which the caller owns, so tests and the server
+ * each use their own) and returns their typed front. Registering twice on one registry throws.
+ */
+export function createMetrics(registry: Registry, options: MetricsOptions = {}): Metrics {
+  const registers = [registry];
+  const requests = new Counter({
+    name: `${METRIC_PREFIX}admission_requests_total`,
+    help: 'Admission requests answered, by webhook (mutate|validate), kind, operation and decision (allowed|denied|warned|patched|error).',
+    labelNames: ['webhook', 'kind', 'operation', 'decision'] as const,
+    registers,
+  });
+  const duration = new Histogram({
+    name: `${METRIC_PREFIX}admission_duration_seconds`,
+    help: 'Time to reach an admission decision, in seconds, by webhook and kind.',
+    labelNames: ['webhook', 'kind'] as const,
+    buckets: [...DURATION_BUCKETS],
+    registers,
+  });
+  const violations = new Counter({
+    name: `${METRIC_PREFIX}rule_violations_total`,
+    help: 'Validation requests in which a rule did not pass, by rule id, the rule mode (Enforce|Warn|Audit) and kind.',
+    labelNames: ['rule', 'mode', 'kind'] as const,
+    registers,
+  });
+  const reloads = new Counter({
+    name: `${METRIC_PREFIX}policy_reloads_total`,
+    help: 'Policy loads and reloads, by result (success|failure).',
+    labelNames: ['result'] as const,
+    registers,
+  });
+  const policyInfo = new Gauge({
+    name: `${METRIC_PREFIX}policy_info`,
+    help: 'The policy in force: always 1, labelled with its name and generation.',
+    labelNames: ['name', 'generation'] as const,
+    registers,
+  });
+  const cacheSynced = new Gauge({
+    name: `${METRIC_PREFIX}cache_synced`,
+    help: '1 when the cluster caches have synced (or cluster lookups are off), else 0.',
+    registers,
+  });
+  const cacheObjects = new Gauge({
+    name: `${METRIC_PREFIX}cache_objects`,
+    help: 'Objects held in the cluster caches, by kind.',
+    labelNames: ['kind'] as const,
+    registers,
+  });
+  const certificateExpiry = new Gauge({
+    name: `${METRIC_PREFIX}tls_certificate_expiry_timestamp_seconds`,
+    help: "The serving certificate's notAfter, as a Unix timestamp in seconds.",
+    registers,
+  });
+  if (options.processMetrics ?? true) {
+    collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  }
+
+  const observeDecision = (record: DecisionRecord): void => {
+    const { webhook, input, decision } = record;
+    const kind = input.target ?? OTHER_KIND;
+    requests.inc({ webhook, kind, operation: input.operation, decision });
+    duration.observe({ webhook, kind }, record.durationSeconds);
+    for (const rule of record.evaluation?.evaluations ?? []) {
+      const failed = rule.status === 'fail' || rule.status === 'warn' || rule.status === 'error';
+      if (failed && rule.mode !== 'Disabled') {
+        violations.inc({ rule: rule.ruleId, mode: rule.mode, kind });
+      }
+    }
+  };
+
+  return {
+    observeDecision,
+    onDecision: observeDecision,
+    policyReloaded: (result) => {
+      reloads.inc({ result });
+    },
+    setPolicyInfo: (name, generation) => {
+      policyInfo.reset();
+      policyInfo.set({ name, generation: String(generation) }, 1);
+    },
+    setCacheSynced: (synced) => {
+      cacheSynced.set(synced ? 1 : 0);
+    },
+    setCacheObjects: (kind, count) => {
+      cacheObjects.set({ kind }, count);
+    },
+    setCertificateExpiry: (notAfter) => {
+      certificateExpiry.set(Math.floor(notAfter.getTime() / 1000));
+    },
+  };
+}
