@@ -1,0 +1,55 @@
+import type { ClusterSnapshot } from '../cluster-snapshot.js';
+import type { KubeObject } from '../kube-object.js';
+import { asArray, asRecord, asString, getPath } from '../object-access.js';
+import type { MutatorDefinition } from '../rule.js';
+
+const PROFILE_API_GROUP = 'kubeflow.org';
+
+/**
+ * The Profile a Namespace belongs to: the `kubeflow.org` Profile in its ownerReferences (what the
+ * profile controller sets), else a Profile of the Namespace's own name in the snapshot (never
+ * with cluster lookups off). Undefined when it belongs to none.
+ */
+export function owningProfile(object: KubeObject, cluster: ClusterSnapshot): string | undefined {
+  for (const entry of asArray(getPath(object, 'metadata', 'ownerReferences'))) {
+    const ref = asRecord(entry);
+    const apiVersion = asString(ref?.apiVersion);
+    const name = asString(ref?.name);
+    if (ref?.kind !== 'Profile' || apiVersion === undefined || name === undefined || name === '') {
+      continue;
+    }
+    if (apiVersion.split('/')[0] === PROFILE_API_GROUP) return name;
+  }
+  if (cluster.state === 'none') return undefined;
+  const name = asString(getPath(object, 'metadata', 'name'));
+  return name !== undefined && cluster.getProfile(name) !== undefined ? name : undefined;
+}
+
+/**
+ * `namespace-labels`: a profile's Namespace gets the owning Profile's labels named in
+ * `profiles.namespaceLabels.propagate` (from the snapshot), then `profiles.namespaceLabels.inject`
+ * on top, both overwriting what the Namespace had so a label such as
+ * `pod-security.kubernetes.io/enforce` cannot be dropped or weakened. Idempotent.
+ */
+export const namespaceLabelsMutator: MutatorDefinition = {
+  id: 'namespace-labels',
+  targets: ['Namespace'],
+  apply: (ctx, draft) => {
+    const profileName = owningProfile(ctx.object, ctx.cluster);
+    if (profileName === undefined) return;
+    const { inject, propagate } = ctx.policy.spec.profiles.namespaceLabels;
+    const wanted: Record<string, string> = {};
+    const profileLabels = ctx.cluster.getProfile(profileName)?.labels ?? {};
+    for (const key of propagate) {
+      const value = profileLabels[key];
+      if (value !== undefined) wanted[key] = value;
+    }
+    Object.assign(wanted, inject);
+    const entries = Object.entries(wanted);
+    if (entries.length === 0) return;
+    const metadata = asRecord(draft.metadata) ?? {};
+    const labels: Record<string, unknown> = { ...(asRecord(metadata.labels) ?? {}) };
+    for (const [key, value] of entries) labels[key] = value;
+    draft.metadata = { ...metadata, labels };
+  },
+};
