@@ -1,0 +1,75 @@
+import { requestNamespace, skipOutsideProfileNamespace } from '../../profile-namespace.js';
+import { failIf, type RuleDefinition, type Violation } from '../../rule.js';
+import { listValues, quoteValue } from '../../validation-helpers.js';
+import {
+  WRITE_OPERATIONS,
+  grantingRules,
+  principalNamespace,
+  sourcesOf,
+  stringEntries,
+} from './authz-fields.js';
+
+/**
+ * In a granting (ALLOW) rule, every `from[].source.namespaces` entry and every
+ * `from[].source.principals` entry (`<trust-domain>/ns/<ns>/sa/<sa>`) must name the policy's own
+ * namespace or one of `authorizationPolicies.principalNamespaces`; a `*` anywhere (Istio's
+ * prefix/suffix match) is refused, and so is a principal of any other shape. `notNamespaces` and
+ * `notPrincipals` only exclude, so they are not judged here; a source constrained by nothing but
+ * exclusions admits any namespace and is `authz-any-source`'s concern.
+ */
+export const authzSourceNamespace: RuleDefinition = {
+  id: 'authz-source-namespace',
+  targets: ['AuthorizationPolicy'],
+  operations: WRITE_OPERATIONS,
+  structural: false,
+  description:
+    'ALLOW rules may admit sources of this namespace or authorizationPolicies.principalNamespaces only, no wildcards',
+  check: (ctx) => {
+    const outside = skipOutsideProfileNamespace(ctx);
+    if (outside !== undefined) return outside;
+    const namespace = requestNamespace(ctx);
+    const allowed = ctx.policy.spec.authorizationPolicies.principalNamespaces;
+    const allowedText = `allowed: this namespace, ${listValues(allowed)} (authorizationPolicies.principalNamespaces)`;
+    const isAllowed = (ns: string): boolean => ns === namespace || allowed.includes(ns);
+    const violations: Violation[] = [];
+    for (const rule of grantingRules(ctx.object)) {
+      for (const { path: sourcePath, source } of sourcesOf(rule)) {
+        for (const { path, value } of stringEntries(source, 'namespaces', sourcePath)) {
+          if (value.includes('*')) {
+            violations.push({
+              path,
+              message: `${path} ${quoteValue(value)} is a wildcard; ${allowedText}`,
+            });
+          } else if (!isAllowed(value)) {
+            violations.push({
+              path,
+              message: `${path} ${quoteValue(value)} admits another namespace into ${quoteValue(namespace)}; ${allowedText}`,
+            });
+          }
+        }
+        for (const { path, value } of stringEntries(source, 'principals', sourcePath)) {
+          if (value.includes('*')) {
+            violations.push({
+              path,
+              message: `${path} ${quoteValue(value)} is a wildcard; ${allowedText}`,
+            });
+            continue;
+          }
+          const ns = principalNamespace(value);
+          if (ns === undefined) {
+            violations.push({
+              path,
+              message: `${path} ${quoteValue(value)} is not of the form <trust-domain>/ns/<namespace>/sa/<name>`,
+            });
+          } else if (!isAllowed(ns)) {
+            violations.push({
+              path,
+              message: `${path} ${quoteValue(value)} admits a workload of namespace ${quoteValue(ns)} into ${quoteValue(namespace)}; ${allowedText}`,
+            });
+          }
+        }
+      }
+    }
+    return failIf(violations);
+  },
+};

@@ -1,0 +1,75 @@
+import type { KubeObject } from '../../kube-object.js';
+import { asArray, asRecord, asString, getPath } from '../../object-access.js';
+import type { Operation } from '../../request.js';
+
+/** The operations that write a binding; DELETE only matters to `binding-protected`. */
+export const WRITE_OPERATIONS: readonly Operation[] = Object.freeze(['CREATE', 'UPDATE']);
+
+/** One entry of `subjects`, fields read defensively (absent or non-string => undefined). */
+export interface Subject {
+  readonly index: number;
+  readonly kind: string | undefined;
+  readonly name: string | undefined;
+  readonly namespace: string | undefined;
+}
+
+/** `subjects` entries in order; non-object entries are kept (all fields undefined) for indexing. */
+export function subjectsOf(object: KubeObject): readonly Subject[] {
+  return asArray(object.subjects).map((entry, index) => {
+    const record = asRecord(entry) ?? {};
+    return {
+      index,
+      kind: asString(record.kind),
+      name: asString(record.name),
+      namespace: nonEmpty(asString(record.namespace)),
+    };
+  });
+}
+
+/** `roleRef.kind` and `roleRef.name` (undefined when absent or not strings). */
+export function roleRefOf(object: KubeObject): {
+  readonly kind: string | undefined;
+  readonly name: string | undefined;
+} {
+  return {
+    kind: asString(getPath(object, 'roleRef', 'kind')),
+    name: asString(getPath(object, 'roleRef', 'name')),
+  };
+}
+
+/** The user name prefix Kubernetes gives ServiceAccounts: `system:serviceaccount:<ns>:<name>`. */
+export const SERVICE_ACCOUNT_USER_PREFIX = 'system:serviceaccount:';
+
+/** The group prefix of all ServiceAccounts of a namespace: `system:serviceaccounts:<ns>`. */
+export const SERVICE_ACCOUNT_GROUP_PREFIX = 'system:serviceaccounts:';
+
+/**
+ * The namespace of the ServiceAccount a subject names, if it names one: a `ServiceAccount`
+ * subject (its namespace defaulting to the binding's), or a `User` subject spelled as a
+ * ServiceAccount's user name, which RBAC matches exactly like the ServiceAccount itself.
+ */
+export function serviceAccountNamespace(
+  subject: Subject,
+  bindingNamespace: string,
+): string | undefined {
+  if (subject.kind === 'ServiceAccount') return subject.namespace ?? bindingNamespace;
+  if (subject.kind === 'User' && subject.name?.startsWith(SERVICE_ACCOUNT_USER_PREFIX) === true) {
+    const rest = subject.name.slice(SERVICE_ACCOUNT_USER_PREFIX.length);
+    const colon = rest.indexOf(':');
+    return colon < 0 ? rest : rest.slice(0, colon);
+  }
+  return undefined;
+}
+
+/** True for a `User` subject that names a person (not a ServiceAccount's user name). */
+export function isPersonUser(subject: Subject): subject is Subject & { readonly name: string } {
+  return (
+    subject.kind === 'User' &&
+    subject.name !== undefined &&
+    !subject.name.startsWith(SERVICE_ACCOUNT_USER_PREFIX)
+  );
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

@@ -1,0 +1,44 @@
+import { requestNamespace, skipOutsideProfileNamespace } from '../../profile-namespace.js';
+import { failIf, type RuleDefinition, type Violation } from '../../rule.js';
+import { indexPath, listValues, quoteValue } from '../../validation-helpers.js';
+import { SERVICE_ACCOUNT_GROUP_PREFIX, WRITE_OPERATIONS, subjectsOf } from './binding-fields.js';
+
+/**
+ * Group subjects: never one of `bindings.forbiddenGroups` (by default every authenticated,
+ * unauthenticated or ServiceAccount caller), and `system:serviceaccounts:<ns>` only for the
+ * binding's own namespace or one of `bindings.serviceAccountNamespaces`.
+ */
+export const bindingGroup: RuleDefinition = {
+  id: 'binding-group',
+  targets: ['RoleBinding'],
+  operations: WRITE_OPERATIONS,
+  structural: false,
+  description:
+    'Group subjects must not be in bindings.forbiddenGroups or name another namespace’s ServiceAccounts',
+  check: (ctx) => {
+    const outside = skipOutsideProfileNamespace(ctx);
+    if (outside !== undefined) return outside;
+    const namespace = requestNamespace(ctx);
+    const { forbiddenGroups, serviceAccountNamespaces } = ctx.policy.spec.bindings;
+    const violations: Violation[] = [];
+    for (const subject of subjectsOf(ctx.object)) {
+      if (subject.kind !== 'Group' || subject.name === undefined) continue;
+      const path = `${indexPath('subjects', subject.index)}.name`;
+      if (forbiddenGroups.includes(subject.name)) {
+        violations.push({
+          path,
+          message: `${path} ${quoteValue(subject.name)} is a forbidden group (bindings.forbiddenGroups: ${listValues(forbiddenGroups)})`,
+        });
+        continue;
+      }
+      if (!subject.name.startsWith(SERVICE_ACCOUNT_GROUP_PREFIX)) continue;
+      const saNamespace = subject.name.slice(SERVICE_ACCOUNT_GROUP_PREFIX.length);
+      if (saNamespace === namespace || serviceAccountNamespaces.includes(saNamespace)) continue;
+      violations.push({
+        path,
+        message: `${path} ${quoteValue(subject.name)} binds every ServiceAccount of namespace ${quoteValue(saNamespace)} into ${quoteValue(namespace)}; allowed: this namespace, ${listValues(serviceAccountNamespaces)} (bindings.serviceAccountNamespaces)`,
+      });
+    }
+    return failIf(violations);
+  },
+};

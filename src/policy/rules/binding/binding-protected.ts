@@ -1,0 +1,47 @@
+import { serviceAccountUser } from '../../engine.js';
+import { isMetadataOnlyUpdate } from '../../metadata-only-update.js';
+import { asString, getPath } from '../../object-access.js';
+import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
+import { PASS, failIf, skip, type RuleDefinition } from '../../rule.js';
+import { listValues, quoteValue } from '../../validation-helpers.js';
+
+/**
+ * The RoleBindings and AuthorizationPolicies the profile controller owns (`bindings.protected`,
+ * e.g. the owner's `namespaceAdmin`) may be updated or deleted only by
+ * `bindings.protectedManagers` (`namespace/name` ServiceAccounts). The rule judges the change, not
+ * the object: an UPDATE that leaves everything but the metadata-only fields as they were touches
+ * nothing (and the engine's run over the stored object, for ratcheting, is such a no-change).
+ */
+export const bindingProtected: RuleDefinition = {
+  id: 'binding-protected',
+  targets: ['RoleBinding', 'AuthorizationPolicy'],
+  operations: ['UPDATE', 'DELETE'],
+  structural: false,
+  description:
+    'objects in bindings.protected may only be updated or deleted by bindings.protectedManagers',
+  check: (ctx) => {
+    const name =
+      ctx.input.name !== '' ? ctx.input.name : asString(getPath(ctx.object, 'metadata', 'name'));
+    const { protected: names, protectedManagers } = ctx.policy.spec.bindings;
+    if (name === undefined || !names.includes(name)) return skip('not a protected object');
+    const outside = skipOutsideProfileNamespace(ctx);
+    if (outside !== undefined) return outside;
+    if (protectedManagers.some((ref) => serviceAccountUser(ref) === ctx.input.user.username)) {
+      return skip('caller is in bindings.protectedManagers');
+    }
+    if (
+      ctx.input.operation === 'UPDATE' &&
+      ctx.oldObject !== undefined &&
+      isMetadataOnlyUpdate(ctx.object, ctx.oldObject)
+    ) {
+      return PASS;
+    }
+    const verb = ctx.input.operation === 'DELETE' ? 'deleted' : 'changed';
+    return failIf([
+      {
+        path: 'metadata.name',
+        message: `metadata.name ${quoteValue(name)} is a protected ${ctx.input.target} (bindings.protected): it may only be ${verb} by ${listValues(protectedManagers)} (bindings.protectedManagers)`,
+      },
+    ]);
+  },
+};

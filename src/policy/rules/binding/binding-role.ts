@@ -1,0 +1,39 @@
+import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
+import { PASS, failIf, type RuleDefinition } from '../../rule.js';
+import { listValues, quoteValue } from '../../validation-helpers.js';
+import { WRITE_OPERATIONS, roleRefOf } from './binding-fields.js';
+
+/**
+ * `roleRef` may name a `Role` (always of the binding's own namespace, so always allowed) or a
+ * ClusterRole in `bindings.allowedRoles`. Any other kind is refused: the API server knows only
+ * these two, and a rule that cannot tell what is granted must not allow it.
+ */
+export const bindingRole: RuleDefinition = {
+  id: 'binding-role',
+  targets: ['RoleBinding'],
+  operations: WRITE_OPERATIONS,
+  structural: false,
+  description: 'roleRef must be a Role or a ClusterRole in bindings.allowedRoles',
+  check: (ctx) => {
+    const outside = skipOutsideProfileNamespace(ctx);
+    if (outside !== undefined) return outside;
+    const { kind, name } = roleRefOf(ctx.object);
+    const allowed = ctx.policy.spec.bindings.allowedRoles;
+    if (kind === 'Role') return PASS;
+    if (kind !== 'ClusterRole') {
+      return failIf([
+        {
+          path: 'roleRef.kind',
+          message: `roleRef.kind ${quoteValue(kind ?? null)} is neither Role nor ClusterRole`,
+        },
+      ]);
+    }
+    if (name !== undefined && allowed.includes(name)) return PASS;
+    return failIf([
+      {
+        path: 'roleRef.name',
+        message: `roleRef.name ${quoteValue(name ?? null)} is a ClusterRole not allowed in profile namespaces; allowed: ${listValues(allowed)} (bindings.allowedRoles)`,
+      },
+    ]);
+  },
+};

@@ -1,0 +1,27 @@
+import { PASS, failIf, type RuleDefinition } from '../../rule.js';
+import { listValues, quoteValue } from '../../validation-helpers.js';
+import { WRITE_OPERATIONS, roleRefOf } from './binding-fields.js';
+
+/**
+ * A ClusterRoleBinding must not bind one of `bindings.allowedRoles`: those are the roles profile
+ * namespaces grant one namespace at a time, and a ClusterRoleBinding grants them in every profile
+ * namespace at once. Applies everywhere (ClusterRoleBindings have no namespace).
+ */
+export const clusterbindingProfileRole: RuleDefinition = {
+  id: 'clusterbinding-profile-role',
+  targets: ['ClusterRoleBinding'],
+  operations: WRITE_OPERATIONS,
+  structural: false,
+  description: 'a ClusterRoleBinding must not bind a ClusterRole in bindings.allowedRoles',
+  check: ({ object, policy }) => {
+    const { kind, name } = roleRefOf(object);
+    const roles = policy.spec.bindings.allowedRoles;
+    if (kind !== 'ClusterRole' || name === undefined || !roles.includes(name)) return PASS;
+    return failIf([
+      {
+        path: 'roleRef.name',
+        message: `roleRef.name ${quoteValue(name)} is a profile role (bindings.allowedRoles: ${listValues(roles)}); a ClusterRoleBinding would grant it in every profile namespace — bind it with a RoleBinding in each namespace instead`,
+      },
+    ]);
+  },
+};

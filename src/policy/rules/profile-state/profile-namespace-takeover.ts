@@ -1,0 +1,43 @@
+import { clusterStateGate } from '../../cluster-state-gate.js';
+import { asString, getPath } from '../../object-access.js';
+import { PASS, failIf, skip, type RuleDefinition } from '../../rule.js';
+import { quoteValue } from '../../validation-helpers.js';
+
+/**
+ * A new Profile must not adopt a Namespace that already exists unless that Namespace's `owner`
+ * annotation (written by the profile controller) names the same owner: otherwise creating a
+ * Profile called `kubeflow` or `bob` would hand its owner someone else's namespace. Needs cluster
+ * state.
+ */
+export const profileNamespaceTakeover: RuleDefinition = {
+  id: 'profile-namespace-takeover',
+  targets: ['Profile'],
+  operations: ['CREATE'],
+  structural: false,
+  description: 'a new Profile must not take over an existing Namespace of another owner',
+  check: (ctx) => {
+    const name = asString(getPath(ctx.object, 'metadata', 'name')) ?? ctx.input.name;
+    if (name === '') return skip('no name');
+    const gate = clusterStateGate(
+      ctx,
+      `whether Namespace ${quoteValue(name)} exists`,
+      'metadata.name',
+    );
+    if (gate !== undefined) return gate;
+    const namespace = ctx.cluster.getNamespace(name);
+    if (namespace === undefined) return PASS;
+    const owner = asString(getPath(ctx.object, 'spec', 'owner', 'name'));
+    const annotation = namespace.ownerAnnotation;
+    if (annotation !== undefined && annotation !== '' && annotation === owner) return PASS;
+    const holder =
+      annotation === undefined || annotation === ''
+        ? 'has no owner annotation'
+        : `is owned by ${quoteValue(annotation)}`;
+    return failIf([
+      {
+        path: 'metadata.name',
+        message: `metadata.name ${quoteValue(name)}: Namespace ${quoteValue(name)} already exists and ${holder}; a Profile of spec.owner.name ${quoteValue(owner ?? null)} cannot take it over`,
+      },
+    ]);
+  },
+};
