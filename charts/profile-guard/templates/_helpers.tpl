@@ -1,0 +1,187 @@
+{{/*
+Chart name, truncated to 63 characters (a DNS label).
+*/}}
+{{- define "profile-guard.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Full name of the release's objects: <release>-<chart>, or the release name when it already contains
+the chart name. Truncated to 63 characters; Secrets and Certificates append a suffix, so the base is
+kept at 56.
+*/}}
+{{- define "profile-guard.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 56 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 56 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 56 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Chart label value: name-version.
+*/}}
+{{- define "profile-guard.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Selector labels: stable across upgrades (a Deployment's selector is immutable).
+*/}}
+{{- define "profile-guard.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "profile-guard.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Common labels of every object.
+*/}}
+{{- define "profile-guard.labels" -}}
+helm.sh/chart: {{ include "profile-guard.chart" . }}
+{{ include "profile-guard.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: profile-guard
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+ServiceAccount name.
+*/}}
+{{- define "profile-guard.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "profile-guard.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of the TLS Secret mounted at /certs.
+*/}}
+{{- define "profile-guard.tlsSecretName" -}}
+{{- default (printf "%s-tls" (include "profile-guard.fullname" .)) .Values.certs.secretName }}
+{{- end }}
+
+{{/*
+Name of the serving Certificate (cert-manager mode); the webhook configurations inject its CA.
+*/}}
+{{- define "profile-guard.servingCertificateName" -}}
+{{- printf "%s-serving" (include "profile-guard.fullname" .) }}
+{{- end }}
+
+{{/*
+Container image reference: repository@digest, or repository:tag (tag defaults to appVersion).
+*/}}
+{{- define "profile-guard.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Names that no webhook may ever see: kube-system, the release namespace (the webhook must be able to
+start even when it is down) and profileNamespaces.excludedNamespaces.
+*/}}
+{{- define "profile-guard.excludedNamespaces" -}}
+{{- $list := list "kube-system" .Release.Namespace }}
+{{- range .Values.profileNamespaces.excludedNamespaces }}
+{{- $list = append $list . }}
+{{- end }}
+{{- toJson (uniq $list) }}
+{{- end }}
+
+{{/*
+The same names as a CEL list literal.
+*/}}
+{{- define "profile-guard.excludedNamespacesCel" -}}
+{{- $quoted := list }}
+{{- range (include "profile-guard.excludedNamespaces" . | fromJsonArray) }}
+{{- $quoted = append $quoted (printf "'%s'" .) }}
+{{- end }}
+{{- printf "[%s]" (join ", " $quoted) }}
+{{- end }}
+
+{{/*
+namespaceSelector expression excluding those namespaces. For a Namespace object itself the API
+server matches namespaceSelector against the object's own labels, which always include
+kubernetes.io/metadata.name, so this works for the Namespace webhook as well.
+*/}}
+{{- define "profile-guard.excludeNamespacesExpression" -}}
+- key: kubernetes.io/metadata.name
+  operator: NotIn
+  values: {{ include "profile-guard.excludedNamespaces" . }}
+{{- end }}
+
+{{/*
+Common CEL matchConditions (rendered only when matchConditions.enabled).
+*/}}
+{{- define "profile-guard.commonMatchConditions" -}}
+{{- if .Values.matchConditions.skipSelf }}
+- name: not-profile-guard-itself
+  expression: {{ printf "request.userInfo.username != 'system:serviceaccount:%s:%s'" .Release.Namespace (include "profile-guard.serviceAccountName" .) | quote }}
+{{- end }}
+{{- if .Values.matchConditions.skipKubeSystemServiceAccounts }}
+- name: not-kube-system-controllers
+  expression: "!request.userInfo.username.startsWith('system:serviceaccount:kube-system:')"
+{{- end }}
+{{- end }}
+
+{{/*
+Webhook client config: the chart's Service, and the CA bundle in certs-scripts mode.
+Arguments: dict "root" $ "path" "/validate".
+*/}}
+{{- define "profile-guard.clientConfig" -}}
+{{- $root := .root -}}
+clientConfig:
+  service:
+    name: {{ include "profile-guard.fullname" $root }}
+    namespace: {{ $root.Release.Namespace }}
+    path: {{ .path }}
+    port: {{ $root.Values.service.port }}
+  {{- if eq $root.Values.certs.mode "certs-scripts" }}
+  caBundle: {{ required "certs.caBundle (base64 of the PEM CA that signed the serving certificate, e.g. from certs-scripts/generate.sh) is required when certs.mode is certs-scripts" $root.Values.certs.caBundle }}
+  {{- end }}
+{{- end }}
+
+{{/*
+Annotations of the webhook configurations: cert-manager's cainjector fills in caBundle.
+*/}}
+{{- define "profile-guard.webhookAnnotations" -}}
+{{- if eq .Values.certs.mode "cert-manager" }}
+annotations:
+  cert-manager.io/inject-ca-from: {{ printf "%s/%s" .Release.Namespace (include "profile-guard.servingCertificateName" .) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Profile-namespace selector for the RoleBinding and AuthorizationPolicy webhooks.
+*/}}
+{{- define "profile-guard.profileNamespaceSelector" -}}
+namespaceSelector:
+  {{- with .Values.profileNamespaces.label }}
+  matchLabels:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  matchExpressions:
+    {{- include "profile-guard.excludeNamespacesExpression" . | nindent 4 }}
+{{- end }}
+
+{{/*
+Fields every webhook shares.
+*/}}
+{{- define "profile-guard.webhookCommon" -}}
+admissionReviewVersions: ["v1"]
+sideEffects: NoneOnDryRun
+matchPolicy: Equivalent
+timeoutSeconds: {{ .Values.webhooks.timeoutSeconds }}
+{{- end }}
