@@ -124,6 +124,14 @@ describe('profile-name-pattern', () => {
     expect(namePattern(withPattern('[a-z]+').spec)).not.toBe(namePattern(policy.spec));
   });
 
+  it('refuses a pattern that would escape the anchors, failing closed', () => {
+    const policy = withPattern('team-.*)|(.*');
+    expect(namePattern(policy.spec)).toBeNull();
+    expect(pathsOf('profile-name-pattern', named('anything'), { policy })).toEqual([
+      'metadata.name',
+    ]);
+  });
+
   it('fails closed without throwing when the pattern does not compile', () => {
     const result = evaluateProfile(named('alice'), { policy: withPattern('(') });
     expect(result.allowed).toBe(false);

@@ -8,15 +8,19 @@ import { WRITE_OPERATIONS, profileName } from './profile-fields.js';
 const compiled = new WeakMap<PolicySpec, RegExp | null>();
 
 /**
- * `profiles.name.pattern` compiled as a whole-name match (`^(?:pattern)$`, Unicode mode like the
- * schema's `regex` format), once per policy; null when the pattern does not compile.
+ * `profiles.name.pattern` compiled as a whole-name match (`^(?:pattern)$`, no flags, exactly as the
+ * policy loader checks it), once per policy; null when the pattern does not compile.
  */
 export function namePattern(spec: PolicySpec): RegExp | null {
   const cached = compiled.get(spec);
   if (cached !== undefined) return cached;
   let regex: RegExp | null;
+  const { pattern } = spec.profiles.name;
   try {
-    regex = new RegExp(`^(?:${spec.profiles.name.pattern})$`, 'u');
+    // Compiling the bare pattern first rejects one such as `a)|(b`, which would otherwise escape
+    // the anchors (`^(?:a)|(b)$`) and turn a whole-name match into a search.
+    new RegExp(pattern);
+    regex = new RegExp(`^(?:${pattern})$`);
   } catch {
     regex = null;
   }
