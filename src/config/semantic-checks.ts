@@ -1,0 +1,177 @@
+import { parseQuantity } from '../policy/quantity.js';
+import { formatFieldPath, type PathSegment } from './field-path.js';
+
+type Node = Readonly<Record<string, unknown>>;
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const DOMAIN =
+  /^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$/;
+
+function isNode(value: unknown): value is Node {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function child(node: unknown, key: string): unknown {
+  return isNode(node) ? node[key] : undefined;
+}
+
+function entries(node: unknown): [string, unknown][] {
+  return isNode(node) ? Object.entries(node) : [];
+}
+
+function items(node: unknown): [number, unknown][] {
+  return Array.isArray(node) ? node.map((item: unknown, index) => [index, item]) : [];
+}
+
+/** A Kubernetes qualified name (`[prefix/]name`), as label keys and quota resource names are. */
+function isQualifiedName(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const name = slash === -1 ? key : key.slice(slash + 1);
+  if (name.length > 63 || !QUALIFIED_NAME_PART.test(name)) return false;
+  if (slash === -1) return true;
+  const prefix = key.slice(0, slash);
+  return prefix.length > 0 && prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix);
+}
+
+function isServiceAccountRef(value: string): boolean {
+  const parts = value.split('/');
+  const [namespace = '', name = ''] = parts;
+  return (
+    parts.length === 2 &&
+    namespace.length <= 63 &&
+    DNS1123_LABEL.test(namespace) &&
+    name.length <= 253 &&
+    DNS1123_SUBDOMAIN.test(name)
+  );
+}
+
+/**
+ * The checks the JSON Schema cannot express, over a (defaulted, possibly schema-invalid)
+ * document: values of the wrong type are skipped here because the schema already reports them.
+ * Returns every problem as `<dotted field path>: <message>`.
+ */
+export function semanticErrors(document: unknown): string[] {
+  const errors: string[] = [];
+  const report = (path: readonly PathSegment[], message: string): void => {
+    errors.push(`${formatFieldPath(path)}: ${message}`);
+  };
+  const spec = child(document, 'spec');
+  const profiles = child(spec, 'profiles');
+
+  const pattern = child(child(profiles, 'name'), 'pattern');
+  if (typeof pattern === 'string' && pattern !== '') {
+    try {
+      new RegExp(`^(?:${pattern})$`);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      report(
+        ['spec', 'profiles', 'name', 'pattern'],
+        `${JSON.stringify(pattern)} is not a valid regular expression (${reason})`,
+      );
+    }
+  }
+
+  for (const map of ['defaults', 'max']) {
+    const base = ['spec', 'profiles', 'quota', map];
+    for (const [resource, value] of entries(child(child(profiles, 'quota'), map))) {
+      if (!isQualifiedName(resource)) report([...base, resource], 'is not a valid resource name');
+      if (typeof value !== 'string' && typeof value !== 'number') continue;
+      const quantity = parseQuantity(value);
+      if (!quantity) {
+        report([...base, resource], `${JSON.stringify(value)} is not a Kubernetes quantity`);
+      } else if (quantity.mantissa < 0n) {
+        report([...base, resource], `${JSON.stringify(value)} must not be negative`);
+      }
+    }
+  }
+  for (const [index, resource] of items(child(child(profiles, 'quota'), 'allowedResources'))) {
+    if (typeof resource === 'string' && !isQualifiedName(resource)) {
+      const path = ['spec', 'profiles', 'quota', 'allowedResources', index];
+      report(path, `${JSON.stringify(resource)} is not a valid resource name`);
+    }
+  }
+
+  const serviceAccountLists: [string, string][] = [
+    ['exemptions', 'serviceAccounts'],
+    ['bindings', 'protectedManagers'],
+  ];
+  for (const [section, field] of serviceAccountLists) {
+    for (const [index, value] of items(child(child(spec, section), field))) {
+      if (typeof value === 'string' && !isServiceAccountRef(value)) {
+        report(
+          ['spec', section, field, index],
+          `${JSON.stringify(value)} must be namespace/name (a ServiceAccount)`,
+        );
+      }
+    }
+  }
+
+  const labelMaps: PathSegment[][] = [
+    ['spec', 'profileNamespaces', 'label'],
+    ['spec', 'profiles', 'labels'],
+    ['spec', 'profiles', 'namespaceLabels', 'inject'],
+    ['spec', 'selector', 'matchLabels'],
+  ];
+  for (const path of labelMaps) {
+    checkLabels(path, valueAt(document, path), report);
+  }
+  for (const [key] of entries(child(profiles, 'annotations'))) {
+    if (!isQualifiedName(key)) {
+      report(['spec', 'profiles', 'annotations', key], 'is not a valid annotation key');
+    }
+  }
+  for (const [index, key] of items(child(child(profiles, 'namespaceLabels'), 'propagate'))) {
+    if (typeof key === 'string' && !isQualifiedName(key)) {
+      const path = ['spec', 'profiles', 'namespaceLabels', 'propagate', index];
+      report(path, `${JSON.stringify(key)} is not a valid label key`);
+    }
+  }
+
+  const domainLists: PathSegment[][] = [
+    ['spec', 'profiles', 'owner', 'emailDomains'],
+    ['spec', 'bindings', 'userEmailDomains'],
+  ];
+  for (const path of domainLists) {
+    for (const [index, domain] of items(valueAt(document, path))) {
+      if (typeof domain === 'string' && (domain.length > 253 || !DOMAIN.test(domain))) {
+        report([...path, index], `${JSON.stringify(domain)} is not a domain name`);
+      }
+    }
+  }
+
+  const expressions = child(child(spec, 'selector'), 'matchExpressions');
+  for (const [index, expression] of items(expressions)) {
+    const operator = child(expression, 'operator');
+    const values = child(expression, 'values');
+    const path = ['spec', 'selector', 'matchExpressions', index, 'values'];
+    const count = Array.isArray(values) ? values.length : 0;
+    if ((operator === 'In' || operator === 'NotIn') && count === 0) {
+      report(path, `must be non-empty for operator ${operator}`);
+    } else if ((operator === 'Exists' || operator === 'DoesNotExist') && count > 0) {
+      report(path, `must be empty for operator ${operator}`);
+    }
+  }
+  return errors;
+}
+
+function valueAt(document: unknown, path: readonly PathSegment[]): unknown {
+  let node = document;
+  for (const segment of path) node = child(node, String(segment));
+  return node;
+}
+
+function checkLabels(
+  path: readonly PathSegment[],
+  labels: unknown,
+  report: (path: readonly PathSegment[], message: string) => void,
+): void {
+  for (const [key, value] of entries(labels)) {
+    if (!isQualifiedName(key)) report([...path, key], 'is not a valid label key');
+    if (typeof value === 'string' && (value.length > 63 || !LABEL_VALUE.test(value))) {
+      report([...path, key], `${JSON.stringify(value)} is not a valid label value`);
+    }
+  }
+}
