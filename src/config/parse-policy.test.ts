@@ -186,7 +186,7 @@ describe('parsePolicyDocument errors', () => {
       'spec.profiles.owner.maxProfilesPerOwner: must be >= 0',
       'spec.profiles.quota.max.gpu: must be a Kubernetes quantity (a string or a number), got a boolean',
       'spec.authorizationPolicies.userIdHeader: must not be empty',
-      'spec.profiles.name.pattern: "(user-" is not a valid regular expression (Invalid regular expression: /^(?:(user-)$/: Unterminated group)',
+      'spec.profiles.name.pattern: "(user-" is not a valid regular expression: Unterminated group',
       'spec.profiles.quota.defaults.memory: "16 Gi" is not a Kubernetes quantity',
       'spec.profiles.quota.max.cpu: "lots" is not a Kubernetes quantity',
       'spec.exemptions.serviceAccounts[1]: "just-a-name" must be namespace/name (a ServiceAccount)',
@@ -281,6 +281,14 @@ describe('parsePolicyDocument errors', () => {
       'spec.selector.matchExpressions[0].values: must be non-empty for operator In',
       'spec.selector.matchExpressions[1].values: must be empty for operator Exists',
       'spec.selector.matchExpressions[3].values: must be non-empty for operator NotIn',
+    ]);
+  });
+
+  it('refuses a pattern that would escape the whole-name anchors', () => {
+    expect(
+      errorsOf({ ...header, spec: { profiles: { name: { pattern: 'team-.*)|(.*' } } } }),
+    ).toEqual([
+      'spec.profiles.name.pattern: "team-.*)|(.*" is not a valid regular expression: Unmatched \')\'',
     ]);
   });
 

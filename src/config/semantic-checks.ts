@@ -1,11 +1,13 @@
 import { parseQuantity } from '../policy/quantity.js';
+import {
+  isDns1123Label,
+  isDns1123Subdomain,
+  isQualifiedName,
+} from '../policy/validation-helpers.js';
 import { formatFieldPath, type PathSegment } from './field-path.js';
 
 type Node = Readonly<Record<string, unknown>>;
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const DOMAIN =
   /^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$/;
@@ -26,26 +28,10 @@ function items(node: unknown): [number, unknown][] {
   return Array.isArray(node) ? node.map((item: unknown, index) => [index, item]) : [];
 }
 
-/** A Kubernetes qualified name (`[prefix/]name`), as label keys and quota resource names are. */
-function isQualifiedName(key: string): boolean {
-  const slash = key.lastIndexOf('/');
-  const name = slash === -1 ? key : key.slice(slash + 1);
-  if (name.length > 63 || !QUALIFIED_NAME_PART.test(name)) return false;
-  if (slash === -1) return true;
-  const prefix = key.slice(0, slash);
-  return prefix.length > 0 && prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix);
-}
-
 function isServiceAccountRef(value: string): boolean {
   const parts = value.split('/');
   const [namespace = '', name = ''] = parts;
-  return (
-    parts.length === 2 &&
-    namespace.length <= 63 &&
-    DNS1123_LABEL.test(namespace) &&
-    name.length <= 253 &&
-    DNS1123_SUBDOMAIN.test(name)
-  );
+  return parts.length === 2 && isDns1123Label(namespace) && isDns1123Subdomain(name);
 }
 
 /**
@@ -64,12 +50,17 @@ export function semanticErrors(document: unknown): string[] {
   const pattern = child(child(profiles, 'name'), 'pattern');
   if (typeof pattern === 'string' && pattern !== '') {
     try {
+      // The bare pattern must compile too: `a)|(b` compiles only inside the anchors, which it
+      // would escape (`^(?:a)|(b)$`), turning a whole-name match into a search.
+      new RegExp(pattern);
       new RegExp(`^(?:${pattern})$`);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      // V8 says `Invalid regular expression: /<source>/: <reason>`; the reason is what helps.
+      const text = error instanceof Error ? error.message : String(error);
+      const reason = text.slice(text.lastIndexOf(': ') + 2);
       report(
         ['spec', 'profiles', 'name', 'pattern'],
-        `${JSON.stringify(pattern)} is not a valid regular expression (${reason})`,
+        `${JSON.stringify(pattern)} is not a valid regular expression: ${reason}`,
       );
     }
   }
