@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { EMBEDDED_DEFAULT_POLICY } from '../../config/default-policy.js';
 import { NO_CLUSTER } from '../cluster-snapshot.js';
 import type { KubeObject } from '../kube-object.js';
 import { createMutator } from '../mutation-engine.js';
@@ -8,6 +9,7 @@ import { MUTATORS } from '../rules/catalog.js';
 import { input } from '../test-support/fixtures.js';
 import {
   aliceProfile,
+  evaluateProfile,
   profileWithHard,
   profileWithSpec,
 } from '../test-support/profile-fixtures.js';
@@ -299,4 +301,24 @@ describe('Profile mutation is idempotent', () => {
       { numRuns: 300 },
     );
   });
+});
+
+describe('the Kubeflow Profile under the embedded default policy', () => {
+  it.each(['kubeflow.org/v1', 'kubeflow.org/v1beta1'])(
+    'gets the default quota and label, and the result is allowed without warnings (%s)',
+    (apiVersion) => {
+      const result = mutated(aliceProfile(apiVersion), EMBEDDED_DEFAULT_POLICY);
+      expect(result).toEqual({
+        apiVersion,
+        kind: 'Profile',
+        metadata: { name: 'alice', labels: { 'app.kubernetes.io/part-of': 'kubeflow-profile' } },
+        spec: {
+          owner: { kind: 'User', name: 'alice@example.com' },
+          resourceQuotaSpec: { hard: DEFAULTS },
+        },
+      });
+      const evaluation = evaluateProfile(result!, { policy: EMBEDDED_DEFAULT_POLICY });
+      expect(evaluation).toMatchObject({ allowed: true, denials: [], warnings: [] });
+    },
+  );
 });

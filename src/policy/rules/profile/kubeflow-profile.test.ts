@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { EMBEDDED_DEFAULT_POLICY } from '../../../config/default-policy.js';
 import type { KubeObject } from '../../kube-object.js';
 import { ALICE } from '../../test-support/fixtures.js';
 import { aliceProfile, evaluateProfile } from '../../test-support/profile-fixtures.js';
@@ -9,7 +10,10 @@ describe('the Profile an unmodified Kubeflow installation creates', () => {
   it.each(['kubeflow.org/v1', 'kubeflow.org/v1beta1'])(
     'is allowed under the embedded default for a non-exempt caller (%s), without warnings',
     (apiVersion) => {
-      const result = evaluateProfile(aliceProfile(apiVersion), { user: ALICE });
+      const result = evaluateProfile(aliceProfile(apiVersion), {
+        user: ALICE,
+        policy: EMBEDDED_DEFAULT_POLICY,
+      });
       expect(result.exempt).toBe(false);
       expect(result).toMatchObject({ allowed: true, denials: [], warnings: [], audits: [] });
       expect(result.evaluations.filter((e) => e.status === 'fail' || e.status === 'error')).toEqual(
@@ -23,7 +27,11 @@ describe('the Profile an unmodified Kubeflow installation creates', () => {
       ...aliceProfile(v),
       metadata: { name: 'alice', labels: { 'app.kubernetes.io/part-of': 'kubeflow-profile' } },
     };
-    const result = evaluateProfile(labelled, { operation: 'UPDATE', oldObject: aliceProfile(v) });
+    const result = evaluateProfile(labelled, {
+      operation: 'UPDATE',
+      oldObject: aliceProfile(v),
+      policy: EMBEDDED_DEFAULT_POLICY,
+    });
     expect(result).toMatchObject({ allowed: true, denials: [], warnings: [] });
   });
 
