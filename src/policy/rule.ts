@@ -34,7 +34,7 @@ export interface RuleDefinition {
   readonly id: RuleId;
   readonly targets: readonly TargetKind[];
   readonly operations: readonly Operation[];
-  /** Structural rules are enforced for exempt callers too, and cannot be ratcheted away. */
+  /** Structural rules are enforced for exempt callers too (ratcheting still applies to them). */
   readonly structural: boolean;
   /** One line for docs and `--help`. */
   readonly description: string;
