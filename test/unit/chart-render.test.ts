@@ -1,0 +1,562 @@
+/**
+ * Renders the chart with helm (test/chart/render.sh) and checks the manifests' safety properties.
+ * Needs a helm binary: $HELM, or the pinned one test/e2e/bin/ensure-binaries.sh caches; without
+ * one the suite is skipped (the values schema is checked without helm in chart-values.test.ts).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CHART = join(ROOT, 'charts', 'profile-guard');
+const NS = 'profile-guard';
+const FULLNAME = 'profile-guard';
+const SA = `system:serviceaccount:${NS}:${FULLNAME}`;
+
+function findHelm(): string | undefined {
+  if (process.env.HELM) return process.env.HELM;
+  const versions = readFileSync(join(ROOT, 'test', 'e2e', 'bin', 'versions.env'), 'utf8');
+  const version = /^HELM_VERSION=(\S+)/m.exec(versions)?.[1];
+  if (version === undefined) return undefined;
+  const cache =
+    process.env.PROFILE_GUARD_BIN_CACHE ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'profile-guard', 'bin');
+  const helm = join(cache, `helm-${version}`, 'helm');
+  return existsSync(helm) ? helm : undefined;
+}
+
+const HELM = findHelm();
+const describeWithHelm = HELM === undefined ? describe.skip : describe;
+
+/** A parsed manifest; read with {@link at} and {@link list}. */
+type Obj = Readonly<Record<string, unknown>>;
+
+/** The value at a dotted path (`spec.template.spec`; list indices as numbers), or undefined. */
+function at(node: unknown, path: string): unknown {
+  let current = node;
+  for (const key of path.split('.')) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/** The list at a dotted path (fails the test when it is not a list). */
+function list(node: unknown, path: string): Obj[] {
+  const value = at(node, path);
+  if (!Array.isArray(value))
+    throw new Error(`${path}: expected a list, got ${JSON.stringify(value)}`);
+  return value as Obj[];
+}
+
+const text = (node: unknown, path: string): string => String(at(node, path));
+
+function load(file: string): Obj[] {
+  return parseAllDocuments(readFileSync(file, 'utf8'))
+    .map((doc) => doc.toJS() as Obj | null)
+    .filter((obj): obj is Obj => obj !== null);
+}
+
+function one(objects: Obj[], kind: string, name?: string): Obj {
+  const found = objects.filter(
+    (o) => o.kind === kind && (name === undefined || at(o, 'metadata.name') === name),
+  );
+  if (found.length !== 1)
+    throw new Error(`expected one ${kind} ${name ?? ''}, found ${found.length}`);
+  return found[0]!;
+}
+
+const kinds = (objects: Obj[]) => objects.map((o) => String(o.kind)).sort();
+
+function webhooksOf(objects: Obj[]): Map<string, Obj> {
+  const out = new Map<string, Obj>();
+  for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
+    for (const hook of list(one(objects, kind, 'profile-guard'), 'webhooks'))
+      out.set(text(hook, 'name'), hook);
+  }
+  return out;
+}
+
+function helmTemplate(...args: string[]): { status: number | null; stderr: string } {
+  const result = spawnSync(
+    HELM ?? 'helm',
+    ['template', FULLNAME, CHART, '--namespace', NS, ...args],
+    {
+      encoding: 'utf8',
+    },
+  );
+  return { status: result.status, stderr: result.stderr };
+}
+
+describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
+  let out: string;
+  const rendered: Record<string, Obj[]> = {};
+  const variant = (name: string): Obj[] => rendered[name] ?? [];
+
+  beforeAll(() => {
+    out = mkdtempSync(join(tmpdir(), 'chart-render-'));
+    const stdout = execFileSync(join(ROOT, 'test', 'chart', 'render.sh'), ['--out', out], {
+      env: { ...process.env, HELM },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(stdout.trim()).toBe(out);
+    for (const name of ['default', 'ha', 'certs-scripts', 'monitoring']) {
+      rendered[name] = load(join(out, `${name}.yaml`));
+    }
+  }, 120_000);
+
+  afterAll(() => {
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('renders the default variant to exactly these objects', () => {
+    expect(kinds(variant('default'))).toEqual([
+      'Certificate',
+      'Certificate',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'Deployment',
+      'Issuer',
+      'Issuer',
+      'MutatingWebhookConfiguration',
+      'PodDisruptionBudget',
+      'ProfilePolicy',
+      'Service',
+      'ServiceAccount',
+      'ValidatingWebhookConfiguration',
+    ]);
+    for (const obj of variant('default')) {
+      expect(at(obj, 'metadata.labels')).toMatchObject({
+        'app.kubernetes.io/name': 'profile-guard',
+        'app.kubernetes.io/instance': FULLNAME,
+        'app.kubernetes.io/managed-by': 'Helm',
+      });
+    }
+  });
+
+  it('names the webhooks as the contract does, with the safe per-webhook defaults', () => {
+    const hooks = webhooksOf(variant('default'));
+    const summary = [...hooks.values()].map((hook) => ({
+      name: hook.name,
+      path: at(hook, 'clientConfig.service.path'),
+      failurePolicy: hook.failurePolicy,
+      rules: list(hook, 'rules').map(
+        (r) =>
+          `${String(r.apiGroups)}/${String(r.apiVersions)}/${String(r.resources)}:${String(r.operations)}`,
+      ),
+    }));
+    expect(summary).toEqual([
+      {
+        name: 'profiles.mutate.profile-guard.io',
+        path: '/mutate',
+        failurePolicy: 'Ignore',
+        rules: ['kubeflow.org/v1,v1beta1/profiles:CREATE,UPDATE'],
+      },
+      {
+        name: 'namespaces.mutate.profile-guard.io',
+        path: '/mutate',
+        failurePolicy: 'Ignore',
+        rules: ['/v1/namespaces:CREATE,UPDATE'],
+      },
+      {
+        name: 'profiles.validate.profile-guard.io',
+        path: '/validate',
+        failurePolicy: 'Fail',
+        rules: ['kubeflow.org/v1,v1beta1/profiles:CREATE,UPDATE'],
+      },
+      {
+        name: 'bindings.validate.profile-guard.io',
+        path: '/validate',
+        failurePolicy: 'Fail',
+        rules: ['rbac.authorization.k8s.io/v1/rolebindings:CREATE,UPDATE,DELETE'],
+      },
+      {
+        name: 'clusterrolebindings.validate.profile-guard.io',
+        path: '/validate',
+        failurePolicy: 'Fail',
+        rules: ['rbac.authorization.k8s.io/v1/clusterrolebindings:CREATE,UPDATE'],
+      },
+      {
+        name: 'authorizationpolicies.validate.profile-guard.io',
+        path: '/validate',
+        failurePolicy: 'Fail',
+        rules: ['security.istio.io/v1,v1beta1/authorizationpolicies:CREATE,UPDATE,DELETE'],
+      },
+    ]);
+    for (const hook of hooks.values()) {
+      expect(hook).toMatchObject({
+        admissionReviewVersions: ['v1'],
+        sideEffects: 'NoneOnDryRun',
+        matchPolicy: 'Equivalent',
+        timeoutSeconds: 5,
+        clientConfig: { service: { name: FULLNAME, namespace: NS, port: 443 } },
+      });
+      expect(at(hook, 'clientConfig.caBundle')).toBeUndefined();
+    }
+  });
+
+  it('keeps kube-system and its own namespace away from every namespaced webhook', () => {
+    const hooks = webhooksOf(variant('default'));
+    const notIn = {
+      key: 'kubernetes.io/metadata.name',
+      operator: 'NotIn',
+      values: ['kube-system', NS],
+    };
+    for (const name of [
+      'bindings.validate.profile-guard.io',
+      'authorizationpolicies.validate.profile-guard.io',
+    ]) {
+      expect(at(hooks.get(name), 'namespaceSelector')).toEqual({
+        matchLabels: { 'app.kubernetes.io/part-of': 'kubeflow-profile' },
+        matchExpressions: [notIn],
+      });
+    }
+    const namespaces = hooks.get('namespaces.mutate.profile-guard.io');
+    expect(at(namespaces, 'namespaceSelector')).toEqual({ matchExpressions: [notIn] });
+    expect(at(namespaces, 'matchConditions.0')).toEqual({
+      name: 'not-excluded-namespace',
+      expression: `!(object.metadata.name in ['kube-system', '${NS}'])`,
+    });
+  });
+
+  it('skips its own service account and kube-system controllers, never system:masters', () => {
+    for (const hook of webhooksOf(variant('default')).values()) {
+      const conditions = list(hook, 'matchConditions');
+      expect(conditions.filter((c) => c.name !== 'not-excluded-namespace')).toEqual([
+        { name: 'not-profile-guard-itself', expression: `request.userInfo.username != '${SA}'` },
+        {
+          name: 'not-kube-system-controllers',
+          expression: "!request.userInfo.username.startsWith('system:serviceaccount:kube-system:')",
+        },
+      ]);
+      expect(JSON.stringify(conditions)).not.toContain('system:masters');
+    }
+  });
+
+  it('injects the CA of the serving Certificate, which names the Service', () => {
+    const objects = variant('default');
+    for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
+      expect(at(one(objects, kind), 'metadata.annotations')).toEqual({
+        'cert-manager.io/inject-ca-from': `${NS}/${FULLNAME}-serving`,
+      });
+    }
+    expect(at(one(objects, 'Certificate', `${FULLNAME}-serving`), 'spec')).toMatchObject({
+      secretName: `${FULLNAME}-tls`,
+      dnsNames: [`${FULLNAME}.${NS}.svc`, `${FULLNAME}.${NS}.svc.cluster.local`],
+      duration: '2160h',
+      renewBefore: '720h',
+      privateKey: { rotationPolicy: 'Always' },
+      issuerRef: { kind: 'Issuer', name: `${FULLNAME}-ca` },
+    });
+    expect(at(one(objects, 'Certificate', `${FULLNAME}-ca`), 'spec')).toMatchObject({
+      isCA: true,
+      secretName: `${FULLNAME}-ca`,
+      issuerRef: { kind: 'Issuer', name: `${FULLNAME}-selfsigned` },
+    });
+    expect(at(one(objects, 'Issuer', `${FULLNAME}-ca`), 'spec')).toEqual({
+      ca: { secretName: `${FULLNAME}-ca` },
+    });
+    expect(at(one(objects, 'Issuer', `${FULLNAME}-selfsigned`), 'spec')).toEqual({
+      selfSigned: {},
+    });
+  });
+
+  it('runs the pod under restricted Pod Security with the contract CLI flags and probes', () => {
+    const deployment = one(variant('default'), 'Deployment');
+    const pod = at(deployment, 'spec.template.spec');
+    const container = at(pod, 'containers.0');
+    expect(at(deployment, 'spec.replicas')).toBe(2);
+    expect(at(pod, 'securityContext')).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(at(container, 'securityContext')).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(at(container, 'args')).toEqual([
+      'serve',
+      '--cert-dir',
+      '/certs',
+      '--port',
+      '8443',
+      '--metrics-port',
+      '9090',
+    ]);
+    expect(at(container, 'ports')).toEqual([
+      { name: 'https', containerPort: 8443, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
+    ]);
+    for (const [probe, path] of [
+      ['startupProbe', '/healthz'],
+      ['livenessProbe', '/healthz'],
+      ['readinessProbe', '/readyz'],
+    ] as const) {
+      expect(at(container, `${probe}.httpGet`)).toEqual({ path, port: 'https', scheme: 'HTTPS' });
+    }
+    expect(at(container, 'resources.requests')).toEqual({ cpu: '100m', memory: '128Mi' });
+    expect(at(container, 'resources.limits.memory')).toBe('512Mi');
+    expect(at(pod, 'terminationGracePeriodSeconds')).toBe(30);
+    expect(at(container, 'lifecycle.preStop.exec.command')).toEqual([
+      'node',
+      '-e',
+      'setTimeout(() => {}, 5000)',
+    ]);
+    expect(at(container, 'volumeMounts')).toEqual([
+      { name: 'certs', mountPath: '/certs', readOnly: true },
+      { name: 'tmp', mountPath: '/tmp' },
+    ]);
+    expect(at(pod, 'volumes.0')).toEqual({
+      name: 'certs',
+      secret: { secretName: `${FULLNAME}-tls` },
+    });
+    expect(at(pod, 'serviceAccountName')).toBe(FULLNAME);
+    expect(at(pod, 'automountServiceAccountToken')).toBe(true);
+    expect(at(pod, 'priorityClassName')).toBeUndefined();
+    expect(at(pod, 'topologySpreadConstraints')).toEqual([
+      {
+        maxSkew: 1,
+        topologyKey: 'kubernetes.io/hostname',
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: at(deployment, 'spec.selector.matchLabels') },
+      },
+    ]);
+    expect(
+      list(pod, 'affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution'),
+    ).toHaveLength(1);
+    expect(at(one(variant('default'), 'PodDisruptionBudget'), 'spec.minAvailable')).toBe(1);
+    expect(at(one(variant('default'), 'Service'), 'spec.ports')).toEqual([
+      { name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' },
+      { name: 'metrics', port: 9090, targetPort: 'metrics', protocol: 'TCP' },
+    ]);
+  });
+
+  it('grants the least privilege, PolicyReports only when reports are enabled', () => {
+    const rules = (objects: Obj[]) =>
+      list(one(objects, 'ClusterRole'), 'rules').map(
+        (r) => `${String(r.apiGroups)}/${String(r.resources)}:${String(r.verbs)}`,
+      );
+    const base = [
+      'kubeflow.org/profiles:list,watch',
+      '/namespaces:list,watch',
+      'rbac.authorization.k8s.io/rolebindings:list,watch',
+      'profile-guard.io/profilepolicies:list,watch',
+      'profile-guard.io/profilepolicies/status:update,patch',
+      '/events:create,patch',
+      'events.k8s.io/events:create,patch',
+    ];
+    expect(rules(variant('default'))).toEqual(base);
+    expect(rules(variant('ha'))).toEqual([
+      ...base,
+      'wgpolicyk8s.io/policyreports:create,patch,update',
+    ]);
+    expect(at(one(variant('default'), 'ClusterRoleBinding'), 'subjects')).toEqual([
+      { kind: 'ServiceAccount', name: FULLNAME, namespace: NS },
+    ]);
+  });
+
+  it('creates the default ProfilePolicy from values', () => {
+    const policy = one(variant('default'), 'ProfilePolicy', 'default');
+    expect(policy.apiVersion).toBe('profile-guard.io/v1alpha1');
+    expect(at(policy, 'spec.defaultMode')).toBe('Enforce');
+    expect(at(policy, 'spec.exemptions.groups')).toEqual([
+      'system:masters',
+      'system:serviceaccounts:kube-system',
+    ]);
+    expect(at(one(variant('ha'), 'ProfilePolicy'), 'spec.defaultMode')).toBe('Warn');
+  });
+
+  it('certs-scripts mode: caBundle on every webhook, no cert-manager objects, a policy file', () => {
+    const objects = variant('certs-scripts');
+    expect(kinds(objects)).toEqual([
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'ConfigMap',
+      'Deployment',
+      'MutatingWebhookConfiguration',
+      'Service',
+      'ServiceAccount',
+      'ValidatingWebhookConfiguration',
+    ]);
+    for (const hook of webhooksOf(objects).values()) {
+      expect(text(hook, 'clientConfig.caBundle')).toMatch(/^LS0tLS1CRUdJTi/);
+      expect(hook.matchConditions).toBeUndefined();
+    }
+    for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
+      expect(at(one(objects, kind), 'metadata.annotations')).toBeUndefined();
+    }
+    const pod = at(one(objects, 'Deployment'), 'spec.template.spec');
+    expect(at(pod, 'containers.0.args')).toEqual([
+      'serve',
+      '--cert-dir',
+      '/certs',
+      '--port',
+      '8443',
+      '--metrics-port',
+      '9090',
+      '--policy',
+      '/etc/profile-guard/policy.yaml',
+    ]);
+    expect(list(pod, 'volumes')).toContainEqual({
+      name: 'certs',
+      secret: { secretName: 'profile-guard-certs' },
+    });
+    const configMap = one(objects, 'ConfigMap', `${FULLNAME}-policy`);
+    expect(String((at(configMap, 'data') as Obj)['policy.yaml'])).toContain('name: from-file');
+  });
+
+  it('ha: strict spread, hard anti-affinity, a priority class, a NetworkPolicy', () => {
+    const objects = variant('ha');
+    const pod = at(one(objects, 'Deployment'), 'spec.template.spec');
+    expect(at(pod, 'priorityClassName')).toBe('system-cluster-critical');
+    expect(at(pod, 'topologySpreadConstraints.0')).toMatchObject({
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable: 'DoNotSchedule',
+    });
+    expect(
+      list(pod, 'affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution'),
+    ).toHaveLength(1);
+    expect(at(one(objects, 'PodDisruptionBudget'), 'spec.minAvailable')).toBe(2);
+    const policy = one(objects, 'NetworkPolicy');
+    expect(at(policy, 'spec.policyTypes')).toEqual(['Ingress']);
+    expect(at(policy, 'spec.ingress')).toEqual([
+      {
+        ports: [{ port: 'https', protocol: 'TCP' }],
+        from: [{ ipBlock: { cidr: '10.0.0.0/8' } }],
+      },
+      {
+        ports: [{ port: 'metrics', protocol: 'TCP' }],
+        from: [
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+        ],
+      },
+    ]);
+    const hooks = webhooksOf(objects);
+    expect(at(hooks.get('profiles.mutate.profile-guard.io'), 'reinvocationPolicy')).toBe(
+      'IfNeeded',
+    );
+    const bindings = hooks.get('bindings.validate.profile-guard.io');
+    expect(at(bindings, 'timeoutSeconds')).toBe(10);
+    expect(at(bindings, 'namespaceSelector.matchExpressions.0.values')).toEqual([
+      'kube-system',
+      NS,
+      'kubeflow',
+      'istio-system',
+    ]);
+  });
+
+  it('monitoring: ServiceMonitor, alerts on the contract metrics, a dashboard, an external issuer', () => {
+    const objects = variant('monitoring');
+    const monitor = one(objects, 'ServiceMonitor');
+    expect(at(monitor, 'metadata.labels.release')).toBe('kube-prometheus-stack');
+    expect(at(monitor, 'spec.endpoints')).toEqual([
+      { port: 'metrics', path: '/metrics', scheme: 'http', interval: '30s', scrapeTimeout: '10s' },
+    ]);
+    const alerts = list(one(objects, 'PrometheusRule'), 'spec.groups.0.rules');
+    expect(alerts.map((a) => a.alert)).toEqual([
+      'ProfileGuardWebhookErrors',
+      'ProfileGuardHighLatency',
+      'ProfileGuardCertificateExpiring',
+      'ProfileGuardPolicyReloadFailing',
+      'ProfileGuardCacheNotSynced',
+    ]);
+    const alert = (name: string): Obj => alerts.find((a) => a.alert === name) ?? {};
+    const expr = (name: string) => text(alert(name), 'expr').replace(/\s+/g, ' ').trim();
+    expect(expr('ProfileGuardWebhookErrors')).toContain(
+      'profile_guard_admission_requests_total{decision="error"}',
+    );
+    expect(expr('ProfileGuardWebhookErrors')).toMatch(/> 0\.01$/);
+    expect(expr('ProfileGuardHighLatency')).toBe(
+      'histogram_quantile(0.99, sum by (le, webhook) (rate(profile_guard_admission_duration_seconds_bucket[5m]))) > 0.5',
+    );
+    expect(expr('ProfileGuardCertificateExpiring')).toBe(
+      'profile_guard_tls_certificate_expiry_timestamp_seconds - time() < 14 * 86400',
+    );
+    expect(expr('ProfileGuardPolicyReloadFailing')).toBe(
+      'increase(profile_guard_policy_reloads_total{result="failure"}[15m]) > 0',
+    );
+    expect(expr('ProfileGuardCacheNotSynced')).toBe('profile_guard_cache_synced == 0');
+    expect(alert('ProfileGuardCacheNotSynced').for).toBe('5m');
+    for (const a of alerts)
+      expect(text(a, 'annotations.description')).toMatch(/\{\{ \$(labels|value)/);
+
+    const dashboard = one(objects, 'ConfigMap', `${FULLNAME}-dashboard`);
+    expect(at(dashboard, 'metadata.namespace')).toBe('monitoring');
+    expect(at(dashboard, 'metadata.labels.grafana_dashboard')).toBe('1');
+    const json: unknown = JSON.parse(String((at(dashboard, 'data') as Obj)['profile-guard.json']));
+    const exprs = list(json, 'panels').flatMap((p) =>
+      list(p, 'targets').map((t) => text(t, 'expr')),
+    );
+    for (const metric of [
+      'profile_guard_admission_requests_total',
+      'profile_guard_rule_violations_total',
+      'profile_guard_admission_duration_seconds_bucket',
+      'profile_guard_cache_synced',
+      'profile_guard_tls_certificate_expiry_timestamp_seconds',
+    ]) {
+      expect(exprs.some((e) => e.includes(metric))).toBe(true);
+    }
+    expect(objects.filter((o) => o.kind === 'Issuer')).toEqual([]);
+    expect(at(one(objects, 'Certificate'), 'spec.issuerRef')).toEqual({
+      group: 'cert-manager.io',
+      kind: 'ClusterIssuer',
+      name: 'cluster-ca',
+    });
+  });
+
+  it.each<[string, string[], string]>([
+    ['certs-scripts without a caBundle', ['--set', 'certs.mode=certs-scripts'], 'certs.caBundle'],
+    [
+      'profile namespace labels that differ between the policy and the webhooks',
+      ['--set', 'profileNamespaces.label.team=a'],
+      'policy.spec.profileNamespaces.label and profileNamespaces.label must be equal',
+    ],
+    ['a policy file without content', ['--set', 'policy.file.enabled=true'], 'policy.file.content'],
+    ['a misspelt value', ['--set', 'replica=3'], "additional properties 'replica' not allowed"],
+    [
+      'a failurePolicy outside Fail|Ignore',
+      ['--set', 'webhooks.mutate.namespaces.failurePolicy=Never'],
+      'failurePolicy',
+    ],
+  ])('refuses to render %s', (_what, args, message) => {
+    const result = helmTemplate(...args);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(message);
+  });
+
+  it('renders no PodDisruptionBudget for one replica and no matchConditions when disabled', () => {
+    const dir = join(out, 'one-replica');
+    const result = spawnSync(
+      HELM ?? 'helm',
+      [
+        'template',
+        FULLNAME,
+        CHART,
+        '--namespace',
+        NS,
+        '--set',
+        'replicas=1',
+        '--set',
+        'matchConditions.enabled=false',
+        '--output-dir',
+        dir,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(result.status).toBe(0);
+    const templates = join(dir, 'profile-guard', 'templates');
+    expect(existsSync(join(templates, 'deployment.yaml'))).toBe(true);
+    expect(existsSync(join(templates, 'poddisruptionbudget.yaml'))).toBe(false);
+    const [validating] = load(join(templates, 'validatingwebhookconfiguration.yaml'));
+    for (const hook of list(validating, 'webhooks')) expect(hook.matchConditions).toBeUndefined();
+  });
+});
