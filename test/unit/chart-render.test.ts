@@ -444,6 +444,13 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
     expect(at(hooks.get('profiles.mutate.profile-guard.io'), 'reinvocationPolicy')).toBe(
       'IfNeeded',
     );
+    expect(
+      at(hooks.get('clusterrolebindings.validate.profile-guard.io'), 'matchConditions.0'),
+    ).toEqual({
+      name: 'binds-a-profile-role',
+      expression:
+        "object.roleRef.kind == 'ClusterRole' && object.roleRef.name in ['kubeflow-admin', 'kubeflow-edit', 'kubeflow-view']",
+    });
     const bindings = hooks.get('bindings.validate.profile-guard.io');
     expect(at(bindings, 'timeoutSeconds')).toBe(10);
     expect(at(bindings, 'namespaceSelector.matchExpressions.0.values')).toEqual([
@@ -522,6 +529,11 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
     ],
     ['a policy file without content', ['--set', 'policy.file.enabled=true'], 'policy.file.content'],
     ['a misspelt value', ['--set', 'replica=3'], "additional properties 'replica' not allowed"],
+    [
+      'ClusterRoleBinding role names that miss one of the policy allowedRoles',
+      ['--set', 'webhooks.validate.clusterRoleBindings.roleNames={kubeflow-admin}'],
+      'missing "kubeflow-edit"',
+    ],
     [
       'a failurePolicy outside Fail|Ignore',
       ['--set', 'webhooks.mutate.namespaces.failurePolicy=Never'],
