@@ -128,9 +128,19 @@ describe('parseJsonSafely', () => {
     expect(parseJsonSafely(bytes('\uFEFF{"a":1}'))).toEqual({ ok: true, value: { a: 1 } });
   });
 
-  it('survives nesting too deep for the stack', () => {
-    const deep = '['.repeat(1_000_000) + ']'.repeat(1_000_000);
+  it('parses nesting far deeper than the call stack allows', () => {
+    const deep = '{"a":' + '['.repeat(1_000_000) + ']'.repeat(1_000_000) + ',"__proto__":{"x":1}}';
     const result = parseJsonSafely(bytes(deep));
-    expect(typeof result.ok).toBe('boolean');
+    expect(result.ok).toBe(true);
+    expect(Object.keys(result.ok ? (result.value as object) : {})).toEqual(['a']);
+  });
+
+  it('scrubs pollution keys inside arrays too', () => {
+    expect(
+      parseJsonSafely(bytes('[{"__proto__":{"p":1},"k":[{"constructor":{"prototype":{}}}]}]')),
+    ).toEqual({
+      ok: true,
+      value: [{ k: [{}] }],
+    });
   });
 });

@@ -5,11 +5,13 @@ export type JsonParseResult =
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Decodes UTF-8 bytes (a leading BOM is dropped) and parses them as JSON, dropping the keys that
- * can reach `Object.prototype` when the result is later merged or spread: every `__proto__`, and
- * every `constructor` whose value is an object (a string `constructor`, e.g. a label value, is
- * data and is kept). Never throws: invalid UTF-8, invalid JSON and nesting too deep for the stack
- * all come back as `{ ok: false }`.
+ * Decodes UTF-8 bytes (a leading BOM is dropped) and parses them as JSON, then drops the keys
+ * that can reach `Object.prototype` when the result is later merged, assigned or spread: every
+ * `__proto__`, and every `constructor` whose value is an object (the `constructor.prototype`
+ * vector; a string `constructor`, e.g. a label value, is data and is kept). The scrub walks
+ * iteratively, as V8's JSON.parse does, so a deeply nested body still parses and its review can
+ * still be answered with its uid. Never throws: invalid UTF-8 and invalid JSON come back as
+ * `{ ok: false }`.
  */
 export function parseJsonSafely(bytes: Uint8Array): JsonParseResult {
   let text: string;
@@ -20,15 +22,33 @@ export function parseJsonSafely(bytes: Uint8Array): JsonParseResult {
   }
   if (text.trim() === '') return { ok: false, error: 'body: empty' };
   try {
-    return { ok: true, value: JSON.parse(text, dropPollutionKeys) as unknown };
+    const value: unknown = JSON.parse(text);
+    scrubPollutionKeys(value);
+    return { ok: true, value };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return { ok: false, error: `body: not valid JSON (${reason})` };
   }
 }
 
-function dropPollutionKeys(key: string, value: unknown): unknown {
-  if (key === '__proto__') return undefined;
-  if (key === 'constructor' && typeof value === 'object' && value !== null) return undefined;
-  return value;
+/** Removes pollution keys in place, depth-first with an explicit stack. */
+function scrubPollutionKeys(root: unknown): void {
+  const pending: unknown[] = [root];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    if (typeof node !== 'object' || node === null) continue;
+    if (Array.isArray(node)) {
+      for (const entry of node as unknown[]) pending.push(entry);
+      continue;
+    }
+    const record = node as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const child = record[key];
+      const isObject = typeof child === 'object' && child !== null;
+      if (key === '__proto__' || (key === 'constructor' && isObject)) {
+        Reflect.deleteProperty(record, key);
+      } else if (isObject) {
+        pending.push(child);
+      }
+    }
+  }
 }

@@ -39,8 +39,9 @@ interface LoggedFinding {
 /**
  * A {@link DecisionObserver} that logs one line per decision: denied, warned, error, and allowed
  * decisions with Audit findings at `info` (errors at `error`); passing decisions at `debug`.
- * Each line carries uid, user, groups, operation, kind, name, namespace, dryRun, the policy, the
- * rule ids and each finding with its mode. Objects themselves are never logged.
+ * Each line carries uid, user, groups, operation, kind, objectName (`name` is the logger's own),
+ * namespace, dryRun, the policy, the rule ids and each finding with its mode. Objects themselves
+ * are never logged.
  */
 export function createDecisionLogger(logger: Logger): DecisionObserver {
   return {
@@ -55,7 +56,7 @@ export function createDecisionLogger(logger: Logger): DecisionObserver {
         operation: record.input.operation,
         kind: record.input.kind,
         apiVersion: record.input.apiVersion,
-        name: record.input.name,
+        objectName: record.input.name,
         namespace: record.input.namespace,
         dryRun: record.input.dryRun,
         policy: record.policy?.name,

@@ -199,17 +199,17 @@ export function profile(name: string, owner: string, extra: Partial<KubeObject> 
 
 /** Options for {@link reviewBody}. */
 export interface ReviewOptions {
-  uid?: string;
-  apiVersion?: string;
-  kind?: { group: string; version: string; kind: string };
-  operation?: string;
-  name?: string;
-  namespace?: string;
+  uid?: string | undefined;
+  apiVersion?: string | undefined;
+  kind?: { group: string; version: string; kind: string } | undefined;
+  operation?: string | undefined;
+  name?: string | undefined;
+  namespace?: string | undefined;
   object?: unknown;
   oldObject?: unknown;
-  username?: string;
-  groups?: string[];
-  dryRun?: boolean;
+  username?: string | undefined;
+  groups?: string[] | undefined;
+  dryRun?: boolean | undefined;
 }
 
 /** The group/version/kind of a kubeflow.org/v1 Profile. */

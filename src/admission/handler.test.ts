@@ -1,0 +1,319 @@
+import { createMutator } from '../policy/mutation-engine.js';
+import { staticPolicyProvider } from '../policy/policy-provider.js';
+import { createMutatingHandler, createValidatingHandler } from './handler.js';
+import { parseAdmissionReview, type AdmissionReview } from './review.js';
+import { applyJsonPatch } from './test-support/apply-patch.js';
+import {
+  decodePatch,
+  profile,
+  recorder,
+  reviewBody,
+  testDeps,
+  testPolicy,
+  type ReviewOptions,
+} from './test-support/reviews.js';
+
+const review = (options: ReviewOptions): AdmissionReview => {
+  const parsed = parseAdmissionReview(reviewBody(options));
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.review;
+};
+const UID = '705ab4f5-6393-11e8-b7cc-42010a800002';
+
+describe('createValidatingHandler', () => {
+  it('denies with 403 listing every failing rule, and records the decision', () => {
+    const observer = recorder();
+    const handler = createValidatingHandler(testDeps({ observer }));
+    const answer = handler.handle(review({ object: profile('kubeflow', 'Bob') }));
+    expect(answer).toEqual({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: {
+        uid: UID,
+        allowed: false,
+        status: {
+          code: 403,
+          reason: 'Forbidden',
+          message:
+            'profile-name-reserved: metadata.name "kubeflow" is reserved; profile-owner-format: spec.owner.name "Bob" is not an e-mail address; profile-owner-lowercase: spec.owner.name "Bob" has upper-case letters',
+        },
+        auditAnnotations: {
+          decision: 'denied',
+          rules: 'profile-name-reserved,profile-owner-format,profile-owner-lowercase',
+          policy: 'test',
+        },
+      },
+    });
+    expect(observer.records).toHaveLength(1);
+    const record = observer.records[0]!;
+    expect(record).toMatchObject({
+      webhook: 'validate',
+      decision: 'denied',
+      policy: { name: 'test', generation: 3 },
+      input: {
+        uid: UID,
+        target: 'Profile',
+        apiVersion: 'kubeflow.org/v1',
+        kind: 'Profile',
+        operation: 'CREATE',
+        name: 'kubeflow',
+        namespace: '',
+        user: { username: 'alice@example.com', groups: ['system:authenticated'] },
+        dryRun: false,
+      },
+      error: undefined,
+      mutation: undefined,
+    });
+    expect(record.evaluation?.denials).toHaveLength(3);
+    expect(record.durationSeconds).toBeGreaterThanOrEqual(0);
+  });
+
+  it('answers warnings for Warn rules and decision warned', () => {
+    const policy = testPolicy({ ruleModes: { 'profile-owner-lowercase': 'Warn' } });
+    const handler = createValidatingHandler(testDeps({}, policy));
+    const { response } = handler.handle(review({ object: profile('team', 'Bob@example.com') }));
+    expect(response).toEqual({
+      uid: UID,
+      allowed: true,
+      warnings: [
+        'profile-owner-lowercase: spec.owner.name "Bob@example.com" has upper-case letters',
+      ],
+      auditAnnotations: { decision: 'warned', rules: 'profile-owner-lowercase', policy: 'test' },
+    });
+  });
+
+  it('allows with the Audit rule ids annotated, and echoes v1beta1', () => {
+    const policy = testPolicy({ ruleModes: { 'profile-owner-format': 'Audit' } });
+    const handler = createValidatingHandler(testDeps({}, policy));
+    const answer = handler.handle(
+      review({ apiVersion: 'admission.k8s.io/v1beta1', object: profile('team', 'bob') }),
+    );
+    expect(answer.apiVersion).toBe('admission.k8s.io/v1beta1');
+    expect(answer.response).toEqual({
+      uid: UID,
+      allowed: true,
+      auditAnnotations: { decision: 'allowed', rules: 'profile-owner-format', policy: 'test' },
+    });
+  });
+
+  it('gives a dry run the same decision and tells the observer', () => {
+    const observer = recorder();
+    const handler = createValidatingHandler(testDeps({ observer }));
+    const wet = handler.handle(review({ object: profile('kubeflow', 'a@b.c') }));
+    const dry = handler.handle(review({ object: profile('kubeflow', 'a@b.c'), dryRun: true }));
+    expect(dry).toEqual(wet);
+    expect(observer.records.map((record) => record.input.dryRun)).toEqual([false, true]);
+  });
+
+  it('allows kinds it does not handle, with no patch', () => {
+    const observer = recorder();
+    const handler = createValidatingHandler(testDeps({ observer }));
+    const answer = handler.handle(
+      review({
+        kind: { group: '', version: 'v1', kind: 'Pod' },
+        object: { metadata: { name: 'p' } },
+      }),
+    );
+    expect(answer.response).toEqual({ uid: UID, allowed: true });
+    expect(observer.records[0]).toMatchObject({
+      decision: 'allowed',
+      input: { target: undefined, kind: 'Pod' },
+    });
+  });
+
+  it('denies a bad object inside a well-formed review with code 400', () => {
+    const observer = recorder();
+    const handler = createValidatingHandler(testDeps({ observer }));
+    const answer = handler.handle(review({ object: 'not an object' }));
+    expect(answer.response).toEqual({
+      uid: UID,
+      allowed: false,
+      status: { code: 400, reason: 'BadRequest', message: 'request.object: not a JSON object' },
+      auditAnnotations: { decision: 'denied' },
+    });
+    expect(observer.records[0]).toMatchObject({
+      decision: 'denied',
+      error: 'request.object: not a JSON object',
+    });
+  });
+
+  it('fails closed with code 500 when something throws, and never throws itself', () => {
+    const observer = recorder();
+    const handler = createValidatingHandler(
+      testDeps({
+        observer,
+        policies: {
+          select: () => {
+            throw new Error('no policy');
+          },
+        },
+      }),
+    );
+    const answer = handler.handle(review({ object: profile('team', 'a@b.c') }));
+    expect(answer.response).toEqual({
+      uid: UID,
+      allowed: false,
+      status: { code: 500, reason: 'InternalError', message: 'internal error: no policy' },
+      auditAnnotations: { decision: 'denied' },
+    });
+    expect(observer.records[0]).toMatchObject({
+      decision: 'error',
+      error: 'internal error: no policy',
+      input: { name: 'team', target: 'Profile' },
+    });
+  });
+
+  it('keeps its answer when an observer throws', () => {
+    const handler = createValidatingHandler(
+      testDeps({
+        observer: {
+          onDecision: () => {
+            throw new Error('observer down');
+          },
+        },
+      }),
+    );
+    expect(handler.handle(review({ object: profile('team', 'a@b.c') })).response.allowed).toBe(
+      true,
+    );
+  });
+
+  it('measures the duration with the injected clock', () => {
+    const observer = recorder();
+    let tick = 1000;
+    const handler = createValidatingHandler(testDeps({ observer, now: () => (tick += 250) }));
+    handler.handle(review({ object: profile('team', 'a@b.c') }));
+    expect(observer.records[0]?.durationSeconds).toBe(0.25);
+  });
+});
+
+describe('createMutatingHandler', () => {
+  it('patches with escaped keys, and the patch turns the object into the mutated one', () => {
+    const observer = recorder();
+    const handler = createMutatingHandler(testDeps({ observer }));
+    const object = profile('team', 'Bob');
+    const { response } = handler.handle(review({ object }));
+    expect(response.allowed).toBe(true);
+    expect(response.patchType).toBe('JSONPatch');
+    expect(response.warnings).toBeUndefined();
+    expect(response.status).toBeUndefined();
+    const patch = decodePatch(response.patch);
+    expect(patch).toEqual([
+      {
+        op: 'add',
+        path: '/metadata/labels',
+        value: { 'app.kubernetes.io/part-of': 'kubeflow-profile' },
+      },
+      { op: 'add', path: '/spec/resourceQuotaSpec', value: { hard: { cpu: '4' } } },
+    ]);
+    expect(observer.records[0]).toMatchObject({
+      webhook: 'mutate',
+      decision: 'patched',
+      mutation: {
+        applied: ['profile-labels', 'profile-quota-defaults'],
+        errors: [],
+        patchedPaths: ['/metadata/labels', '/spec/resourceQuotaSpec'],
+      },
+    });
+  });
+
+  it('escapes / in an added label key as ~1', () => {
+    const handler = createMutatingHandler(testDeps());
+    const object = profile('team', 'a@b.c', { metadata: { name: 'team', labels: { x: 'y' } } });
+    const patch = decodePatch(handler.handle(review({ object })).response.patch);
+    expect(patch).toContainEqual({
+      op: 'add',
+      path: '/metadata/labels/app.kubernetes.io~1part-of',
+      value: 'kubeflow-profile',
+    });
+  });
+
+  it('is idempotent: the mutated object gets no patch field at all', () => {
+    const handler = createMutatingHandler(testDeps());
+    const object = profile('team', 'a@b.c');
+    const first = handler.handle(review({ object })).response;
+    const mutated = applyJsonPatch(object, decodePatch(first.patch) as unknown[]);
+    const second = handler.handle(review({ object: mutated })).response;
+    expect(second).toEqual({
+      uid: UID,
+      allowed: true,
+      auditAnnotations: { decision: 'allowed', policy: 'test' },
+    });
+    expect('patch' in second).toBe(false);
+    expect('patchType' in second).toBe(false);
+  });
+
+  it('never patches DELETE (nor CONNECT)', () => {
+    const observer = recorder();
+    const handler = createMutatingHandler(testDeps({ observer }));
+    for (const operation of ['DELETE', 'CONNECT']) {
+      const { response } = handler.handle(
+        review({ operation, oldObject: profile('team', 'a@b.c') }),
+      );
+      expect(response).toEqual({
+        uid: UID,
+        allowed: true,
+        auditAnnotations: { decision: 'allowed' },
+      });
+    }
+    expect(observer.records.map((record) => record.decision)).toEqual(['allowed', 'allowed']);
+  });
+
+  it('allows unpatched when a mutator throws, and records an error', () => {
+    const observer = recorder();
+    const mutator = createMutator([
+      { id: 'ok', targets: ['Profile'], apply: (_ctx, draft) => void (draft.spec = {}) },
+      {
+        id: 'broken',
+        targets: ['Profile'],
+        apply: () => {
+          throw new Error('boom');
+        },
+      },
+    ]);
+    const handler = createMutatingHandler(testDeps({ observer, mutator }));
+    const { response } = handler.handle(review({ object: profile('team', 'a@b.c') }));
+    expect(response).toEqual({
+      uid: UID,
+      allowed: true,
+      auditAnnotations: { decision: 'allowed', policy: 'test', mutationErrors: 'broken' },
+    });
+    expect(observer.records[0]).toMatchObject({
+      decision: 'error',
+      error: 'broken: boom',
+      mutation: { applied: ['ok'], errors: [{ id: 'broken', message: 'boom' }], patchedPaths: [] },
+    });
+  });
+
+  it('allows unpatched on an unexpected exception', () => {
+    const observer = recorder();
+    const handler = createMutatingHandler(
+      testDeps({
+        observer,
+        snapshot: () => {
+          throw new Error('cache gone');
+        },
+      }),
+    );
+    const { response } = handler.handle(review({ object: profile('team', 'a@b.c') }));
+    expect(response).toEqual({
+      uid: UID,
+      allowed: true,
+      auditAnnotations: { decision: 'allowed' },
+    });
+    expect(observer.records[0]).toMatchObject({
+      decision: 'error',
+      error: 'internal error: cache gone',
+    });
+  });
+
+  it('does not mutate the review it was given', () => {
+    const handler = createMutatingHandler(
+      testDeps({ policies: staticPolicyProvider(testPolicy()) }),
+    );
+    const input = review({ object: profile('team', 'a@b.c') });
+    const copy = structuredClone(input);
+    handler.handle(input);
+    expect(input).toEqual(copy);
+  });
+});
