@@ -1,0 +1,221 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+import {
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  startProfileGuard,
+  type RunningProfileGuard,
+} from '../../main.js';
+import { createLogger } from '../../observability/logger.js';
+import type { ClusterMode } from '../../serve/cluster-connection.js';
+import { ConfigError } from '../../serve/config-error.js';
+import { choiceFlag, parseFlags, portFlag, positiveIntFlag } from '../args.js';
+import { EXIT_OK, EXIT_USAGE, type CliIo, type TextSink } from '../io.js';
+import { UsageError } from '../usage-error.js';
+
+/** Default HTTPS port of the webhook. */
+export const DEFAULT_PORT = 8443;
+/** Default plain-HTTP port of `/metrics`. */
+export const DEFAULT_METRICS_PORT = 9090;
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** `profile-guard serve --help`. */
+export const SERVE_USAGE = `Usage: profile-guard serve [flags]
+
+Runs the admission webhook: HTTPS POST /mutate and /validate, GET /healthz and /readyz; plain
+HTTP GET /metrics on the metrics port. Logs are JSON lines on stdout. SIGTERM or SIGINT stops it
+gracefully (in-flight reviews finish) with exit code 0.
+
+Flags:
+      --policy FILE          ProfilePolicy (YAML or JSON), reloaded when it changes (a bad
+                             edit keeps the last good policy); default: cluster ProfilePolicy
+                             objects, else the embedded default policy
+      --cert-dir DIR         serve tls.crt + tls.key from DIR, reloaded when they change;
+                             default: generate a self-signed CA and serving pair
+      --ca-out PATH          where the generated CA goes (default
+                             $TMPDIR/profile-guard-<port>/ca.crt)
+      --port N               HTTPS port (default ${DEFAULT_PORT}; 0 = any free port)
+      --metrics-port N       metrics port (default ${DEFAULT_METRICS_PORT}; 0 = any free port)
+      --host ADDR            interface to bind (default: all interfaces)
+      --kubeconfig PATH      cluster to read state and ProfilePolicies from
+      --no-cluster           no cluster lookups (stateful rules skip)
+      --log-level LEVEL      ${LOG_LEVELS.join(', ')} (default info)
+      --shutdown-timeout S   seconds allowed for in-flight requests at shutdown (default ${DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000})
+  -h, --help                 this help
+
+Cluster: --kubeconfig, else KUBECONFIG, else the in-cluster service account, else
+~/.kube/config. With none of them (or --no-cluster) cluster lookups are off.
+
+Exit codes: 0 clean shutdown, 1 runtime failure, 2 bad flags, bad policy, unusable --cert-dir
+or kubeconfig.
+`;
+
+const OPTIONS = {
+  policy: { type: 'string' },
+  'cert-dir': { type: 'string' },
+  'ca-out': { type: 'string' },
+  port: { type: 'string' },
+  'metrics-port': { type: 'string' },
+  host: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  'no-cluster': { type: 'boolean' },
+  'log-level': { type: 'string' },
+  'shutdown-timeout': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Where `serve` gets its stop signals; `process` by default. */
+export interface SignalSource {
+  once(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
+  off(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
+}
+
+/** Seams for embedding `serve` (tests, the benchmark). */
+export interface ServeHooks {
+  /** Default: `process`. */
+  readonly signals?: SignalSource;
+  /** Called once the server listens. */
+  readonly onStarted?: (running: RunningProfileGuard) => void;
+}
+
+/**
+ * `profile-guard serve`: starts the webhook and resolves with the exit code once it has stopped
+ * (0 after SIGTERM/SIGINT, 1 after a fatal runtime error, 2 for bad flags or configuration).
+ */
+export async function runServe(
+  argv: readonly string[],
+  io: CliIo,
+  hooks: ServeHooks = {},
+): Promise<number> {
+  let running: RunningProfileGuard;
+  try {
+    const flags = parseFlags(argv, OPTIONS);
+    if (flags.help === true) {
+      io.stdout.write(SERVE_USAGE);
+      return EXIT_OK;
+    }
+    const port = portFlag('port', flags.port, DEFAULT_PORT);
+    const metricsPort = portFlag('metrics-port', flags['metrics-port'], DEFAULT_METRICS_PORT);
+    if (port === metricsPort && port !== 0) {
+      throw new UsageError(`--port and --metrics-port must differ (both ${port})`);
+    }
+    const level = choiceFlag('log-level', flags['log-level'], LOG_LEVELS, 'info');
+    const shutdownSeconds = positiveIntFlag(
+      'shutdown-timeout',
+      flags['shutdown-timeout'],
+      DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000,
+    );
+    for (const flag of ['policy', 'cert-dir', 'ca-out', 'host', 'kubeconfig'] as const) {
+      if (flags[flag] === '')
+        throw new UsageError(`invalid value for --${flag}: must not be empty`);
+    }
+    if (flags['no-cluster'] === true && flags.kubeconfig !== undefined) {
+      throw new UsageError('--kubeconfig and --no-cluster exclude each other');
+    }
+    if (flags['cert-dir'] !== undefined && flags['ca-out'] !== undefined) {
+      throw new UsageError('--ca-out only applies to a self-signed pair, not with --cert-dir');
+    }
+    const homeDir = io.env.HOME ?? homedir();
+    const cluster = clusterMode(flags['no-cluster'] === true, flags.kubeconfig, io.env, homeDir);
+    const logger = createLogger({
+      level,
+      ...(io.stdout === process.stdout ? {} : { destination: io.stdout }),
+    });
+    running = await startProfileGuard({
+      logger,
+      policyPath: flags.policy,
+      certDir: flags['cert-dir'],
+      host: flags.host,
+      port,
+      metricsPort,
+      cluster,
+      caOut: flags['ca-out'],
+      env: io.env,
+      homeDir,
+      shutdownTimeoutMs: shutdownSeconds * 1000,
+    });
+  } catch (error) {
+    return reportStartupFailure(error, io.stderr);
+  }
+
+  announce(running, io.stderr);
+  hooks.onStarted?.(running);
+  const signals = hooks.signals ?? process;
+  const onSignal = (signal: string) => () => {
+    io.stderr.write(`profile-guard: ${signal}: shutting down\n`);
+    void running.shutdown(signal);
+  };
+  const onTerm = onSignal('SIGTERM');
+  const onInt = onSignal('SIGINT');
+  signals.once('SIGTERM', onTerm);
+  signals.once('SIGINT', onInt);
+  try {
+    await running.stopped;
+    return EXIT_OK;
+  } catch (error) {
+    io.stderr.write(
+      `profile-guard serve: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return 1;
+  } finally {
+    signals.off('SIGTERM', onTerm);
+    signals.off('SIGINT', onInt);
+  }
+}
+
+/**
+ * `--no-cluster` or no configuration anywhere (no --kubeconfig, no KUBECONFIG, not in a pod, no
+ * ~/.kube/config): lookups off. Otherwise on; the kube layer then loads the configuration.
+ */
+export function clusterMode(
+  noCluster: boolean,
+  kubeconfig: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  homeDir: string,
+  fileExists: (path: string) => boolean = existsSync,
+): ClusterMode {
+  if (noCluster) return { mode: 'off', reason: '--no-cluster' };
+  if (kubeconfig !== undefined) return { mode: 'on', kubeconfig };
+  const configured =
+    (env.KUBECONFIG ?? '') !== '' ||
+    (env.KUBERNETES_SERVICE_HOST ?? '') !== '' ||
+    (homeDir !== '' && fileExists(join(homeDir, '.kube', 'config')));
+  return configured
+    ? { mode: 'on', kubeconfig: undefined }
+    : {
+        mode: 'off',
+        reason:
+          'no Kubernetes configuration found (no --kubeconfig, KUBECONFIG, in-cluster ' +
+          'service account or ~/.kube/config): running as with --no-cluster',
+      };
+}
+
+function announce(running: RunningProfileGuard, stderr: TextSink): void {
+  const lines = [
+    `profile-guard: serving https://localhost:${running.port} (metrics: http://localhost:${running.metricsPort}/metrics)`,
+  ];
+  if (running.caPath !== undefined) {
+    lines.push(
+      `profile-guard: self-signed certificate; CA written to ${running.caPath}`,
+      `profile-guard: try: curl --cacert ${running.caPath} https://localhost:${running.port}/healthz`,
+    );
+  }
+  stderr.write(`${lines.join('\n')}\n`);
+}
+
+function reportStartupFailure(error: unknown, stderr: TextSink): number {
+  if (error instanceof UsageError) {
+    stderr.write(`profile-guard serve: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (error instanceof ConfigError) {
+    stderr.write(`profile-guard serve: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  const text = error instanceof Error ? error.message : String(error);
+  stderr.write(`profile-guard serve: ${code === 'EADDRINUSE' ? `port in use: ${text}` : text}\n`);
+  return 1;
+}
