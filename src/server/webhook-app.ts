@@ -103,10 +103,10 @@ function jsonErrors(logger: Logger, limit: number): ErrorRequestHandler {
       res.destroy();
       return;
     }
-    if (status === 413) {
-      answerJson(res, 413, { error: `request body exceeds ${limit} bytes` });
-    } else if (status >= 400 && status < 500) {
-      answerJson(res, status, { error: messageOf(error) });
+    if (status >= 400 && status < 500) {
+      const message = status === 413 ? `request body exceeds ${limit} bytes` : messageOf(error);
+      logger.warn({ status, error: message }, 'rejected a request body');
+      answerJson(res, status, { error: message });
     } else {
       logger.error({ err: error }, 'unhandled error in the webhook app');
       answerJson(res, 500, { error: 'internal error' });

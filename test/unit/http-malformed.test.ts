@@ -104,13 +104,29 @@ describe('malformed bodies', () => {
 
   it('accepts a body of exactly 7 MiB and refuses one byte more with 413 JSON', async () => {
     expect(DEFAULT_MAX_BODY_BYTES).toBe(7 * MiB);
-    const { webhook } = app();
+    const { webhook, lines } = app();
     const ok = await post(webhook, reviewOfSize(7 * MiB)).expect(200);
     expect(ok.body.response).toMatchObject({ uid: UID, allowed: true });
     const tooBig = await post(webhook, reviewOfSize(7 * MiB + 1))
       .expect(413)
       .expect('Content-Type', /json/);
     expect(tooBig.body).toEqual({ error: `request body exceeds ${7 * MiB} bytes` });
+    expect(lines.filter((line) => line.level === 'warn')).toEqual([
+      expect.objectContaining({ status: 413, msg: 'rejected a request body' }),
+    ]);
+  });
+
+  it('honours a smaller maxBodyBytes', async () => {
+    const { logger } = memoryLogger();
+    const webhook = createWebhookApp({
+      ...testHandlers(),
+      logger,
+      readiness: () => ({ ready: true, reasons: [] }),
+      maxBodyBytes: 1000,
+    });
+    const res = await post(webhook, reviewOfSize(1001)).expect(413);
+    expect(res.body).toEqual({ error: 'request body exceeds 1000 bytes' });
+    await post(webhook, reviewOfSize(1000)).expect(200);
   });
 
   it('refuses an 8 MiB body with 413, and a gzip body that inflates past the limit too', async () => {
