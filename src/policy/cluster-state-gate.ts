@@ -37,5 +37,5 @@ export function clusterStateGate(
  * the object being written.
  */
 export function isStoredObjectRun(ctx: RuleContext): boolean {
-  return ctx.input.operation === 'UPDATE' && ctx.object !== ctx.input.object;
+  return ctx.run === 'stored';
 }

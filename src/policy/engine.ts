@@ -95,7 +95,14 @@ export function createValidator(rules: readonly RuleDefinition[]): Validator {
       input.operation === 'UPDATE' &&
       input.oldObject !== undefined &&
       isMetadataOnlyUpdate(object, input.oldObject);
-    const ctx: RuleContext = { input, object, oldObject: input.oldObject, policy, cluster };
+    const ctx: RuleContext = {
+      input,
+      object,
+      oldObject: input.oldObject,
+      policy,
+      cluster,
+      run: 'request',
+    };
 
     for (const rule of applicable) {
       const mode = ruleMode(policy, rule.id);
@@ -179,7 +186,7 @@ function oldViolationPaths(
   ctx: RuleContext,
   oldObject: KubeObject,
 ): Set<string> {
-  const result = runCheck(rule, { ...ctx, object: oldObject });
+  const result = runCheck(rule, { ...ctx, object: oldObject, run: 'stored' });
   if (result.status === 'pass' || result.status === 'skip' || result.status === 'error')
     return new Set();
   return new Set(result.violations.map((violation) => violation.path));

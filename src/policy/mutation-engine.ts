@@ -42,7 +42,7 @@ export function createMutator(mutators: readonly MutatorDefinition[]): Mutator {
       const draft = structuredClone(current);
       try {
         mutator.apply(
-          { input, object: current, oldObject: input.oldObject, policy, cluster },
+          { input, object: current, oldObject: input.oldObject, policy, cluster, run: 'request' },
           draft,
         );
         current = draft;

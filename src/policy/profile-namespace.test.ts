@@ -63,6 +63,7 @@ describe('clusterStateGate', () => {
       oldObject: request.oldObject,
       policy: testPolicy(),
       cluster: emptySnapshot(state),
+      run: 'request',
     };
   };
 
@@ -86,7 +87,7 @@ describe('clusterStateGate', () => {
 
   it('passes the run over the stored object of an UPDATE, so the denial is not ratcheted', () => {
     const update = ctx('unsynced', 'UPDATE');
-    const storedRun = { ...update, object: update.oldObject ?? {} };
+    const storedRun = { ...update, object: update.oldObject ?? {}, run: 'stored' as const };
     expect(isStoredObjectRun(update)).toBe(false);
     expect(isStoredObjectRun(storedRun)).toBe(true);
     expect(clusterStateGate(storedRun, 'it', 'p')).toEqual({ status: 'pass' });

@@ -27,6 +27,11 @@ export interface RuleContext {
   readonly oldObject: KubeObject | undefined;
   readonly policy: Policy;
   readonly cluster: ClusterSnapshot;
+  /**
+   * `stored` when the engine re-runs a rule over the stored object of an UPDATE to find the
+   * violations it already had (ratcheting); `request` otherwise.
+   */
+  readonly run: 'request' | 'stored';
 }
 
 /** A validation rule: data plus one synchronous check. */
