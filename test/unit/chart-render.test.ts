@@ -9,6 +9,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { SERVE_USAGE } from '../../src/cli/serve/run-serve.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CHART = join(ROOT, 'charts', 'profile-guard');
@@ -291,6 +292,10 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
       '8443',
       '--metrics-port',
       '9090',
+      '--log-level',
+      'info',
+      '--shutdown-timeout',
+      '25',
     ]);
     expect(at(container, 'ports')).toEqual([
       { name: 'https', containerPort: 8443, protocol: 'TCP' },
@@ -338,6 +343,16 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
       { name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' },
       { name: 'metrics', port: 9090, targetPort: 'metrics', protocol: 'TCP' },
     ]);
+  });
+
+  it('passes only flags that profile-guard serve knows', () => {
+    for (const name of ['default', 'ha', 'certs-scripts', 'monitoring']) {
+      const args = list(one(variant(name), 'Deployment'), 'spec.template.spec.containers.0.args');
+      expect(args[0]).toBe('serve');
+      for (const flag of args.map(String).filter((arg) => arg.startsWith('--'))) {
+        expect(SERVE_USAGE).toContain(`${flag} `);
+      }
+    }
   });
 
   it('grants the least privilege, PolicyReports only when reports are enabled', () => {
@@ -403,6 +418,10 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
       '8443',
       '--metrics-port',
       '9090',
+      '--log-level',
+      'info',
+      '--shutdown-timeout',
+      '25',
       '--policy',
       '/etc/profile-guard/policy.yaml',
     ]);
@@ -528,6 +547,11 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
       'policy.spec.profileNamespaces.label and profileNamespaces.label must be equal',
     ],
     ['a policy file without content', ['--set', 'policy.file.enabled=true'], 'policy.file.content'],
+    [
+      'a preStop pause that leaves no time for the graceful shutdown',
+      ['--set', 'terminationGracePeriodSeconds=5'],
+      'terminationGracePeriodSeconds must be greater than preStopSleepSeconds',
+    ],
     ['a misspelt value', ['--set', 'replica=3'], "additional properties 'replica' not allowed"],
     [
       'ClusterRoleBinding role names that miss one of the policy allowedRoles',
