@@ -254,7 +254,13 @@ export class Informer<T> {
       this.watchHandle = undefined;
       this.onWatchDone(error, sawEvent);
     };
-    this.source.watch(this.kind, this.resourceVersion, onEvent, onDone).then(
+    let opening: Promise<WatchHandle>;
+    try {
+      opening = this.source.watch(this.kind, this.resourceVersion, onEvent, onDone);
+    } catch (error) {
+      opening = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    opening.then(
       (handle) => {
         if (token !== this.watchToken || done) {
           handle.abort();
