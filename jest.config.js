@@ -21,4 +21,6 @@ export default {
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 30000,
+  // Builds dist/ for the tests that run the real binary (test/unit/cli-*-process.test.ts).
+  globalSetup: '<rootDir>/test/global-setup.mjs',
 };

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { UsageError } from './usage-error.js';
+import { errorMessage } from '../serve/error-message.js';
 
 /** The option table of one command, as `node:util` parseArgs takes it. */
 export type OptionTable = NonNullable<ParseArgsConfig['options']>;
@@ -58,9 +59,8 @@ function expandMultiValue(
 }
 
 function describeParseError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as { code?: unknown }).code;
-  const message = error.message;
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = errorMessage(error);
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const flag = /'([^']+)'/.exec(message)?.[1] ?? message;
     return `unknown flag ${flag}`;

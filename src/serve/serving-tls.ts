@@ -19,6 +19,7 @@ import {
   generateServingCertificate,
 } from '../tls/self-signed.js';
 import { ConfigError } from './config-error.js';
+import { errorMessage } from './error-message.js';
 
 /** Validity of a generated self-signed serving certificate. */
 export const SELF_SIGNED_DAYS = 365;
@@ -74,7 +75,7 @@ export async function openServingTls(options: ServingTlsOptions): Promise<Servin
   try {
     initial = await loadFromDir(certDir);
   } catch (error) {
-    throw new ConfigError(`--cert-dir ${error instanceof Error ? error.message : String(error)}`);
+    throw new ConfigError(`--cert-dir ${errorMessage(error)}`);
   }
   const store = new CertificateStore(initial);
   metrics.setCertificateExpiry(initial.notAfter);

@@ -250,5 +250,11 @@ async function readText(path: string): Promise<string> {
 }
 
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  // Not `instanceof Error`: errors from another realm (a VM context, a worker) are objects too.
+  const message =
+    typeof error === 'object' && error !== null && 'message' in error
+      ? String(error.message)
+      : String(error);
+  // `ENOENT: no such file or directory, open '/x/tls.key'`: the path is already in our text.
+  return message.replace(/, (open|stat|scandir) '[^']*'$/, '');
 }

@@ -12,6 +12,7 @@ import {
 import { listFlag, parseFlags, positiveIntFlag } from '../args.js';
 import { EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import { UsageError } from '../usage-error.js';
+import { errorMessage } from '../../serve/error-message.js';
 
 /** Default validity of the serving certificate, in days. */
 export const DEFAULT_SERVING_DAYS = 365;
@@ -109,7 +110,7 @@ async function certs(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     serving = generateServingCertificate(ca, { dnsNames, ipAddresses: ips, validityDays: days });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(errorMessage(error));
   }
 
   await mkdir(out, { recursive: true });
@@ -148,7 +149,7 @@ async function readCa(dir: string): Promise<CertificateAuthority> {
       readFile(join(dir, 'ca.key'), 'utf8'),
     ]);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     throw new UsageError(`invalid value for --ca-dir: ${reason}`);
   }
   try {
@@ -158,7 +159,7 @@ async function readCa(dir: string): Promise<CertificateAuthority> {
       throw new Error('ca.key does not belong to ca.crt');
     }
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     throw new UsageError(`invalid value for --ca-dir: ${dir}: ${reason}`);
   }
   return { certPem, keyPem };

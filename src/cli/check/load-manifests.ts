@@ -5,6 +5,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 
 import type { KubeObject } from '../../policy/kube-object.js';
 import { UsageError } from '../usage-error.js';
+import { errorMessage } from '../../serve/error-message.js';
 
 /** File name endings read when walking a directory. A file named explicitly is read whatever its name. */
 export const MANIFEST_EXTENSIONS: readonly string[] = Object.freeze(['.yaml', '.yml', '.json']);
@@ -165,7 +166,7 @@ function firstLine(text: string): string {
 }
 
 function errorText(error: unknown): string {
-  return error instanceof Error ? firstLine(error.message) : String(error);
+  return firstLine(errorMessage(error));
 }
 
 function fsReason(error: unknown): string {

@@ -13,6 +13,7 @@ import { ConfigError } from '../../serve/config-error.js';
 import { choiceFlag, parseFlags, portFlag, positiveIntFlag } from '../args.js';
 import { EXIT_OK, EXIT_USAGE, type CliIo, type TextSink } from '../io.js';
 import { UsageError } from '../usage-error.js';
+import { errorMessage } from '../../serve/error-message.js';
 
 /** Default HTTPS port of the webhook. */
 export const DEFAULT_PORT = 8443;
@@ -155,9 +156,7 @@ export async function runServe(
     await running.stopped;
     return EXIT_OK;
   } catch (error) {
-    io.stderr.write(
-      `profile-guard serve: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
+    io.stderr.write(`profile-guard serve: ${errorMessage(error)}\n`);
     return 1;
   } finally {
     signals.off('SIGTERM', onTerm);
@@ -215,7 +214,7 @@ function reportStartupFailure(error: unknown, stderr: TextSink): number {
     return EXIT_USAGE;
   }
   const code = (error as { code?: unknown } | null)?.code;
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorMessage(error);
   stderr.write(`profile-guard serve: ${code === 'EADDRINUSE' ? `port in use: ${text}` : text}\n`);
   return 1;
 }
