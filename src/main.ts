@@ -1,4 +1,8 @@
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
@@ -141,6 +145,12 @@ export async function startProfileGuard(
     });
     const app = createWebhookApp({ ...handlers, readiness, logger });
 
+    // While draining, every answer not yet sent closes its connection, so keep-alive clients
+    // reconnect (to another replica) instead of reusing a connection that is about to go.
+    const inFlight = new Set<ServerResponse>();
+    const closeAfterAnswer = (): void => {
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+    };
     const server: HttpsServer = createHttpsServer(
       {
         ...tls.store.serverOptions(),
@@ -148,9 +158,9 @@ export async function startProfileGuard(
         headersTimeout: HEADERS_TIMEOUT_MS,
       },
       (req, res) => {
-        // While draining, each answer closes its connection, so keep-alive clients reconnect
-        // (to another replica) instead of reusing a connection that is about to go.
         if (draining) res.setHeader('Connection', 'close');
+        inFlight.add(res);
+        res.once('close', () => inFlight.delete(res));
         app(req, res);
       },
     );
@@ -188,6 +198,7 @@ export async function startProfileGuard(
     const shutdown = (reason: string): Promise<void> => {
       shuttingDown ??= (async () => {
         draining = true;
+        closeAfterAnswer();
         logger.info({ reason }, 'shutting down: finishing in-flight requests');
         const [outcome] = await Promise.all([
           closeGracefully(server, timeoutMs),

@@ -141,17 +141,17 @@ async function certs(argv: readonly string[], io: CliIo): Promise<number> {
 
 /** Reads and checks `ca.crt` + `ca.key` from `dir`: a CA certificate and its own key. */
 async function readCa(dir: string): Promise<CertificateAuthority> {
-  let certPem: string;
-  let keyPem: string;
-  try {
-    [certPem, keyPem] = await Promise.all([
-      readFile(join(dir, 'ca.crt'), 'utf8'),
-      readFile(join(dir, 'ca.key'), 'utf8'),
-    ]);
-  } catch (error) {
-    const reason = errorMessage(error);
-    throw new UsageError(`invalid value for --ca-dir: ${reason}`);
-  }
+  const read = async (name: string): Promise<string> => {
+    const path = join(dir, name);
+    try {
+      return await readFile(path, 'utf8');
+    } catch (error) {
+      const reason = errorMessage(error).replace(/, open '[^']*'$/, '');
+      throw new UsageError(`invalid value for --ca-dir: cannot read ${path}: ${reason}`);
+    }
+  };
+  const certPem = await read('ca.crt');
+  const keyPem = await read('ca.key');
   try {
     const cert = new X509Certificate(certPem);
     if (!cert.ca) throw new Error('ca.crt is not a CA certificate');
