@@ -372,7 +372,7 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
     expect(rules(variant('default'))).toEqual(base);
     expect(rules(variant('ha'))).toEqual([
       ...base,
-      'wgpolicyk8s.io/policyreports:create,patch,update',
+      'wgpolicyk8s.io/policyreports,clusterpolicyreports:get,create,update,patch',
     ]);
     expect(at(one(variant('default'), 'ClusterRoleBinding'), 'subjects')).toEqual([
       { kind: 'ServiceAccount', name: FULLNAME, namespace: NS },
