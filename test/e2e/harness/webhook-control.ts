@@ -1,0 +1,39 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+import { waitForAdmission } from './admission.js';
+import { HARNESS_DIR, type E2eEnv, requireManaged } from './e2e-env.js';
+
+const run = promisify(execFile);
+const SCRIPT = join(HARNESS_DIR, 'webhook.sh');
+
+/**
+ * Stops the environment's `profile-guard serve`: SIGKILL (a crash) or SIGTERM (a graceful stop).
+ * Resolves once the process is gone.
+ */
+export async function stopWebhook(env: E2eEnv, how: 'kill' | 'term'): Promise<void> {
+  const { stateDir } = requireManaged(env, 'stopping the webhook');
+  await run('bash', [SCRIPT, 'stop', ...(how === 'kill' ? ['--kill'] : []), stateDir]);
+}
+
+/**
+ * Starts `profile-guard serve` again (same port, certificates and identity) and resolves once
+ * the API server gets its answers again.
+ */
+export async function startWebhook(env: E2eEnv): Promise<void> {
+  const { stateDir } = requireManaged(env, 'starting the webhook');
+  await run('bash', [SCRIPT, 'start', stateDir], { timeout: 90000 });
+  await waitForAdmission(env);
+}
+
+/** True when the environment's webhook process is running. */
+export async function webhookRunning(env: E2eEnv): Promise<boolean> {
+  const { stateDir } = requireManaged(env, 'checking the webhook');
+  try {
+    await run('bash', [SCRIPT, 'pid', stateDir]);
+    return true;
+  } catch {
+    return false;
+  }
+}
