@@ -25,6 +25,8 @@ export const KEEP_ALIVE_TIMEOUT_MS = 95_000;
 export const HEADERS_TIMEOUT_MS = 96_000;
 /** A whole request (headers and body) must arrive within this; protects against slow senders. */
 export const REQUEST_TIMEOUT_MS = 120_000;
+/** At shutdown, how long queued Events and PolicyReport results may take to go out. */
+export const CLUSTER_FLUSH_MS = 3_000;
 /** Default time allowed for in-flight requests at shutdown (the pod grace period is 30 s). */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
 
@@ -81,9 +83,10 @@ export async function startProfileGuard(
   const registry = new Registry();
   const metrics = createMetrics(registry);
 
-  const policy: PolicySource =
+  // A bad policy file is reported before anything else starts.
+  const filePolicy =
     options.policyPath === undefined
-      ? embeddedPolicy(metrics)
+      ? undefined
       : await openPolicyFile(options.policyPath, {
           logger,
           metrics,
@@ -93,7 +96,7 @@ export async function startProfileGuard(
         });
   const closers: (() => unknown)[] = [
     () => {
-      policy.close();
+      filePolicy?.close();
     },
   ];
   const closeAll = async (): Promise<void> => {
@@ -107,8 +110,11 @@ export async function startProfileGuard(
       metrics,
       env: options.env,
       homeDir: options.homeDir,
+      clusterPolicies: filePolicy === undefined,
     });
-    closers.push(() => cluster.stop());
+    // Stopping the cluster connection flushes Events and PolicyReports: give it a few seconds.
+    closers.push(() => cluster.stop(CLUSTER_FLUSH_MS));
+    const policy: PolicySource = filePolicy ?? cluster.policies ?? embeddedPolicy(metrics);
     if (options.cluster.mode === 'off') {
       logger.info({ reason: options.cluster.reason }, 'cluster lookups off');
     }

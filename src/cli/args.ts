@@ -91,13 +91,19 @@ export function portFlag(flag: string, value: string | undefined, fallback: numb
   return port;
 }
 
-/** A positive whole number. */
-export function positiveIntFlag(flag: string, value: string | undefined, fallback: number): number {
+/** A positive whole number (`minimum` 0 admits zero too). */
+export function positiveIntFlag(
+  flag: string,
+  value: string | undefined,
+  fallback: number,
+  minimum: 0 | 1 = 1,
+): number {
   if (value === undefined) return fallback;
   const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(number) || number <= 0) {
+  if (!Number.isSafeInteger(number) || number < minimum) {
+    const expected = minimum === 0 ? 'a whole number of 0 or more' : 'a positive whole number';
     throw new UsageError(
-      `invalid value for --${flag}: ${JSON.stringify(value)} (expected a positive whole number)`,
+      `invalid value for --${flag}: ${JSON.stringify(value)} (expected ${expected})`,
     );
   }
   return number;

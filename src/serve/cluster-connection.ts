@@ -1,9 +1,12 @@
-import type { PolicyObjectEvent } from '../kube/cluster-cache.js';
+import { EMBEDDED_DEFAULT_POLICY } from '../config/default-policy.js';
 import type { DecisionObserver } from '../observability/decision-record.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { NO_CLUSTER, type ClusterSnapshot } from '../policy/cluster-snapshot.js';
+import type { Policy } from '../policy/policy-spec.js';
 import { ConfigError } from './config-error.js';
+import { errorMessage } from './error-message.js';
+import type { PolicySource } from './policy-source.js';
 
 /** Whether to look the cluster up, as `serve` decided from its flags and environment. */
 export type ClusterMode =
@@ -11,37 +14,45 @@ export type ClusterMode =
   | { readonly mode: 'on'; readonly kubeconfig: string | undefined };
 
 /**
- * Everything the server gets from the cluster: the snapshot rules read, readiness, ProfilePolicy
- * events and decision observers that talk to the API server. This is the one place cluster
- * wiring is added to `serve`.
+ * Everything the server gets from the cluster: the snapshot rules read, readiness, the
+ * ProfilePolicy objects and the decision observers that write to the API server (Events,
+ * PolicyReports). This is the one place cluster wiring is added to `serve`.
  */
 export interface ClusterConnection {
   readonly enabled: boolean;
   snapshot(): ClusterSnapshot;
   /** Caches have synced once (always true when lookups are off). */
   synced(): boolean;
-  /** Observers with cluster side effects (e.g. Events); empty when lookups are off. */
+  /** ProfilePolicy objects as the policy source; undefined when off or not asked for. */
+  readonly policies: PolicySource | undefined;
+  /** Observers with cluster side effects; empty when lookups are off. */
   readonly observers: readonly DecisionObserver[];
-  /** Starts watching; resolves at once. `onFatal` gets errors that make the cache unusable. */
+  /** Starts watching; returns at once. `onFatal` gets errors that make the cache unusable. */
   start(onFatal: (error: Error) => void): void;
-  stop(): Promise<void>;
+  /** Sends what the observers still hold (bounded by `deadlineMs`), then stops everything. */
+  stop(deadlineMs: number): Promise<void>;
 }
 
 /** Options of {@link connectCluster}. */
 export interface ClusterConnectionOptions {
   readonly cluster: ClusterMode;
   readonly logger: Logger;
-  readonly metrics: Pick<Metrics, 'setCacheSynced' | 'setCacheObjects'>;
+  readonly metrics: Pick<
+    Metrics,
+    'setCacheSynced' | 'setCacheObjects' | 'policyReloaded' | 'setPolicyInfo'
+  >;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly homeDir: string;
-  /** Receives ProfilePolicy add/update/delete events from the cluster. */
-  readonly onPolicyEvent?: (event: PolicyObjectEvent) => void;
+  /** Take the policy from ProfilePolicy objects (no `--policy`): statuses are written too. */
+  readonly clusterPolicies: boolean;
 }
 
 /**
- * Connects to the cluster (or not): with lookups off the snapshot is `NO_CLUSTER` and
- * `profile_guard_cache_synced` is 1; on, informers fill a snapshot that turns `synced` after the
- * first list of every kind. A kubeconfig that cannot be loaded is a {@link ConfigError}.
+ * Connects to the cluster (or not). Off: the snapshot is `NO_CLUSTER` and
+ * `profile_guard_cache_synced` is 1. On: informers fill a snapshot that turns `synced` after the
+ * first list of every kind; denials and warnings go out as Events and PolicyReports; with
+ * `clusterPolicies`, ProfilePolicy objects govern (the embedded default when none matches) and
+ * get their status written. A kubeconfig that cannot be loaded is a {@link ConfigError}.
  */
 export async function connectCluster(
   options: ClusterConnectionOptions,
@@ -53,6 +64,7 @@ export async function connectCluster(
       enabled: false,
       snapshot: () => NO_CLUSTER,
       synced: () => true,
+      policies: undefined,
       observers: [],
       start: () => undefined,
       stop: () => Promise.resolve(),
@@ -60,30 +72,64 @@ export async function connectCluster(
   }
 
   // The Kubernetes client is big: load it only when the cluster is actually used.
-  const [{ createClusterCache }, { KubeConfigError, loadKubeConfig }, { createKubeWatchSource }] =
+  const [cacheModule, configModule, watchModule, policiesModule, kubeStatus, events, eventSink] =
     await Promise.all([
       import('../kube/cluster-cache.js'),
       import('../kube/kube-config.js'),
       import('../kube/kube-watch-source.js'),
+      import('../kube/cluster-policies.js'),
+      import('../kube/kube-status-writer.js'),
+      import('../kube/events.js'),
+      import('../kube/kube-event-sink.js'),
     ]);
+  const [reports, reportStore] = await Promise.all([
+    import('../kube/policy-reports.js'),
+    import('../kube/kube-report-store.js'),
+  ]);
+
   let loaded;
   try {
-    loaded = loadKubeConfig({
+    loaded = configModule.loadKubeConfig({
       kubeconfig: cluster.kubeconfig,
       env: options.env,
       homeDir: options.homeDir,
     });
   } catch (error) {
-    if (error instanceof KubeConfigError) throw new ConfigError(error.message);
+    if (error instanceof configModule.KubeConfigError) throw new ConfigError(error.message);
     throw error;
   }
+  const { config } = loaded;
   logger.info(
     { source: loaded.source, location: loaded.location, server: loaded.server },
     'cluster lookups on',
   );
+
+  const policies = options.clusterPolicies
+    ? policiesModule.createClusterPolicies({
+        logger,
+        statusWriter: kubeStatus.createKubeStatusWriter(config),
+        onReload: (result) => {
+          metrics.policyReloaded(result);
+        },
+        onActiveChange: (active) => {
+          const shown = governing(active);
+          metrics.setPolicyInfo(shown.name, shown.generation);
+        },
+        onStatusError: (name, error) => {
+          logger.warn(
+            { policy: name, err: errorMessage(error) },
+            'ProfilePolicy status not written',
+          );
+        },
+      })
+    : undefined;
+  if (policies !== undefined) {
+    metrics.setPolicyInfo(EMBEDDED_DEFAULT_POLICY.name, EMBEDDED_DEFAULT_POLICY.generation);
+  }
+
   metrics.setCacheSynced(false);
-  const cache = createClusterCache({
-    source: createKubeWatchSource(loaded.config),
+  const cache = cacheModule.createClusterCache({
+    source: watchModule.createKubeWatchSource(config),
     logger,
     onSyncChange: (synced) => {
       metrics.setCacheSynced(synced);
@@ -91,18 +137,75 @@ export async function connectCluster(
     onCounts: (kind, count) => {
       metrics.setCacheObjects(kind, count);
     },
-    ...(options.onPolicyEvent === undefined ? {} : { onPolicyEvent: options.onPolicyEvent }),
+    ...(policies === undefined
+      ? {}
+      : {
+          onPolicyEvent: (event) => {
+            policies.handle(event);
+          },
+        }),
   });
+
+  const eventReporter = events.createEventReporter({
+    sink: eventSink.createKubeEventSink(config),
+    logger,
+    cluster: () => cache.snapshot(),
+  });
+  const policyReporter = reports.createPolicyReporter({
+    writer: reportStore.createKubeReportWriter(config),
+    logger,
+  });
+
   return {
     enabled: true,
     snapshot: () => cache.snapshot(),
     synced: () => cache.synced(),
-    observers: [],
+    policies:
+      policies === undefined
+        ? undefined
+        : {
+            provider: policies,
+            // ProfilePolicies are all delivered by the first sync; before it, none is known.
+            loaded: () => cache.synced(),
+            description: 'ProfilePolicy objects (embedded default when none matches)',
+            close: () => {
+              policies.stop();
+            },
+          },
+    observers: [eventReporter, policyReporter],
     start: (onFatal) => {
       cache.start().catch((error: unknown) => {
-        onFatal(error instanceof Error ? error : new Error(String(error)));
+        onFatal(error instanceof Error ? error : new Error(errorMessage(error)));
       });
     },
-    stop: () => cache.stop(),
+    stop: async (deadlineMs) => {
+      await within(
+        deadlineMs,
+        Promise.all([eventReporter.idle(), policyReporter.stop(), policies?.idle()]),
+      );
+      eventReporter.stop();
+      policies?.stop();
+      await cache.stop();
+    },
   };
+}
+
+/** The policy `profile_guard_policy_info` names: the one that governs requests no selector picks. */
+function governing(active: readonly Policy[]): Policy {
+  const ranked = active
+    .filter((policy) => policy.spec.selector === undefined)
+    .sort((a, b) => b.spec.priority - a.spec.priority || (a.name < b.name ? -1 : 1));
+  return ranked[0] ?? EMBEDDED_DEFAULT_POLICY;
+}
+
+/** Waits for `work`, or `ms` at most; never rejects. */
+async function within(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.catch(() => undefined),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }

@@ -107,6 +107,7 @@ export async function runServe(
       'shutdown-timeout',
       flags['shutdown-timeout'],
       DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000,
+      0,
     );
     for (const flag of ['policy', 'cert-dir', 'ca-out', 'host', 'kubeconfig'] as const) {
       if (flags[flag] === '')
