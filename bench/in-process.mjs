@@ -7,7 +7,7 @@
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
-import { profileReview } from './review-fixture.mjs';
+import { profileReview } from './http-review.mjs';
 
 const WARMUP = 5_000;
 const ITERATIONS = 50_000;

@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { runInProcess } from './in-process.mjs';
-import { profileReview } from './review-fixture.mjs';
+import { profileReview } from './http-review.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
