@@ -10,6 +10,7 @@ Commands:
   serve    run the admission webhook (HTTPS /mutate, /validate, /healthz, /readyz; metrics)
   check    evaluate manifests offline exactly as the webhook would
   certs    write a CA and a serving certificate for the webhook's Service
+  report   summarize denials, warnings and Audit findings (PolicyReports or serve's log)
 
 Flags:
   -h, --help      this help (profile-guard <command> --help for a command's flags)
@@ -43,6 +44,8 @@ export async function runCli(
       return (await import('./check/run-check.js')).runCheck(rest, io);
     case 'certs':
       return (await import('./certs/run-certs.js')).runCerts(rest, io);
+    case 'report':
+      return (await import('./report-command.js')).runReport(rest, io);
     case '-h':
     case '--help':
     case 'help':

@@ -11,7 +11,12 @@ import type { PolicySource } from './policy-source.js';
 /** Whether to look the cluster up, as `serve` decided from its flags and environment. */
 export type ClusterMode =
   | { readonly mode: 'off'; readonly reason: string }
-  | { readonly mode: 'on'; readonly kubeconfig: string | undefined };
+  | {
+      readonly mode: 'on';
+      readonly kubeconfig: string | undefined;
+      /** `false` (`--no-reports`): write no PolicyReports. Default: written. */
+      readonly reports?: boolean;
+    };
 
 /**
  * Everything the server gets from the cluster: the snapshot rules read, readiness, the
@@ -151,10 +156,13 @@ export async function connectCluster(
     logger,
     cluster: () => cache.snapshot(),
   });
-  const policyReporter = reports.createPolicyReporter({
-    writer: reportStore.createKubeReportWriter(config),
-    logger,
-  });
+  const policyReporter =
+    cluster.reports === false
+      ? undefined
+      : reports.createPolicyReporter({
+          writer: reportStore.createKubeReportWriter(config),
+          logger,
+        });
 
   return {
     enabled: true,
@@ -172,7 +180,7 @@ export async function connectCluster(
               policies.stop();
             },
           },
-    observers: [eventReporter, policyReporter],
+    observers: policyReporter === undefined ? [eventReporter] : [eventReporter, policyReporter],
     start: (onFatal) => {
       cache.start().catch((error: unknown) => {
         onFatal(error instanceof Error ? error : new Error(errorMessage(error)));
@@ -181,7 +189,7 @@ export async function connectCluster(
     stop: async (deadlineMs) => {
       await within(
         deadlineMs,
-        Promise.all([eventReporter.idle(), policyReporter.stop(), policies?.idle()]),
+        Promise.all([eventReporter.idle(), policyReporter?.stop(), policies?.idle()]),
       );
       eventReporter.stop();
       policies?.stop();

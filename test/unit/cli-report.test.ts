@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { CliIo } from '../../src/cli/io.js';
 import { runReport, type ReportDeps } from '../../src/cli/report-command.js';
+import { MAIN_USAGE, runCli } from '../../src/cli/run-cli.js';
 
 const FIXTURES = relative(
   process.cwd(),
@@ -313,5 +314,17 @@ describe('profile-guard report: usage', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Usage: profile-guard report \[flags\]\n/);
     expect(run.stdout).toContain('--from-log FILE');
+  });
+
+  it('is a profile-guard command', async () => {
+    expect(MAIN_USAGE).toContain('\n  report   summarize denials, warnings and Audit findings');
+    let stdout = '';
+    const code = await runCli(['report', '--from-log', LOG, '-o', 'json'], {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: () => true },
+      env: {},
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).decisions).toEqual({ total: 6, denied: 4, warned: 1, audited: 1 });
   });
 });

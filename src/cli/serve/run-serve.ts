@@ -42,6 +42,8 @@ Flags:
       --host ADDR            interface to bind (default: all interfaces)
       --kubeconfig PATH      cluster to read state and ProfilePolicies from
       --no-cluster           no cluster lookups (stateful rules skip)
+      --no-reports           write no PolicyReports (default: written when cluster lookups
+                             are on; read them with profile-guard report)
       --log-level LEVEL      ${LOG_LEVELS.join(', ')} (default info)
       --shutdown-timeout S   seconds allowed for in-flight requests at shutdown (default ${DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000})
   -h, --help                 this help
@@ -62,6 +64,7 @@ const OPTIONS = {
   host: { type: 'string' },
   kubeconfig: { type: 'string' },
   'no-cluster': { type: 'boolean' },
+  'no-reports': { type: 'boolean' },
   'log-level': { type: 'string' },
   'shutdown-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -120,7 +123,9 @@ export async function runServe(
       throw new UsageError('--ca-out only applies to a self-signed pair, not with --cert-dir');
     }
     const homeDir = io.env.HOME ?? homedir();
-    const cluster = clusterMode(flags['no-cluster'] === true, flags.kubeconfig, io.env, homeDir);
+    const found = clusterMode(flags['no-cluster'] === true, flags.kubeconfig, io.env, homeDir);
+    const cluster: ClusterMode =
+      found.mode === 'on' && flags['no-reports'] === true ? { ...found, reports: false } : found;
     const logger = createLogger({
       level,
       ...(io.stdout === process.stdout ? {} : { destination: io.stdout }),
