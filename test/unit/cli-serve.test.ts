@@ -156,6 +156,26 @@ describe('profile-guard serve (no flags but free ports, no cluster configured)',
     expect(await exit).toBe(0);
   });
 
+  it('a signal that arrives while starting stops the server once it is up, with exit 0', async () => {
+    const signals = new EventEmitter();
+    let stderr = '';
+    let started = false;
+    const exit = runServe(
+      ['--port', '0', '--metrics-port', '0', '--no-cluster'],
+      {
+        stdout: { write: () => true },
+        stderr: { write: (text: string) => (stderr += text) },
+        env: { TMPDIR: dir },
+      },
+      { signals, onStarted: () => (started = true) },
+    );
+    signals.emit('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(started).toBe(true);
+    expect(stderr).toMatch(/^profile-guard: SIGTERM: shutting down\nprofile-guard: serving https/);
+    expect(signals.listenerCount('SIGTERM') + signals.listenerCount('SIGINT')).toBe(0);
+  });
+
   it('stops on SIGINT too', async () => {
     const started = await serve(['--no-cluster']);
     started.signals.emit('SIGINT');

@@ -93,10 +93,29 @@ export async function runServe(
   io: CliIo,
   hooks: ServeHooks = {},
 ): Promise<number> {
-  let running: RunningProfileGuard;
+  // Signals are taken from the start: one that arrives while starting stops the server as soon
+  // as it is up (still exit 0), instead of killing the process halfway.
+  const signals = hooks.signals ?? process;
+  let running: RunningProfileGuard | undefined;
+  let requested: string | undefined;
+  const onSignal = (signal: string) => () => {
+    io.stderr.write(`profile-guard: ${signal}: shutting down\n`);
+    requested ??= signal;
+    void running?.shutdown(signal);
+  };
+  const onTerm = onSignal('SIGTERM');
+  const onInt = onSignal('SIGINT');
+  signals.once('SIGTERM', onTerm);
+  signals.once('SIGINT', onInt);
+  const release = (): void => {
+    signals.off('SIGTERM', onTerm);
+    signals.off('SIGINT', onInt);
+  };
+
   try {
     const flags = parseFlags(argv, OPTIONS);
     if (flags.help === true) {
+      release();
       io.stdout.write(SERVE_USAGE);
       return EXIT_OK;
     }
@@ -144,20 +163,13 @@ export async function runServe(
       shutdownTimeoutMs: shutdownSeconds * 1000,
     });
   } catch (error) {
+    release();
     return reportStartupFailure(error, io.stderr);
   }
 
   announce(running, io.stderr);
   hooks.onStarted?.(running);
-  const signals = hooks.signals ?? process;
-  const onSignal = (signal: string) => () => {
-    io.stderr.write(`profile-guard: ${signal}: shutting down\n`);
-    void running.shutdown(signal);
-  };
-  const onTerm = onSignal('SIGTERM');
-  const onInt = onSignal('SIGINT');
-  signals.once('SIGTERM', onTerm);
-  signals.once('SIGINT', onInt);
+  if (requested !== undefined) void running.shutdown(requested);
   try {
     await running.stopped;
     return EXIT_OK;
@@ -165,8 +177,7 @@ export async function runServe(
     io.stderr.write(`profile-guard serve: ${errorMessage(error)}\n`);
     return 1;
   } finally {
-    signals.off('SIGTERM', onTerm);
-    signals.off('SIGINT', onInt);
+    release();
   }
 }
 
