@@ -4,7 +4,8 @@
 #
 # Usage:
 #   webhook.sh start STATE_DIR          start it (recorded, so that e2e-down.sh stops it as well) and
-#                                       wait until its /readyz answers 200
+#                                       wait until its /readyz answers 200; $PG_E2E_SERVE_EXTRA_ARGS
+#                                       (space-separated) are appended to its command line
 #   webhook.sh stop [--kill] STATE_DIR  stop it: SIGTERM (graceful), or SIGKILL with --kill (a crash);
 #                                       returns once it is gone
 #   webhook.sh pid STATE_DIR            print the PID of the running server (exit 1 if none)
@@ -15,7 +16,7 @@ NAME="profile-guard"
 
 log() { printf '[webhook] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" >&2; exit 2; }
+usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" >&2; exit 2; }
 
 load_env() {
   [[ -f "$1/e2e.env" ]] || die "no e2e environment in $1 (no e2e.env)"
@@ -54,6 +55,10 @@ cmd_start() {
     --cert-dir "$PG_E2E_SERVING_DIR"
     --kubeconfig "$PG_E2E_WEBHOOK_KUBECONFIG"
     --host 127.0.0.1 --port "$PG_E2E_WEBHOOK_PORT" --metrics-port "$PG_E2E_METRICS_PORT")
+  local extra=()
+  # shellcheck disable=SC2206 # word splitting on purpose: a list of flags
+  [[ -z "${PG_E2E_SERVE_EXTRA_ARGS:-}" ]] || extra=(${PG_E2E_SERVE_EXTRA_ARGS})
+  cmd+=("${extra[@]}")
   "${HARNESS_DIR}/control-plane.sh" spawn "$STATE_DIR" "$NAME" -- "${cmd[@]}" >/dev/null
   local pid st i code
   read -r pid st < <(running_pid) || die "the webhook exited at once; see ${PG_E2E_LOG_DIR}/${NAME}.log"

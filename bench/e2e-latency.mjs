@@ -1,0 +1,701 @@
+// `npm run bench:e2e` (after `npm run build`): what profile-guard adds to a Profile create as the
+// API server sees it. Prints figures, asserts nothing.
+//
+// Starts the e2e environment (test/e2e/harness/e2e-up.sh: etcd + kube-apiserver + profile-guard
+// serve with the chart's webhook configurations), then, in one run, lets 16 concurrent clients
+// create 1 000 Profiles over the API server's REST API (node:https, keep-alive, bearer token) in
+// three modes, interleaved (--rounds rounds, each creating count/rounds Profiles per mode in a
+// rotating order, so that drift over the run favours no mode):
+//   webhook  profile-guard's webhook configurations as the chart ships them (mutate + validate);
+//   none     no admission webhook (the configurations deleted);
+//   vap      an equivalent ValidatingAdmissionPolicy (CEL) + binding for the stateless name and
+//            owner rules (profile-name-format, -reserved, profile-owner-required, -format).
+// For each mode: client-observed p50/p99/mean create latency and throughput; the added latency of
+// the webhook and of the VAP against `none` (difference of the percentiles); and the API server's
+// own apiserver_admission_webhook_admission_duration_seconds for our webhooks during the measured
+// creates: count, mean (sum/count) and p50/p99 interpolated in its buckets (coarse: 5 ms, 25 ms,
+// ...). (The API server records apiserver_validating_admission_policy_check_duration_seconds only
+// for denials, so the VAP has no server-side figure here.) Target: webhook p99 added < 5 ms.
+// The admin token is exempt from the non-structural rules in both the webhook and the VAP.
+//
+// Flags: --count N (default 1000), --concurrency N (default 16), --warmup N (default 200),
+//        --rounds N (default 4),
+//        --serve-args "FLAGS" (appended to the command line of the profile-guard serve this starts,
+//        e.g. "--log-level warn"; default: none, i.e. the chart's defaults),
+//        --user admin|alice (default admin: the admin token; alice is not exempt from any rule),
+//        --state-dir DIR (use the running environment of e2e-up.sh there, e.g. .e2e, and leave it
+//        running; default: start one in a temporary directory and stop it at the end),
+//        --json (one JSON document instead of the table).
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const HARNESS = join(ROOT, 'test', 'e2e', 'harness');
+const OUR_WEBHOOKS = ['profiles.mutate.profile-guard.io', 'profiles.validate.profile-guard.io'];
+const VAP_NAME = 'profile-guard-bench-stateless';
+const RUN_LABEL = 'bench.profile-guard.io/run';
+
+const { values: flags } = parseArgs({
+  options: {
+    count: { type: 'string', default: '1000' },
+    concurrency: { type: 'string', default: '16' },
+    warmup: { type: 'string', default: '200' },
+    rounds: { type: 'string', default: '4' },
+    'serve-args': { type: 'string' },
+    user: { type: 'string', default: 'admin' },
+    'state-dir': { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const COUNT = positive('count');
+const CONCURRENCY = positive('concurrency');
+const WARMUP = Number(flags.warmup);
+const ROUNDS = positive('rounds');
+if (!['admin', 'alice'].includes(flags.user)) fail('--user must be admin or alice');
+
+function positive(name) {
+  const value = Number(flags[name]);
+  if (!Number.isInteger(value) || value < 1) fail(`--${name} must be a positive integer`);
+  return value;
+}
+
+function fail(message) {
+  process.stderr.write(`bench:e2e: ${message}\n`);
+  process.exit(2);
+}
+
+function progress(message) {
+  process.stderr.write(`[bench:e2e] ${message}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// the environment
+
+function readShellEnv(file) {
+  const raw = execFileSync('bash', ['-c', 'set -a; source "$1"; env -0', 'read-env', file], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+  });
+  return Object.fromEntries(
+    raw
+      .split('\0')
+      .filter((entry) => entry.includes('='))
+      .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+  );
+}
+
+function startEnvironment(stateDir, logFile) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      'bash',
+      ['-c', 'exec "$0" "$1" 2>>"$2" >/dev/null', join(HARNESS, 'e2e-up.sh'), stateDir, logFile],
+      {
+        stdio: 'ignore',
+        env: { ...process.env, PG_E2E_SERVE_EXTRA_ARGS: flags['serve-args'] ?? '' },
+      },
+    );
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`e2e-up.sh exited ${code}:\n${tail(logFile)}`));
+    });
+  });
+}
+
+function tail(file) {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-30).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+function stopEnvironment(stateDir) {
+  execFileSync('bash', [join(HARNESS, 'e2e-down.sh'), stateDir], { stdio: 'ignore' });
+}
+
+// ---------------------------------------------------------------------------------------------
+// the API server over HTTPS
+
+let api;
+
+function connect(vars, user) {
+  const url = new URL(vars.PG_E2E_APISERVER_URL);
+  api = {
+    host: url.hostname,
+    port: Number(url.port),
+    ca: readFileSync(vars.PG_E2E_CA_FILE),
+    adminToken: vars.PG_E2E_ADMIN_TOKEN,
+    userToken: user === 'alice' ? vars.PG_E2E_ALICE_TOKEN : vars.PG_E2E_ADMIN_TOKEN,
+    agent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY + 4 }),
+  };
+}
+
+/** One HTTPS request; resolves with {status, body}. */
+function call(
+  method,
+  path,
+  { body, token = api.adminToken, contentType = 'application/json' } = {},
+) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(
+      {
+        host: api.host,
+        port: api.port,
+        ca: api.ca,
+        agent: api.agent,
+        method,
+        path,
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json',
+          ...(payload === undefined
+            ? {}
+            : { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) }),
+        },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+async function ok(method, path, options) {
+  const result = await call(method, path, options);
+  if (result.status >= 300)
+    throw new Error(`${method} ${path}: HTTP ${result.status}: ${result.body}`);
+  return result.body;
+}
+
+const PROFILES = '/apis/kubeflow.org/v1/profiles';
+
+function profile(name, mode) {
+  return {
+    apiVersion: 'kubeflow.org/v1',
+    kind: 'Profile',
+    metadata: { name, labels: { [RUN_LABEL]: mode } },
+    spec: { owner: { kind: 'User', name: `${name}@example.com` } },
+  };
+}
+
+/** `count` creates by `concurrency` clients; latencies in ms. */
+async function createMany(mode, count) {
+  const latencies = [];
+  const errors = [];
+  let next = 0;
+  const started = performance.now();
+  const client = async () => {
+    for (;;) {
+      const i = next;
+      next += 1;
+      if (i >= count) return;
+      const t0 = performance.now();
+      const result = await call('POST', PROFILES, {
+        body: profile(`bench-${mode}-${i}`, mode),
+        token: api.userToken,
+      });
+      const elapsed = performance.now() - t0;
+      if (result.status === 201) latencies.push(elapsed);
+      else errors.push(`HTTP ${result.status}: ${result.body.slice(0, 200)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, client));
+  return { latencies, errors, seconds: (performance.now() - started) / 1000 };
+}
+
+async function deleteRun(mode) {
+  await ok('DELETE', `${PROFILES}?labelSelector=${encodeURIComponent(`${RUN_LABEL}=${mode}`)}`);
+  for (let i = 0; i < 200; i += 1) {
+    const list = JSON.parse(
+      await ok(
+        'GET',
+        `${PROFILES}?labelSelector=${encodeURIComponent(`${RUN_LABEL}=${mode}`)}&limit=1`,
+      ),
+    );
+    if (list.items.length === 0) return;
+    await sleep(100);
+  }
+  throw new Error(`the ${mode} Profiles were not deleted`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// the API server's metrics
+
+/** Parses Prometheus text into [{name, labels, value}]. */
+function parseMetrics(text) {
+  const samples = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? ([^ ]+)/.exec(line);
+    if (match === null) continue;
+    const labels = {};
+    for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
+      labels[pair[1]] = pair[2];
+    }
+    samples.push({ name: match[1], labels, value: Number(match[3]) });
+  }
+  return samples;
+}
+
+/** Sums a histogram's series matching `filter`: {buckets: Map(le -> count), sum, count}. */
+function histogram(samples, base, filter) {
+  const buckets = new Map();
+  let sum = 0;
+  let count = 0;
+  for (const sample of samples) {
+    if (!filter(sample.labels)) continue;
+    if (sample.name === `${base}_bucket`) {
+      const le = sample.labels.le === '+Inf' ? Infinity : Number(sample.labels.le);
+      buckets.set(le, (buckets.get(le) ?? 0) + sample.value);
+    } else if (sample.name === `${base}_sum`) sum += sample.value;
+    else if (sample.name === `${base}_count`) count += sample.value;
+  }
+  return { buckets, sum, count };
+}
+
+function histogramDelta(after, before) {
+  const buckets = new Map();
+  for (const [le, value] of after.buckets) buckets.set(le, value - (before.buckets.get(le) ?? 0));
+  return { buckets, sum: after.sum - before.sum, count: after.count - before.count };
+}
+
+/** The q-quantile by linear interpolation inside the cumulative bucket, as histogram_quantile. */
+function bucketQuantile(h, q) {
+  if (h.count <= 0) return undefined;
+  const bounds = [...h.buckets.keys()].sort((a, b) => a - b);
+  const rank = q * h.count;
+  let lower = 0;
+  let below = 0;
+  for (const le of bounds) {
+    const cumulative = h.buckets.get(le) ?? 0;
+    if (cumulative >= rank) {
+      if (le === Infinity) return lower;
+      const inBucket = cumulative - below;
+      return inBucket <= 0 ? le : lower + ((le - lower) * (rank - below)) / inBucket;
+    }
+    lower = le;
+    below = cumulative;
+  }
+  return lower;
+}
+
+async function scrape() {
+  return parseMetrics(await ok('GET', '/metrics', { contentType: 'text/plain' }));
+}
+
+const WEBHOOK_METRIC = 'apiserver_admission_webhook_admission_duration_seconds';
+
+function serverSide(before, after) {
+  const result = {};
+  for (const name of OUR_WEBHOOKS) {
+    const filter = (labels) => labels.name === name && labels.operation === 'CREATE';
+    result[name] = histogramDelta(
+      histogram(after, WEBHOOK_METRIC, filter),
+      histogram(before, WEBHOOK_METRIC, filter),
+    );
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// modes
+
+const ADMISSION = '/apis/admissionregistration.k8s.io/v1';
+
+const WEBHOOK_KINDS = ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'];
+
+/** The webhook configurations e2e-up.sh registered, to put back after the runs without them. */
+async function captureWebhooks() {
+  const saved = [];
+  for (const kind of WEBHOOK_KINDS) {
+    const object = JSON.parse(await ok('GET', `${ADMISSION}/${kind}/profile-guard`));
+    const {
+      resourceVersion: _rv,
+      uid: _uid,
+      creationTimestamp: _ct,
+      managedFields: _mf,
+      generation: _g,
+      ...metadata
+    } = object.metadata;
+    saved.push([kind, { ...object, metadata }]);
+  }
+  return saved;
+}
+
+async function exists(path) {
+  return (await call('GET', path)).status === 200;
+}
+
+const RESERVED = [
+  'default',
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  'kubeflow',
+  'istio-system',
+  'cert-manager',
+  'auth',
+  'knative-serving',
+  'knative-eventing',
+  'oauth2-proxy',
+];
+const RESERVED_PREFIXES = ['kube-', 'istio-', 'openshift-'];
+const cel = (list) => `[${list.map((item) => `'${item}'`).join(', ')}]`;
+
+/** The stateless Profile name and owner rules of the embedded default policy, in CEL. */
+function validatingAdmissionPolicy() {
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: { name: VAP_NAME },
+    spec: {
+      failurePolicy: 'Fail',
+      matchConstraints: {
+        resourceRules: [
+          {
+            apiGroups: ['kubeflow.org'],
+            apiVersions: ['v1', 'v1beta1'],
+            operations: ['CREATE', 'UPDATE'],
+            resources: ['profiles'],
+          },
+        ],
+      },
+      variables: [
+        { name: 'name', expression: 'object.metadata.name' },
+        {
+          name: 'exempt',
+          expression:
+            "request.userInfo.groups.exists(g, g in ['system:masters', 'system:serviceaccounts:kube-system'])",
+        },
+        {
+          name: 'hasOwner',
+          expression:
+            "has(object.spec) && has(object.spec.owner) && has(object.spec.owner.name) && object.spec.owner.name != ''",
+        },
+      ],
+      validations: [
+        {
+          expression:
+            "size(variables.name) <= 63 && variables.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",
+          messageExpression:
+            "'profile-name-format: metadata.name \"' + variables.name + '\" is not a DNS-1123 label'",
+        },
+        {
+          expression: `variables.exempt || !(variables.name in ${cel(RESERVED)} || ${cel(RESERVED_PREFIXES)}.exists(p, variables.name.startsWith(p)))`,
+          messageExpression:
+            "'profile-name-reserved: metadata.name \"' + variables.name + '\" is reserved'",
+        },
+        {
+          expression: 'variables.hasOwner',
+          message: 'profile-owner-required: spec.owner.name is missing or empty',
+        },
+        {
+          expression:
+            "variables.exempt || !variables.hasOwner || object.spec.owner.kind != 'User' || (object.spec.owner.name.matches('^[^@\\\\s]+@[^@\\\\s]+\\\\.[^@\\\\s]+$') && (!has(object.spec.owner.apiGroup) || object.spec.owner.apiGroup == 'rbac.authorization.k8s.io') && !has(object.spec.owner.namespace))",
+          messageExpression:
+            "'profile-owner-format: spec.owner.name \"' + object.spec.owner.name + '\" is not an e-mail address'",
+        },
+      ],
+    },
+  };
+}
+
+async function installVap() {
+  await ok('POST', `${ADMISSION}/validatingadmissionpolicies`, {
+    body: validatingAdmissionPolicy(),
+  });
+  await ok('POST', `${ADMISSION}/validatingadmissionpolicybindings`, {
+    body: {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name: VAP_NAME },
+      spec: { policyName: VAP_NAME, validationActions: ['Deny'] },
+    },
+  });
+}
+
+async function removeVap() {
+  await call('DELETE', `${ADMISSION}/validatingadmissionpolicybindings/${VAP_NAME}`);
+  await call('DELETE', `${ADMISSION}/validatingadmissionpolicies/${VAP_NAME}`);
+}
+
+/**
+ * Puts the cluster into `mode` (webhook configurations only for `webhook`, the VAP only for
+ * `vap`) and waits until the API server acts on it: a Profile whose name is not a DNS label
+ * (refused by both the webhook and the VAP, for every caller) is refused by the right one, or, for
+ * `none`, admitted (dry run).
+ */
+async function setMode(mode, savedWebhooks) {
+  const haveWebhooks = await exists(`${ADMISSION}/validatingwebhookconfigurations/profile-guard`);
+  if (mode === 'webhook' && !haveWebhooks) {
+    for (const [kind, object] of savedWebhooks)
+      await ok('POST', `${ADMISSION}/${kind}`, { body: object });
+  }
+  if (mode !== 'webhook' && haveWebhooks) {
+    for (const kind of WEBHOOK_KINDS) await ok('DELETE', `${ADMISSION}/${kind}/profile-guard`);
+  }
+  const haveVap = await exists(`${ADMISSION}/validatingadmissionpolicies/${VAP_NAME}`);
+  if (mode === 'vap' && !haveVap) await installVap();
+  if (mode !== 'vap' && haveVap) await removeVap();
+
+  const answered = {
+    none: (result) => result.status === 201,
+    webhook: (result) =>
+      result.status >= 400 && result.body.includes('profiles.validate.profile-guard.io'),
+    vap: (result) => result.status >= 400 && result.body.includes(VAP_NAME),
+  }[mode];
+  for (let i = 0; i < 300; i += 1) {
+    const result = await call('POST', `${PROFILES}?dryRun=All`, {
+      body: profile('bench.not-a-label', 'probe'),
+      token: api.userToken,
+    });
+    if (answered(result)) return;
+    await sleep(100);
+  }
+  throw new Error(`the API server did not switch to mode ${mode}`);
+}
+
+/** One measured batch: creates, the API server's histograms around them, then clean-up. */
+async function batch(mode, label, count) {
+  const before = await scrape();
+  const run = await createMany(label, count);
+  const after = await scrape();
+  await deleteRun(label);
+  if (run.errors.length > 0) {
+    progress(`${mode}: ${run.errors.length} failed creates, e.g. ${run.errors[0]}`);
+  }
+  return { ...run, server: serverSide(before, after) };
+}
+
+function mergeHistograms(a, b) {
+  const buckets = new Map(a.buckets);
+  for (const [le, value] of b.buckets) buckets.set(le, (buckets.get(le) ?? 0) + value);
+  return { buckets, sum: a.sum + b.sum, count: a.count + b.count };
+}
+
+function emptyRun() {
+  const empty = { buckets: new Map(), sum: 0, count: 0 };
+  return {
+    latencies: [],
+    errors: [],
+    seconds: 0,
+    server: Object.fromEntries(OUR_WEBHOOKS.map((key) => [key, empty])),
+  };
+}
+
+function accumulate(total, run) {
+  total.latencies.push(...run.latencies);
+  total.errors.push(...run.errors);
+  total.seconds += run.seconds;
+  for (const key of Object.keys(total.server)) {
+    total.server[key] = mergeHistograms(total.server[key], run.server[key]);
+  }
+}
+
+const MODES = ['none', 'webhook', 'vap'];
+
+/** Warm-up, then ROUNDS rounds of every mode in rotating order. */
+async function measureAll() {
+  const savedWebhooks = await captureWebhooks();
+  const totals = Object.fromEntries(MODES.map((mode) => [mode, emptyRun()]));
+  try {
+    await setMode('webhook', savedWebhooks);
+    if (WARMUP > 0) {
+      progress(`warm-up: ${WARMUP} creates`);
+      await createMany('warmup', WARMUP);
+      await deleteRun('warmup');
+    }
+    const perRound = Math.floor(COUNT / ROUNDS);
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const count = round === ROUNDS - 1 ? COUNT - perRound * (ROUNDS - 1) : perRound;
+      for (let k = 0; k < MODES.length; k += 1) {
+        const mode = MODES[(round + k) % MODES.length];
+        progress(`round ${round + 1}/${ROUNDS}: ${mode}, ${count} creates`);
+        await setMode(mode, savedWebhooks);
+        accumulate(totals[mode], await batch(mode, `${mode}-${round}`, count));
+      }
+    }
+  } finally {
+    await setMode('webhook', savedWebhooks);
+  }
+  return totals;
+}
+
+// ---------------------------------------------------------------------------------------------
+// figures
+
+function percentile(sorted, q) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+function summary(run) {
+  const sorted = [...run.latencies].sort((a, b) => a - b);
+  const mean = sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length);
+  return {
+    creates: sorted.length,
+    errors: run.errors.length,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    mean,
+    perSecond: sorted.length / run.seconds,
+  };
+}
+
+function histogramFigures(h) {
+  const ms = (seconds) => (seconds === undefined ? undefined : seconds * 1000);
+  return {
+    count: h.count,
+    mean: h.count > 0 ? (h.sum / h.count) * 1000 : undefined,
+    p50: ms(bucketQuantile(h, 0.5)),
+    p99: ms(bucketQuantile(h, 0.99)),
+  };
+}
+
+const f = (value, width = 9) =>
+  (value === undefined || Number.isNaN(value) ? '-' : value.toFixed(2)).padStart(width);
+const signed = (value) => `${value >= 0 ? '+' : ''}${value.toFixed(2)}`.padStart(9);
+
+function print(result) {
+  const { modes, server, meta } = result;
+  const W = 44;
+  const titles = {
+    none: 'no admission webhook',
+    webhook: 'profile-guard webhooks (mutate + validate)',
+    vap: 'ValidatingAdmissionPolicy (CEL)',
+  };
+  const lines = [
+    `Profile creates through kube-apiserver ${meta.kubernetes}: ${meta.count} per mode in ${meta.rounds} interleaved rounds,`,
+    `${meta.concurrency} concurrent clients, user ${meta.user}, ${meta.cpus} CPUs${meta.serveArgs === '' ? '' : `, serve ${meta.serveArgs}`}`,
+    '',
+    `${'create latency, client-observed'.padEnd(W)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'mean ms'.padStart(9)}${'creates/s'.padStart(11)}${'errors'.padStart(8)}`,
+  ];
+  for (const mode of MODES) {
+    const m = modes[mode];
+    lines.push(
+      `${titles[mode].padEnd(W)}${f(m.p50)}${f(m.p99)}${f(m.mean)}${f(m.perSecond, 11)}${String(m.errors).padStart(8)}`,
+    );
+  }
+  lines.push('', 'added per create vs. no webhook (difference of the percentiles above):');
+  for (const mode of ['webhook', 'vap']) {
+    const a = result.added[mode];
+    lines.push(`${titles[mode].padEnd(W)}${signed(a.p50)}${signed(a.p99)}${signed(a.mean)}`);
+  }
+  lines.push(
+    '',
+    "kube-apiserver's own histograms for the measured creates (p50/p99 interpolated in its buckets):",
+    `${''.padEnd(W)}${'count'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'mean ms'.padStart(9)}`,
+  );
+  const row = (title, h) =>
+    `${title.padEnd(W)}${String(h.count).padStart(9)}${f(h.p50)}${f(h.p99)}${f(h.mean)}`;
+  lines.push(WEBHOOK_METRIC);
+  for (const name of OUR_WEBHOOKS) lines.push(row(`  ${name}`, server.webhook[name]));
+  lines.push(row('  both, per create', server.webhookPerCreate));
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const reuse = flags['state-dir'];
+  const workDir = mkdtempSync(join(tmpdir(), 'profile-guard-bench-'));
+  const stateDir = reuse ?? join(workDir, 'env');
+  let started = false;
+  const stop = () => {
+    if (started) {
+      started = false;
+      try {
+        stopEnvironment(stateDir);
+      } catch {
+        progress(
+          `could not stop the environment in ${stateDir}; run test/e2e/harness/e2e-down.sh ${stateDir}`,
+        );
+      }
+    }
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      stop();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
+  try {
+    if (reuse === undefined) {
+      progress(
+        `starting etcd, kube-apiserver and profile-guard serve (log: ${join(workDir, 'up.log')})`,
+      );
+      started = true;
+      await startEnvironment(stateDir, join(workDir, 'up.log'));
+    } else if (!existsSync(join(reuse, 'e2e.env'))) {
+      fail(`${reuse} holds no e2e environment (run npm run e2e:up first)`);
+    }
+    const vars = readShellEnv(join(stateDir, 'e2e.env'));
+    connect(vars, flags.user);
+    const kubernetes = JSON.parse(await ok('GET', '/version')).gitVersion;
+
+    const { none, webhook, vap } = await measureAll();
+
+    const modes = { none: summary(none), webhook: summary(webhook), vap: summary(vap) };
+    const added = {};
+    for (const mode of ['webhook', 'vap']) {
+      added[mode] = {
+        p50: modes[mode].p50 - modes.none.p50,
+        p99: modes[mode].p99 - modes.none.p99,
+        mean: modes[mode].mean - modes.none.mean,
+      };
+    }
+    const webhookServer = Object.fromEntries(
+      OUR_WEBHOOKS.map((name) => [name, histogramFigures(webhook.server[name])]),
+    );
+    const totalSum = OUR_WEBHOOKS.reduce((sum, name) => sum + webhook.server[name].sum, 0);
+    const result = {
+      meta: {
+        kubernetes,
+        count: COUNT,
+        concurrency: CONCURRENCY,
+        rounds: ROUNDS,
+        serveArgs: reuse === undefined ? (flags['serve-args'] ?? '') : '',
+        user: flags.user,
+        cpus: cpus().length,
+      },
+      modes,
+      added,
+      server: {
+        webhook: webhookServer,
+        webhookPerCreate: {
+          count: modes.webhook.creates,
+          mean: (totalSum / Math.max(1, modes.webhook.creates)) * 1000,
+        },
+      },
+    };
+    if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else print(result);
+  } finally {
+    api?.agent.destroy();
+    stop();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench:e2e: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
