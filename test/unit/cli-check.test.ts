@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -161,6 +162,20 @@ describe('profile-guard check: unreadable input exits 2', () => {
   ])('%j', async (args, message) => {
     const run = await check(args);
     expect(run).toEqual({ code: 2, stdout: '', stderr: message });
+  });
+
+  it('exits 2 when the paths hold no object at all', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'pg-check-empty-'));
+    try {
+      await writeFile(join(empty, 'blank.yaml'), '---\n# nothing here\n');
+      expect(await check(['-f', empty])).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `profile-guard check: no objects found in ${empty}\n`,
+      });
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
   });
 
   it('refuses a bad policy, listing every error', async () => {
