@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { homedir } from 'node:os';
 import { createInterface } from 'node:readline';
 
 import type { ReportReader } from '../kube/policy-reports.js';
@@ -16,6 +15,7 @@ import {
 import { choiceFlag, parseFlags, positiveIntFlag } from './args.js';
 import { EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
 import { UsageError } from './usage-error.js';
+import { homeDirectory } from './home-dir.js';
 
 /** Default number of latest denials listed. */
 export const DEFAULT_LATEST = 10;
@@ -196,7 +196,7 @@ async function openKubeReader(kubeconfig: string | undefined, io: CliIo): Promis
   const { createKubeReportReader } = await import('../kube/kube-report-store.js');
   let loaded;
   try {
-    loaded = loadKubeConfig({ kubeconfig, env: io.env, homeDir: io.env.HOME ?? homedir() });
+    loaded = loadKubeConfig({ kubeconfig, env: io.env, homeDir: homeDirectory(io.env) });
   } catch (error) {
     // serve's advice (--no-cluster) does not apply here.
     if (messageOf(error).startsWith('no Kubernetes configuration found')) {

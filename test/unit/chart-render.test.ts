@@ -296,6 +296,7 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
       'info',
       '--shutdown-timeout',
       '25',
+      '--no-reports',
     ]);
     expect(at(container, 'ports')).toEqual([
       { name: 'https', containerPort: 8443, protocol: 'TCP' },
@@ -374,6 +375,10 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
       ...base,
       'wgpolicyk8s.io/policyreports,clusterpolicyreports:get,create,update,patch',
     ]);
+    const args = (objects: Obj[]) =>
+      list(one(objects, 'Deployment'), 'spec.template.spec.containers.0.args').map(String);
+    expect(args(variant('default'))).toContain('--no-reports');
+    expect(args(variant('ha'))).not.toContain('--no-reports');
     expect(at(one(variant('default'), 'ClusterRoleBinding'), 'subjects')).toEqual([
       { kind: 'ServiceAccount', name: FULLNAME, namespace: NS },
     ]);
@@ -422,6 +427,7 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
       'info',
       '--shutdown-timeout',
       '25',
+      '--no-reports',
       '--policy',
       '/etc/profile-guard/policy.yaml',
     ]);

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 import {
@@ -14,6 +13,7 @@ import { choiceFlag, parseFlags, portFlag, positiveIntFlag } from '../args.js';
 import { EXIT_OK, EXIT_USAGE, type CliIo, type TextSink } from '../io.js';
 import { UsageError } from '../usage-error.js';
 import { errorMessage } from '../../serve/error-message.js';
+import { homeDirectory } from '../home-dir.js';
 
 /** Default HTTPS port of the webhook. */
 export const DEFAULT_PORT = 8443;
@@ -141,7 +141,7 @@ export async function runServe(
     if (flags['cert-dir'] !== undefined && flags['ca-out'] !== undefined) {
       throw new UsageError('--ca-out only applies to a self-signed pair, not with --cert-dir');
     }
-    const homeDir = io.env.HOME ?? homedir();
+    const homeDir = homeDirectory(io.env);
     const found = clusterMode(flags['no-cluster'] === true, flags.kubeconfig, io.env, homeDir);
     const cluster: ClusterMode =
       found.mode === 'on' && flags['no-reports'] === true ? { ...found, reports: false } : found;
