@@ -20,6 +20,9 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // State of a running `npm run e2e:up` (etcd data, logs) is not part of the module graph.
+  modulePathIgnorePatterns: ['<rootDir>/.e2e/', '<rootDir>/dist-check/'],
+  watchPathIgnorePatterns: ['<rootDir>/.e2e/'],
   testTimeout: 30000,
   // Builds dist/ for the tests that run the real binary (test/unit/cli-*-process.test.ts).
   globalSetup: '<rootDir>/test/global-setup.mjs',
