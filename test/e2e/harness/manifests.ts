@@ -26,9 +26,17 @@ export function toYaml(objects: readonly Manifest[]): string {
   return objects.map((object) => `---\n${stringify(object)}`).join('');
 }
 
-/** A temporary directory for manifest files; `remove()` deletes it. */
+/**
+ * A temporary directory for manifest files, made on first use (jest skips afterAll when every
+ * test of a file is skipped, so an eager directory would be left behind); `remove()` deletes it.
+ */
 export class ScratchDir {
-  readonly path = mkdtempSync(join(tmpdir(), 'profile-guard-e2e-'));
+  #path: string | undefined;
+
+  get path(): string {
+    this.#path ??= mkdtempSync(join(tmpdir(), 'profile-guard-e2e-manifests-'));
+    return this.#path;
+  }
 
   /** Writes `objects` as multi-document YAML to `<dir>/<name>` (name may hold `/`); returns the path. */
   write(name: string, objects: readonly Manifest[]): string {
@@ -39,6 +47,7 @@ export class ScratchDir {
   }
 
   remove(): void {
-    rmSync(this.path, { recursive: true, force: true });
+    if (this.#path !== undefined) rmSync(this.#path, { recursive: true, force: true });
+    this.#path = undefined;
   }
 }
