@@ -17,7 +17,8 @@ import { connectCluster, type ClusterMode } from './serve/cluster-connection.js'
 import { embeddedPolicy, openPolicyFile, type PolicySource } from './serve/policy-source.js';
 import { defaultCaPath, openServingTls, writeCaFile } from './serve/serving-tls.js';
 import { createMetricsApp } from './server/metrics-app.js';
-import { createWebhookApp, type Readiness } from './server/webhook-app.js';
+import type { Readiness } from './server/webhook-app.js';
+import { createWebhookListener } from './server/webhook-listener.js';
 
 /** Idle keep-alive connections live this long: above the API server's 90 s idle timeout. */
 export const KEEP_ALIVE_TIMEOUT_MS = 95_000;
@@ -149,7 +150,8 @@ export async function startProfileGuard(
       snapshot: () => cluster.snapshot(),
       observer,
     });
-    const app = createWebhookApp({ ...handlers, readiness, logger });
+    // POST /mutate and /validate skip express; everything else is the express app's.
+    const app = createWebhookListener({ ...handlers, readiness, logger });
 
     // While draining, every answer not yet sent closes its connection, so keep-alive clients
     // reconnect (to another replica) instead of reusing a connection that is about to go.

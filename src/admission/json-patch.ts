@@ -8,6 +8,8 @@ type JsonObject = Readonly<Record<string, unknown>>;
 
 /** Escapes one JSON Pointer reference token (RFC 6901): `~` -> `~0`, then `/` -> `~1`. */
 export function escapePointerToken(token: string): string {
+  // Most keys need no escaping; skipping the two replaceAll calls matters on the mutate path.
+  if (!token.includes('~') && !token.includes('/')) return token;
   return token.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
@@ -32,13 +34,20 @@ function diff(before: unknown, after: unknown, path: string, out: JsonPatchOpera
     return;
   }
   // Removing object members first never shifts another member's path.
-  for (const key of definedKeys(from)) {
-    if (!isDefined(to, key)) out.push({ op: 'remove', path: `${path}/${escapePointerToken(key)}` });
+  for (const key of Object.keys(from)) {
+    if (from[key] !== undefined && !isDefined(to, key)) {
+      out.push({ op: 'remove', path: `${path}/${escapePointerToken(key)}` });
+    }
   }
-  for (const key of definedKeys(to)) {
+  for (const key of Object.keys(to)) {
+    const next = to[key];
+    if (next === undefined) continue;
+    const previous = isDefined(from, key) ? from[key] : undefined;
+    // Equal scalars, the bulk of any object, need no path and no further walk.
+    if (previous === next) continue;
     const child = `${path}/${escapePointerToken(key)}`;
-    if (!isDefined(from, key)) out.push({ op: 'add', path: child, value: to[key] });
-    else diff(from[key], to[key], child, out);
+    if (previous === undefined) out.push({ op: 'add', path: child, value: next });
+    else diff(previous, next, child, out);
   }
 }
 
@@ -52,25 +61,37 @@ function isDefined(object: JsonObject, key: string): boolean {
   return Object.hasOwn(object, key) && object[key] !== undefined;
 }
 
-function definedKeys(object: JsonObject): string[] {
-  return Object.keys(object).filter((key) => object[key] !== undefined);
+/** How many members of `object` are not `undefined`. */
+function definedCount(object: JsonObject): number {
+  let count = 0;
+  for (const key of Object.keys(object)) if (object[key] !== undefined) count++;
+  return count;
 }
 
 /** Structural equality over JSON values (object key order ignored). */
 export function jsonEqual(left: unknown, right: unknown): boolean {
   if (left === right) return true;
-  if (Array.isArray(left) || Array.isArray(right)) {
-    return (
-      Array.isArray(left) &&
-      Array.isArray(right) &&
-      left.length === right.length &&
-      left.every((entry, index) => jsonEqual(entry, right[index]))
-    );
+  if (typeof left !== 'object' || typeof right !== 'object' || left === null || right === null) {
+    return false;
   }
-  const a = asObject(left);
-  const b = asObject(right);
-  if (a === undefined || b === undefined) return false;
-  const keys = definedKeys(a);
-  if (keys.length !== definedKeys(b).length) return false;
-  return keys.every((key) => isDefined(b, key) && jsonEqual(a[key], b[key]));
+  const isArray = Array.isArray(left);
+  if (isArray !== Array.isArray(right)) return false;
+  if (isArray) {
+    const a = left as readonly unknown[];
+    const b = right as readonly unknown[];
+    if (a.length !== b.length) return false;
+    for (let index = 0; index < a.length; index++) if (!jsonEqual(a[index], b[index])) return false;
+    return true;
+  }
+  // Counted and compared in loops: this runs over every untouched subtree on the mutate path.
+  const a = left as JsonObject;
+  const b = right as JsonObject;
+  let count = 0;
+  for (const key of Object.keys(a)) {
+    const value = a[key];
+    if (value === undefined) continue;
+    if (!isDefined(b, key) || !jsonEqual(value, b[key])) return false;
+    count++;
+  }
+  return count === definedCount(b);
 }

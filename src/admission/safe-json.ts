@@ -23,12 +23,21 @@ export function parseJsonSafely(bytes: Uint8Array): JsonParseResult {
   if (text.trim() === '') return { ok: false, error: 'body: empty' };
   try {
     const value: unknown = JSON.parse(text);
-    scrubPollutionKeys(value);
+    if (mayHavePollutionKeys(text)) scrubPollutionKeys(value);
     return { ok: true, value };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return { ok: false, error: `body: not valid JSON (${reason})` };
   }
+}
+
+/**
+ * False only when no key of the parsed text can be `__proto__` or `constructor`: neither appears
+ * literally, and there is no `\u` escape that could spell one. Scanning the text is far cheaper
+ * than walking the parsed tree, and almost every real review takes this exit.
+ */
+function mayHavePollutionKeys(text: string): boolean {
+  return text.includes('__proto__') || text.includes('constructor') || text.includes('\\u');
 }
 
 /** Removes pollution keys in place, depth-first with an explicit stack. */

@@ -112,6 +112,20 @@ describe('createDecisionLogger', () => {
     expect(debug.lines[1]).toMatchObject({ patchedPaths: ['/a'], mutationErrors: [] });
   });
 
+  it('reads nothing of a passing decision when debug is off', () => {
+    const { lines, logger } = capture('info');
+    const passing = record({ decision: 'allowed', evaluation: undefined });
+    const untouchable = Object.defineProperty({ ...passing }, 'input', {
+      get: () => {
+        throw new Error('the input was read');
+      },
+    });
+    expect(() => {
+      createDecisionLogger(logger).onDecision(untouchable);
+    }).not.toThrow();
+    expect(lines).toEqual([]);
+  });
+
   it('marks dry runs and never logs the object itself', () => {
     const { lines, logger } = capture();
     createDecisionLogger(logger).onDecision(record({ input: { ...record().input, dryRun: true } }));

@@ -46,6 +46,9 @@ interface LoggedFinding {
 export function createDecisionLogger(logger: Logger): DecisionObserver {
   return {
     onDecision(record) {
+      // Most decisions pass and log at debug: build nothing for a line that will not be written.
+      const { level, message } = lineOf(record);
+      if (!logger.isLevelEnabled(level)) return;
       const findings = findingsOf(record);
       const fields = {
         webhook: record.webhook,
@@ -72,7 +75,6 @@ export function createDecisionLogger(logger: Logger): DecisionObserver {
         ...(record.error !== undefined ? { error: record.error } : {}),
         durationSeconds: record.durationSeconds,
       };
-      const { level, message } = lineOf(record, findings);
       logger[level](fields, message);
     },
   };
@@ -93,10 +95,10 @@ function findingsOf(record: DecisionRecord): LoggedFinding[] {
 }
 
 /** Non-passing decisions (Audit findings included) at info, errors at error, the rest at debug. */
-function lineOf(
-  record: DecisionRecord,
-  findings: readonly LoggedFinding[],
-): { level: 'error' | 'info' | 'debug'; message: string } {
+function lineOf(record: DecisionRecord): {
+  level: 'error' | 'info' | 'debug';
+  message: string;
+} {
   switch (record.decision) {
     case 'error':
       return { level: 'error', message: 'admission error' };
@@ -105,8 +107,16 @@ function lineOf(
       return { level: 'info', message: `admission ${record.decision}` };
     case 'allowed':
     case 'patched':
-      return findings.length > 0
+      return hasFindings(record)
         ? { level: 'info', message: 'admission audited' }
         : { level: 'debug', message: `admission ${record.decision}` };
   }
+}
+
+function hasFindings(record: DecisionRecord): boolean {
+  const evaluation = record.evaluation;
+  return (
+    evaluation !== undefined &&
+    evaluation.denials.length + evaluation.warnings.length + evaluation.audits.length > 0
+  );
 }

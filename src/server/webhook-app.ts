@@ -5,13 +5,19 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express';
-import type { AdmissionHandler } from '../admission/handler.js';
-import { answerRawBody } from '../admission/review-endpoint.js';
+import type { AdmissionHandler, WebhookName } from '../admission/handler.js';
 import type { Logger } from '../observability/logger.js';
 import { answerJson, methodNotAllowed, notFound } from './json-responses.js';
+import { answerReview } from './review-answer.js';
 
 /** The contract's body limit: 7 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 7 * 1024 * 1024;
+
+/** Sent with every answer of the webhook server. */
+export const COMMON_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'Cache-Control': 'no-store',
+};
 
 /** What `/readyz` reports: ready, or the reasons why not (e.g. `policy not loaded`). */
 export interface Readiness {
@@ -44,25 +50,19 @@ export function createWebhookApp(options: WebhookAppOptions): Express {
   app.disable('x-powered-by');
   app.disable('etag');
   app.use((_req, res, next) => {
-    res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' });
+    res.set(COMMON_HEADERS);
     next();
   });
 
   // The API server sends application/json, but any Content-Type is read as bytes and must
   // parse as JSON; the limit also applies to a decompressed body.
   const rawBody = express.raw({ type: () => true, limit });
-  const review = (handler: AdmissionHandler, webhook: string): RequestHandler[] => [
+  const review = (handler: AdmissionHandler, webhook: WebhookName): RequestHandler[] => [
     rawBody,
     (req: Request, res: Response) => {
       const body: unknown = req.body;
       const bytes = body instanceof Uint8Array ? body : new Uint8Array();
-      const answer = answerRawBody(bytes, handler);
-      if (answer.status !== 200) {
-        logger.warn(
-          { webhook, status: answer.status, error: answer.body.error },
-          'rejected a body that is not an AdmissionReview',
-        );
-      }
+      const answer = answerReview(bytes, handler, webhook, logger);
       answerJson(res, answer.status, answer.body);
     },
   ];

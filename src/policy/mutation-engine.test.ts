@@ -1,0 +1,100 @@
+import { NO_CLUSTER } from './cluster-snapshot.js';
+import type { KubeObject } from './kube-object.js';
+import { createMutator } from './mutation-engine.js';
+import type { MutatorDefinition } from './rule.js';
+import { input } from './test-support/fixtures.js';
+import { testPolicy } from './test-support/test-policy.js';
+
+/** A mutator that sets `spec[key] = value`, then throws when `fail` is given. */
+function setter(key: string, value: unknown, fail?: string): MutatorDefinition {
+  return {
+    id: `set-${key}`,
+    targets: ['Profile'],
+    apply: (_ctx, draft) => {
+      const spec = (draft.spec ??= {}) as Record<string, unknown>;
+      spec[key] = value;
+      if (fail !== undefined) throw new Error(fail);
+    },
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+const profile = (): KubeObject =>
+  deepFreeze({ apiVersion: 'kubeflow.org/v1', kind: 'Profile', metadata: { name: 't' }, spec: {} });
+
+const run = (mutators: MutatorDefinition[], object: KubeObject | undefined = profile()) =>
+  createMutator(mutators)(input('Profile', object), testPolicy(), NO_CLUSTER);
+
+describe('createMutator', () => {
+  it('applies every mutator in order to a copy, leaving the request object as it was', () => {
+    const object = profile();
+    const result = run([setter('a', 1), setter('b', { c: [1] })], object);
+    expect(result).toEqual({
+      mutated: { ...object, spec: { a: 1, b: { c: [1] } } },
+      applied: ['set-a', 'set-b'],
+      errors: [],
+    });
+    expect(object.spec).toEqual({});
+  });
+
+  it('discards the partial edits of a mutator that throws, keeps the others, reports it', () => {
+    const result = run([setter('a', 1), setter('b', 2, 'boom'), setter('c', 3)]);
+    expect(result).toEqual({
+      mutated: { ...profile(), spec: { a: 1, c: 3 } },
+      applied: ['set-a', 'set-c'],
+      errors: [{ id: 'set-b', message: 'boom' }],
+    });
+  });
+
+  it('reports every failing mutator, and a non-Error throw as its text', () => {
+    const odd: MutatorDefinition = {
+      id: 'odd',
+      targets: ['Profile'],
+      apply: (_ctx, draft) => {
+        draft.metadata = { name: 'changed' };
+        throw 'not an error'; // eslint-disable-line @typescript-eslint/only-throw-error
+      },
+    };
+    const result = run([setter('a', 1, 'first'), odd, setter('b', 2)]);
+    expect(result?.mutated).toEqual({ ...profile(), spec: { b: 2 } });
+    expect(result?.applied).toEqual(['set-b']);
+    expect(result?.errors).toEqual([
+      { id: 'set-a', message: 'first' },
+      { id: 'odd', message: 'not an error' },
+    ]);
+  });
+
+  it('shows each mutator the edits of those before it as ctx.object', () => {
+    const seen: unknown[] = [];
+    const reader: MutatorDefinition = {
+      id: 'reader',
+      targets: ['Profile'],
+      apply: (ctx) => {
+        seen.push(structuredClone(ctx.object.spec));
+      },
+    };
+    run([setter('a', 1), reader, setter('b', 2), reader]);
+    expect(seen).toEqual([{ a: 1 }, { a: 1, b: 2 }]);
+  });
+
+  it('runs only the mutators of the target kind', () => {
+    const namespaceOnly: MutatorDefinition = { ...setter('x', 1), targets: ['Namespace'] };
+    expect(run([namespaceOnly, setter('a', 1)])?.applied).toEqual(['set-a']);
+  });
+
+  it('has nothing to mutate for DELETE, CONNECT or a missing object', () => {
+    const mutate = createMutator([setter('a', 1)]);
+    for (const operation of ['DELETE', 'CONNECT'] as const) {
+      const request = input('Profile', profile(), { operation, oldObject: profile() });
+      expect(mutate(request, testPolicy(), NO_CLUSTER)).toBeUndefined();
+    }
+    expect(mutate(input('Profile', undefined), testPolicy(), NO_CLUSTER)).toBeUndefined();
+  });
+});

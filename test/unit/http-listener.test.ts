@@ -1,0 +1,251 @@
+import { once } from 'node:events';
+import { createServer, request, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import {
+  profile,
+  recorder,
+  reviewBody,
+  testHandlers,
+} from '../../src/admission/test-support/reviews.js';
+import type { AdmissionHandler } from '../../src/admission/handler.js';
+import { memoryLogger } from '../../src/observability/test-support/memory-logger.js';
+import { createWebhookApp, type WebhookAppOptions } from '../../src/server/webhook-app.js';
+import { createWebhookListener } from '../../src/server/webhook-listener.js';
+
+const UID = '705ab4f5-6393-11e8-b7cc-42010a800002';
+
+/** What a client sees of an answer, headers that the webhook sets included. */
+interface Seen {
+  status: number;
+  body: string;
+  headers: Record<string, string | undefined>;
+}
+
+const HEADERS = [
+  'content-type',
+  'content-length',
+  'x-content-type-options',
+  'cache-control',
+  'allow',
+  'x-powered-by',
+  'etag',
+];
+
+interface Sent {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  /** Sent with Content-Length unless `chunks` is given (then chunked). */
+  body?: Buffer | string;
+  chunks?: string[];
+}
+
+async function serve(listener: RequestListener): Promise<{ server: Server; port: number }> {
+  const server = createServer(listener);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+function send(port: number, sent: Sent): Promise<Seen> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, method: sent.method, path: sent.path, headers: sent.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const headers: Record<string, string | undefined> = {};
+          for (const name of HEADERS) {
+            const value = res.headers[name];
+            headers[name] = Array.isArray(value) ? value.join(', ') : value;
+          }
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers });
+        });
+      },
+    );
+    req.on('error', reject);
+    if (sent.chunks !== undefined) {
+      for (const chunk of sent.chunks) req.write(chunk);
+      req.end();
+    } else {
+      req.end(sent.body);
+    }
+  });
+}
+
+function options(overrides: Partial<WebhookAppOptions> = {}): WebhookAppOptions {
+  const { logger } = memoryLogger('silent');
+  return {
+    ...testHandlers({ observer: recorder() }),
+    logger,
+    readiness: () => ({ ready: true, reasons: [] }),
+    ...overrides,
+  };
+}
+
+const json = { 'Content-Type': 'application/json' };
+const review = JSON.stringify(reviewBody({ object: profile('team', 'a@b.c') }));
+const denied = JSON.stringify(reviewBody({ object: profile('kubeflow', 'Bob') }));
+const badVersion = JSON.stringify({
+  ...reviewBody({ object: profile('team', 'a@b.c') }),
+  apiVersion: 'admission.k8s.io/v2',
+});
+
+const CASES: [string, Sent][] = [
+  ['a review to /validate', { method: 'POST', path: '/validate', headers: json, body: review }],
+  ['a denied review', { method: 'POST', path: '/validate', headers: json, body: denied }],
+  ['a review to /mutate', { method: 'POST', path: '/mutate', headers: json, body: review }],
+  [
+    "the API server's query string",
+    { method: 'POST', path: '/mutate?timeout=10s', headers: json, body: review },
+  ],
+  ['no Content-Type', { method: 'POST', path: '/validate', body: review }],
+  ['a body that is not JSON', { method: 'POST', path: '/validate', headers: json, body: 'nope' }],
+  ['an empty body', { method: 'POST', path: '/mutate', headers: json, body: '' }],
+  ['an empty object', { method: 'POST', path: '/validate', headers: json, body: '{}' }],
+  ['a readable uid', { method: 'POST', path: '/mutate', headers: json, body: badVersion }],
+  [
+    'invalid UTF-8',
+    { method: 'POST', path: '/validate', headers: json, body: Buffer.from([0x7b, 0xff, 0x7d]) },
+  ],
+  [
+    'a gzip body',
+    {
+      method: 'POST',
+      path: '/validate',
+      headers: { ...json, 'Content-Encoding': 'gzip' },
+      body: gzipSync(review),
+    },
+  ],
+  [
+    'an unsupported Content-Encoding',
+    {
+      method: 'POST',
+      path: '/validate',
+      headers: { ...json, 'Content-Encoding': 'zstd-ish' },
+      body: review,
+    },
+  ],
+  [
+    'a chunked body',
+    {
+      method: 'POST',
+      path: '/mutate',
+      headers: json,
+      chunks: [review.slice(0, 100), review.slice(100)],
+    },
+  ],
+  ['an upper-case path', { method: 'POST', path: '/VALIDATE', headers: json, body: review }],
+  ['a trailing slash', { method: 'POST', path: '/mutate/', headers: json, body: review }],
+  ['GET /validate', { method: 'GET', path: '/validate' }],
+  ['PUT /mutate', { method: 'PUT', path: '/mutate', headers: json, body: review }],
+  ['GET /healthz', { method: 'GET', path: '/healthz' }],
+  ['GET /readyz', { method: 'GET', path: '/readyz' }],
+  ['an unknown path', { method: 'POST', path: '/nope', headers: json, body: review }],
+];
+
+describe('createWebhookListener', () => {
+  let app: { server: Server; port: number };
+  let listener: { server: Server; port: number };
+  beforeAll(async () => {
+    app = await serve(createWebhookApp(options()));
+    listener = await serve(createWebhookListener(options()));
+  });
+  afterAll(() => {
+    app.server.close();
+    listener.server.close();
+  });
+
+  it.each(CASES)('answers %s exactly as the express app does', async (_label, sent) => {
+    const expected = await send(app.port, sent);
+    const seen = await send(listener.port, sent);
+    expect(seen).toEqual(expected);
+    expect(seen.headers['content-type']).toMatch(/^(application\/json|text\/plain)/);
+  });
+
+  it('answers a review on the fast path with status, uid and the security headers', async () => {
+    const seen = await send(listener.port, CASES[3]![1]);
+    expect(seen.status).toBe(200);
+    expect(JSON.parse(seen.body)).toMatchObject({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: { uid: UID, allowed: true },
+    });
+    expect(seen.headers).toMatchObject({
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(Buffer.byteLength(seen.body)),
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    });
+  });
+
+  it('refuses a body over maxBodyBytes with 413 JSON, as the app does', async () => {
+    const small = await serve(createWebhookListener(options({ maxBodyBytes: 100 })));
+    try {
+      const seen = await send(small.port, CASES[0]![1]);
+      expect(seen.status).toBe(413);
+      expect(JSON.parse(seen.body)).toEqual({ error: 'request body exceeds 100 bytes' });
+    } finally {
+      small.server.close();
+    }
+  });
+
+  it('answers 500 JSON and logs when a handler breaks its no-throw contract', async () => {
+    const broken: AdmissionHandler = {
+      handle: () => {
+        throw new Error('broken handler');
+      },
+    };
+    for (const factory of [createWebhookApp, createWebhookListener]) {
+      const { logger, lines } = memoryLogger('info');
+      const target = await serve(factory(options({ validating: broken, logger })));
+      try {
+        const seen = await send(target.port, CASES[0]![1]);
+        expect(seen.status).toBe(500);
+        expect(JSON.parse(seen.body)).toEqual({ error: 'internal error' });
+        expect(lines).toContainEqual(
+          expect.objectContaining({ level: 'error', msg: 'unhandled error in the webhook app' }),
+        );
+      } finally {
+        target.server.close();
+      }
+    }
+  });
+
+  it('logs nothing for an answered review, and warns once for a body that is not one', async () => {
+    const { logger, lines } = memoryLogger('info');
+    const target = await serve(createWebhookListener(options({ logger })));
+    try {
+      await send(target.port, CASES[0]![1]);
+      await send(target.port, CASES[2]![1]);
+      expect(lines).toEqual([]);
+      await send(target.port, CASES[5]![1]);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 'warn',
+          webhook: 'validate',
+          status: 400,
+          msg: 'rejected a body that is not an AdmissionReview',
+        }),
+      ]);
+    } finally {
+      target.server.close();
+    }
+  });
+
+  it('survives a request cut off mid-body and keeps answering', async () => {
+    const socket = connect(listener.port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(
+      `POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(review)}\r\n\r\n${review.slice(0, 50)}`,
+    );
+    socket.destroy();
+    await once(socket, 'close');
+    const seen = await send(listener.port, CASES[0]![1]);
+    expect(seen.status).toBe(200);
+  });
+});
