@@ -89,6 +89,7 @@ function options(overrides: Partial<WebhookAppOptions> = {}): WebhookAppOptions 
 const json = { 'Content-Type': 'application/json' };
 const review = JSON.stringify(reviewBody({ object: profile('team', 'a@b.c') }));
 const denied = JSON.stringify(reviewBody({ object: profile('kubeflow', 'Bob') }));
+const nonAscii = JSON.stringify(reviewBody({ object: profile('kubeflow', 'Bjørn-€-😀') }));
 const badVersion = JSON.stringify({
   ...reviewBody({ object: profile('team', 'a@b.c') }),
   apiVersion: 'admission.k8s.io/v2',
@@ -97,6 +98,10 @@ const badVersion = JSON.stringify({
 const CASES: [string, Sent][] = [
   ['a review to /validate', { method: 'POST', path: '/validate', headers: json, body: review }],
   ['a denied review', { method: 'POST', path: '/validate', headers: json, body: denied }],
+  [
+    'an answer with non-ASCII text',
+    { method: 'POST', path: '/validate', headers: json, body: nonAscii },
+  ],
   ['a review to /mutate', { method: 'POST', path: '/mutate', headers: json, body: review }],
   [
     "the API server's query string",
@@ -147,6 +152,13 @@ const CASES: [string, Sent][] = [
   ['an unknown path', { method: 'POST', path: '/nope', headers: json, body: review }],
 ];
 
+/** The request of the case with this label. */
+function sent(label: string): Sent {
+  const found = CASES.find(([name]) => name === label);
+  if (found === undefined) throw new Error(`no case ${label}`);
+  return found[1];
+}
+
 describe('createWebhookListener', () => {
   let app: { server: Server; port: number };
   let listener: { server: Server; port: number };
@@ -159,15 +171,15 @@ describe('createWebhookListener', () => {
     listener.server.close();
   });
 
-  it.each(CASES)('answers %s exactly as the express app does', async (_label, sent) => {
-    const expected = await send(app.port, sent);
-    const seen = await send(listener.port, sent);
+  it.each(CASES)('answers %s exactly as the express app does', async (_label, outgoing) => {
+    const expected = await send(app.port, outgoing);
+    const seen = await send(listener.port, outgoing);
     expect(seen).toEqual(expected);
     expect(seen.headers['content-type']).toMatch(/^(application\/json|text\/plain)/);
   });
 
   it('answers a review on the fast path with status, uid and the security headers', async () => {
-    const seen = await send(listener.port, CASES[3]![1]);
+    const seen = await send(listener.port, sent("the API server's query string"));
     expect(seen.status).toBe(200);
     expect(JSON.parse(seen.body)).toMatchObject({
       apiVersion: 'admission.k8s.io/v1',
@@ -185,7 +197,7 @@ describe('createWebhookListener', () => {
   it('refuses a body over maxBodyBytes with 413 JSON, as the app does', async () => {
     const small = await serve(createWebhookListener(options({ maxBodyBytes: 100 })));
     try {
-      const seen = await send(small.port, CASES[0]![1]);
+      const seen = await send(small.port, sent('a review to /validate'));
       expect(seen.status).toBe(413);
       expect(JSON.parse(seen.body)).toEqual({ error: 'request body exceeds 100 bytes' });
     } finally {
@@ -203,7 +215,7 @@ describe('createWebhookListener', () => {
       const { logger, lines } = memoryLogger('info');
       const target = await serve(factory(options({ validating: broken, logger })));
       try {
-        const seen = await send(target.port, CASES[0]![1]);
+        const seen = await send(target.port, sent('a review to /validate'));
         expect(seen.status).toBe(500);
         expect(JSON.parse(seen.body)).toEqual({ error: 'internal error' });
         expect(lines).toContainEqual(
@@ -219,10 +231,10 @@ describe('createWebhookListener', () => {
     const { logger, lines } = memoryLogger('info');
     const target = await serve(createWebhookListener(options({ logger })));
     try {
-      await send(target.port, CASES[0]![1]);
-      await send(target.port, CASES[2]![1]);
+      await send(target.port, sent('a review to /validate'));
+      await send(target.port, sent('a review to /mutate'));
       expect(lines).toEqual([]);
-      await send(target.port, CASES[5]![1]);
+      await send(target.port, sent('a body that is not JSON'));
       expect(lines).toEqual([
         expect.objectContaining({
           level: 'warn',
@@ -245,7 +257,7 @@ describe('createWebhookListener', () => {
     );
     socket.destroy();
     await once(socket, 'close');
-    const seen = await send(listener.port, CASES[0]![1]);
+    const seen = await send(listener.port, sent('a review to /validate'));
     expect(seen.status).toBe(200);
   });
 });
