@@ -1,8 +1,4 @@
-import {
-  createServer as createHttpServer,
-  type Server as HttpServer,
-  type ServerResponse,
-} from 'node:http';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
@@ -150,27 +146,22 @@ export async function startProfileGuard(
       snapshot: () => cluster.snapshot(),
       observer,
     });
-    // POST /mutate and /validate skip express; everything else is the express app's.
-    const app = createWebhookListener({ ...handlers, readiness, logger });
-
-    // While draining, every answer not yet sent closes its connection, so keep-alive clients
-    // reconnect (to another replica) instead of reusing a connection that is about to go.
-    const inFlight = new Set<ServerResponse>();
-    const closeAfterAnswer = (): void => {
-      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
-    };
+    // POST /mutate and /validate skip express; everything else is the express app's. While
+    // draining, every answer not yet sent closes its connection, so keep-alive clients reconnect
+    // (to another replica) instead of reusing a connection that is about to go.
+    const app = createWebhookListener({
+      ...handlers,
+      readiness,
+      logger,
+      closingConnections: () => draining,
+    });
     const server: HttpsServer = createHttpsServer(
       {
         ...tls.store.serverOptions(),
         requestTimeout: REQUEST_TIMEOUT_MS,
         headersTimeout: HEADERS_TIMEOUT_MS,
       },
-      (req, res) => {
-        if (draining) res.setHeader('Connection', 'close');
-        inFlight.add(res);
-        res.once('close', () => inFlight.delete(res));
-        app(req, res);
-      },
+      app,
     );
     server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
     server.on('tlsClientError', (error) => {
@@ -206,7 +197,6 @@ export async function startProfileGuard(
     const shutdown = (reason: string): Promise<void> => {
       shuttingDown ??= (async () => {
         draining = true;
-        closeAfterAnswer();
         logger.info({ reason }, 'shutting down: finishing in-flight requests');
         const [outcome] = await Promise.all([
           closeGracefully(server, timeoutMs),

@@ -24,6 +24,7 @@ interface Seen {
 }
 
 const HEADERS = [
+  'connection',
   'content-type',
   'content-length',
   'x-content-type-options',
@@ -73,6 +74,37 @@ function send(port: number, sent: Sent): Promise<Seen> {
     } else {
       req.end(sent.body);
     }
+  });
+}
+
+/**
+ * Sends half of `review`, calls `between`, then the rest: a request in flight while something
+ * changes. Without a Content-Length in `head`, the body goes chunked.
+ */
+function sendSlowly(
+  port: number,
+  head: { method: string; path: string; headers: Record<string, string> },
+  between: () => void,
+): Promise<Seen> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, ...head }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        resolve({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString(),
+          headers: { connection: res.headers.connection },
+        });
+      });
+    });
+    req.on('error', reject);
+    const half = Math.floor(review.length / 2);
+    req.write(review.slice(0, half));
+    setTimeout(() => {
+      between();
+      req.end(review.slice(half));
+    }, 50);
   });
 }
 
@@ -243,6 +275,39 @@ describe('createWebhookListener', () => {
           msg: 'rejected a body that is not an AdmissionReview',
         }),
       ]);
+    } finally {
+      target.server.close();
+    }
+  });
+
+  it('closes connections while closingConnections() is true, in-flight requests included', async () => {
+    let closing = false;
+    const target = await serve(
+      createWebhookListener({ ...options(), closingConnections: () => closing }),
+    );
+    try {
+      const fast = sent('a review to /validate');
+      for (const request of [fast, sent('a chunked body'), sent('GET /healthz')]) {
+        expect((await send(target.port, request)).headers.connection).toBe('keep-alive');
+      }
+      // The shutdown starts while each request is in flight: after half its body was sent.
+      const length = { ...json, 'Content-Length': String(Buffer.byteLength(review)) };
+      const startClosing = () => (closing = true);
+      const answers = await Promise.all([
+        sendSlowly(
+          target.port,
+          { method: 'POST', path: '/validate', headers: length },
+          startClosing,
+        ),
+        sendSlowly(target.port, { method: 'POST', path: '/mutate', headers: json }, startClosing),
+      ]);
+      for (const answer of answers) {
+        expect(answer.status).toBe(200);
+        expect(answer.headers.connection).toBe('close');
+      }
+      for (const request of [fast, sent('GET /healthz')]) {
+        expect((await send(target.port, request)).headers.connection).toBe('close');
+      }
     } finally {
       target.server.close();
     }
