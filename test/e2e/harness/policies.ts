@@ -1,3 +1,4 @@
+import { EMBEDDED_DEFAULT_POLICY_DOCUMENT } from '../../../src/config/default-policy.js';
 import type { Manifest } from './manifests.js';
 
 /** The spec of the contract's embedded default policy (its additions; the rest are defaults). */
@@ -14,49 +15,13 @@ export interface PolicySpec {
 }
 
 /**
- * A fresh copy of the embedded default policy's spec as the contract states it. A ProfilePolicy
- * object replaces the embedded default entirely, so a test policy starts from this and changes
- * one thing, to keep every other scenario's expectations (the admin's exemption, ...) intact.
+ * A fresh, mutable copy of the embedded default policy's spec (the very document `serve` embeds).
+ * A ProfilePolicy object replaces the embedded default entirely, so a test policy starts from this
+ * and changes one thing, to keep every other scenario's expectations (the admin's exemption, ...)
+ * intact.
  */
 export function embeddedDefaultSpec(): PolicySpec {
-  return {
-    ruleModes: { 'profile-owner-lowercase': 'Warn' },
-    exemptions: { groups: ['system:masters', 'system:serviceaccounts:kube-system'] },
-    profiles: {
-      name: {
-        reserved: [
-          'default',
-          'kube-system',
-          'kube-public',
-          'kube-node-lease',
-          'kubeflow',
-          'istio-system',
-          'cert-manager',
-          'auth',
-          'knative-serving',
-          'knative-eventing',
-          'oauth2-proxy',
-        ],
-        reservedPrefixes: ['kube-', 'istio-', 'openshift-'],
-      },
-      quota: {
-        defaults: {
-          cpu: '4',
-          memory: '16Gi',
-          persistentvolumeclaims: '10',
-          'requests.storage': '100Gi',
-        },
-        max: {
-          cpu: '64',
-          memory: '512Gi',
-          'requests.nvidia.com/gpu': '8',
-          persistentvolumeclaims: '100',
-          'requests.storage': '10Ti',
-        },
-      },
-      labels: { 'app.kubernetes.io/part-of': 'kubeflow-profile' },
-    },
-  };
+  return structuredClone(EMBEDDED_DEFAULT_POLICY_DOCUMENT.spec);
 }
 
 /** A cluster ProfilePolicy object. */
