@@ -7,12 +7,17 @@ function capture(level = 'info') {
 }
 
 describe('createLogger', () => {
-  it('writes JSON lines named profile-guard with a level label and an ISO time', () => {
+  it('writes JSON lines of component profile-guard with a level label and an ISO time', () => {
     const { lines, logger } = capture();
     logger.info({ a: 1 }, 'hello');
     logger.debug('hidden');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 'info', name: 'profile-guard', msg: 'hello', a: 1 });
+    expect(lines[0]).toMatchObject({
+      level: 'info',
+      component: 'profile-guard',
+      msg: 'hello',
+      a: 1,
+    });
     expect(String(lines[0]?.time)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 });
@@ -27,7 +32,7 @@ describe('createDecisionLogger', () => {
       time: expect.any(String),
       pid: expect.any(Number),
       hostname: expect.any(String),
-      name: 'profile-guard',
+      component: 'profile-guard',
       msg: 'admission denied',
       webhook: 'validate',
       decision: 'denied',
@@ -37,7 +42,7 @@ describe('createDecisionLogger', () => {
       operation: 'CREATE',
       kind: 'Profile',
       apiVersion: 'kubeflow.org/v1',
-      objectName: 'secret-name',
+      name: 'secret-name',
       namespace: 'secret-namespace',
       dryRun: false,
       policy: 'default',

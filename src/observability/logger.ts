@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import type { Finding } from '../policy/engine.js';
 import type { DecisionObserver, DecisionRecord } from './decision-record.js';
@@ -14,12 +16,13 @@ export interface LoggerOptions {
 }
 
 /**
- * A JSON line logger named `profile-guard`: `level` as its label (`"level":"info"`), `time` as
- * an ISO-8601 string, `msg`, and the fields of each call.
+ * A JSON line logger: `level` as its label (`"level":"info"`), `time` as an ISO-8601 string,
+ * `component: "profile-guard"`, `msg`, and the fields of each call. (`component` rather than
+ * pino's `name`, which decision lines use for the admitted object's name.)
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const config = {
-    name: 'profile-guard',
+    base: { pid: process.pid, hostname: hostname(), component: 'profile-guard' },
     level: options.level ?? 'info',
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
@@ -39,7 +42,7 @@ interface LoggedFinding {
 /**
  * A {@link DecisionObserver} that logs one line per decision: denied, warned, error, and allowed
  * decisions with Audit findings at `info` (errors at `error`); passing decisions at `debug`.
- * Each line carries uid, user, groups, operation, kind, objectName (`name` is the logger's own),
+ * Each line carries uid, user, groups, operation, kind, name (the object's),
  * namespace, dryRun, the policy, the rule ids and each finding with its mode. Objects themselves
  * are never logged.
  */
@@ -59,7 +62,7 @@ export function createDecisionLogger(logger: Logger): DecisionObserver {
         operation: record.input.operation,
         kind: record.input.kind,
         apiVersion: record.input.apiVersion,
-        objectName: record.input.name,
+        name: record.input.name,
         namespace: record.input.namespace,
         dryRun: record.input.dryRun,
         policy: record.policy?.name,

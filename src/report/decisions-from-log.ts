@@ -46,7 +46,7 @@ export function parseDecisionLogLine(line: string): LogLine {
       user: text(fields.user),
       apiVersion: text(fields.apiVersion),
       kind: text(fields.kind),
-      name: text(fields.objectName),
+      name: text(fields.name),
       namespace: text(fields.namespace),
       policy: text(fields.policy),
       findings,
