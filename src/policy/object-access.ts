@@ -41,9 +41,3 @@ export function asStringMap(value: unknown): Readonly<Record<string, string>> {
   }
   return out;
 }
-
-/** Quotes a value for a message: strings in JSON quotes, everything else as JSON. */
-export function quote(value: unknown): string {
-  const text = JSON.stringify(value) as string | undefined;
-  return text ?? String(value);
-}

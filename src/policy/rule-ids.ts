@@ -33,10 +33,3 @@ export const RULE_IDS = [
 
 /** One of the contract's rule ids. */
 export type RuleId = (typeof RULE_IDS)[number];
-
-const known: ReadonlySet<string> = new Set(RULE_IDS);
-
-/** True when `id` is one of the contract's rule ids. */
-export function isRuleId(id: string): id is RuleId {
-  return known.has(id);
-}
