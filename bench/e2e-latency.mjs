@@ -11,14 +11,28 @@
 //   vap      an equivalent ValidatingAdmissionPolicy (CEL) + binding for the stateless name and
 //            owner rules (profile-name-format, -reserved, profile-owner-required, -format).
 // For each mode: client-observed p50/p99/mean create latency and throughput; the added latency of
-// the webhook and of the VAP against `none` (difference of the percentiles); and the API server's
-// own apiserver_admission_webhook_admission_duration_seconds for our webhooks during the measured
-// creates: count, mean (sum/count) and p50/p99 interpolated in its buckets (coarse: 5 ms, 25 ms,
-// ...). (The API server records apiserver_validating_admission_policy_check_duration_seconds only
-// for denials, so the VAP has no server-side figure here.) Target: webhook p99 added < 5 ms.
+// the webhook and of the VAP against `none` (difference of the percentiles, and the difference of
+// the means paired within each round, with their median: rounds are short and the machine's
+// other work, e.g. a Go GC cycle of kube-apiserver, falls on one mode's batch or another's); and
+// the API server's own apiserver_admission_webhook_admission_duration_seconds for our webhooks
+// during the measured creates: count, mean (sum/count) and p50/p99 interpolated in its buckets
+// (coarse: 5 ms, 25 ms, ...). (The API server records
+// apiserver_validating_admission_policy_check_duration_seconds only for denials, so the VAP has
+// no server-side figure here.) Target: webhook p99 added < 5 ms.
 // The admin token is exempt from the non-structural rules in both the webhook and the VAP.
 //
-// Flags: --count N (default 1000), --concurrency N (default 16), --warmup N (default 200),
+// To tell where a webhook call's time goes, also per mode, over the measured creates only: the
+// CPU time of etcd, kube-apiserver, profile-guard serve and this client (Linux /proc; ms per
+// create, the share of the CPUs they kept busy, and of the whole host's from /proc/stat), the TCP
+// connections the host accepted (/proc/net/snmp PassiveOpens: 0 in the webhook mode means the
+// API server reused its connections to the webhook and made no TLS handshake), and, for the
+// webhook mode, serve's own profile_guard_admission_duration_seconds (the handler's time, from
+// its metrics port): the API server's figure minus this one is transport, HTTP, TLS,
+// (de)serialisation in the API server and waiting for a CPU.
+//
+// Flags: --count N (default 1000), --concurrency N (default 16), --warmup N (default 1000:
+//        creates in the webhook mode before measuring; a freshly started serve spends about twice
+//        the CPU per call during its first ~2 000 calls, while V8 compiles its hot paths),
 //        --rounds N (default 4),
 //        --serve-args "FLAGS" (appended to the command line of the profile-guard serve this starts,
 //        e.g. "--log-level warn"; default: none, i.e. the chart's defaults),
@@ -28,6 +42,7 @@
 //        --json (one JSON document instead of the table).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { Agent, request } from 'node:https';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -43,11 +58,15 @@ const OUR_WEBHOOKS = ['profiles.mutate.profile-guard.io', 'profiles.validate.pro
 const VAP_NAME = 'profile-guard-bench-stateless';
 const RUN_LABEL = 'bench.profile-guard.io/run';
 
+/** The processes e2e-up.sh records in STATE_DIR/processes, as they are named there. */
+const PROCESSES = ['etcd', 'kube-apiserver', 'profile-guard'];
+const CLIENT = 'client (this script)';
+
 const { values: flags } = parseArgs({
   options: {
     count: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '16' },
-    warmup: { type: 'string', default: '200' },
+    warmup: { type: 'string', default: '1000' },
     rounds: { type: 'string', default: '4' },
     'serve-args': { type: 'string' },
     user: { type: 'string', default: 'admin' },
@@ -128,9 +147,11 @@ function stopEnvironment(stateDir) {
 
 let api;
 
-function connect(vars, user) {
+function connect(vars, user, stateDir) {
   const url = new URL(vars.PG_E2E_APISERVER_URL);
   api = {
+    pids: recordedPids(stateDir),
+    serveMetricsPort: Number(vars.PG_E2E_METRICS_PORT),
     host: url.hostname,
     port: Number(url.port),
     ca: readFileSync(vars.PG_E2E_CA_FILE),
@@ -234,6 +255,115 @@ async function deleteRun(mode) {
     await sleep(100);
   }
   throw new Error(`the ${mode} Profiles were not deleted`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU, connections and serve's own metrics
+
+/**
+ * PIDs of the environment's processes from STATE_DIR/processes (`<name> <pid> <start time>` per
+ * line, the last line of a name wins), kept only while /proc shows that very process.
+ */
+function recordedPids(stateDir) {
+  const pids = {};
+  let text;
+  try {
+    text = readFileSync(join(stateDir, 'processes'), 'utf8');
+  } catch {
+    return pids;
+  }
+  for (const line of text.split('\n')) {
+    const [name, pid, start] = line.trim().split(/\s+/);
+    if (PROCESSES.includes(name) && procStat(pid)?.[19] === start) pids[name] = Number(pid);
+  }
+  return pids;
+}
+
+/** The fields of /proc/PID/stat after the command name (field 3 first), or undefined. */
+function procStat(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+/** Above this share of the host's CPUs busy with other work, the figures carry a note. */
+const OTHER_WORK_NOTICE = 0.15;
+
+/** CPU seconds used so far by each recorded process and by this one. */
+function cpuNow() {
+  const seconds = {};
+  for (const [name, pid] of Object.entries(api.pids)) {
+    const fields = procStat(pid);
+    if (fields !== undefined)
+      seconds[name] = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  }
+  const own = process.cpuUsage();
+  seconds[CLIENT] = (own.user + own.system) / 1e6;
+  return seconds;
+}
+
+/** Jiffies of all CPUs so far from /proc/stat: {busy, total}, or undefined off Linux. */
+function machineTicks() {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1, 9);
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = fields.map(Number);
+    const busy = user + nice + system + irq + softirq + steal;
+    return { busy, total: busy + idle + iowait };
+  } catch {
+    return undefined;
+  }
+}
+
+/** TCP connections this host has accepted so far (all listeners), or undefined off Linux. */
+function tcpAccepts() {
+  try {
+    const lines = readFileSync('/proc/net/snmp', 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('Tcp:'));
+    const names = lines[0].split(/\s+/);
+    return Number(lines[1].split(/\s+/)[names.indexOf('PassiveOpens')]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** serve's /metrics (plain HTTP on its metrics port), parsed; [] if it cannot be reached. */
+function scrapeServe() {
+  return new Promise((resolve) => {
+    const req = httpGet(
+      { host: '127.0.0.1', port: api.serveMetricsPort, path: '/metrics', timeout: 5000 },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve(res.statusCode === 200 ? parseMetrics(text) : []));
+        res.on('error', () => resolve([]));
+      },
+    );
+    req.on('error', () => resolve([]));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
+const SERVE_METRIC = 'profile_guard_admission_duration_seconds';
+
+function serveSide(before, after) {
+  const result = {};
+  for (const webhook of ['mutate', 'validate']) {
+    const filter = (labels) => labels.webhook === webhook && labels.kind === 'Profile';
+    result[webhook] = histogramDelta(
+      histogram(after, SERVE_METRIC, filter),
+      histogram(before, SERVE_METRIC, filter),
+    );
+  }
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -476,13 +606,41 @@ async function setMode(mode, savedWebhooks) {
 /** One measured batch: creates, the API server's histograms around them, then clean-up. */
 async function batch(mode, label, count) {
   const before = await scrape();
+  const serveBefore = mode === 'webhook' ? await scrapeServe() : [];
+  const acceptsBefore = tcpAccepts();
+  const machineBefore = machineTicks();
+  const cpuBefore = cpuNow();
   const run = await createMany(label, count);
+  const cpuAfter = cpuNow();
+  const machineAfter = machineTicks();
+  const acceptsAfter = tcpAccepts();
+  const serveAfter = mode === 'webhook' ? await scrapeServe() : [];
   const after = await scrape();
   await deleteRun(label);
   if (run.errors.length > 0) {
     progress(`${mode}: ${run.errors.length} failed creates, e.g. ${run.errors[0]}`);
   }
-  return { ...run, server: serverSide(before, after) };
+  const cpu = {};
+  for (const name of Object.keys(cpuAfter)) {
+    if (cpuBefore[name] !== undefined) cpu[name] = cpuAfter[name] - cpuBefore[name];
+  }
+  return {
+    ...run,
+    server: serverSide(before, after),
+    serve: serveSide(serveBefore, serveAfter),
+    cpu,
+    machine:
+      machineBefore === undefined || machineAfter === undefined
+        ? { busy: 0, total: 0 }
+        : {
+            busy: machineAfter.busy - machineBefore.busy,
+            total: machineAfter.total - machineBefore.total,
+          },
+    accepts:
+      acceptsBefore === undefined || acceptsAfter === undefined
+        ? undefined
+        : acceptsAfter - acceptsBefore,
+  };
 }
 
 function mergeHistograms(a, b) {
@@ -498,6 +656,10 @@ function emptyRun() {
     errors: [],
     seconds: 0,
     server: Object.fromEntries(OUR_WEBHOOKS.map((key) => [key, empty])),
+    serve: { mutate: empty, validate: empty },
+    cpu: {},
+    machine: { busy: 0, total: 0 },
+    accepts: 0,
   };
 }
 
@@ -508,6 +670,17 @@ function accumulate(total, run) {
   for (const key of Object.keys(total.server)) {
     total.server[key] = mergeHistograms(total.server[key], run.server[key]);
   }
+  for (const key of Object.keys(total.serve)) {
+    total.serve[key] = mergeHistograms(total.serve[key], run.serve[key]);
+  }
+  for (const [name, seconds] of Object.entries(run.cpu)) {
+    total.cpu[name] = (total.cpu[name] ?? 0) + seconds;
+  }
+  total.machine.busy += run.machine.busy;
+  total.machine.total += run.machine.total;
+  if (total.accepts !== undefined) {
+    total.accepts = run.accepts === undefined ? undefined : total.accepts + run.accepts;
+  }
 }
 
 const MODES = ['none', 'webhook', 'vap'];
@@ -516,6 +689,8 @@ const MODES = ['none', 'webhook', 'vap'];
 async function measureAll() {
   const savedWebhooks = await captureWebhooks();
   const totals = Object.fromEntries(MODES.map((mode) => [mode, emptyRun()]));
+  /** Per round, each mode's mean latency: the added latency paired within a round. */
+  const rounds = [];
   try {
     await setMode('webhook', savedWebhooks);
     if (WARMUP > 0) {
@@ -526,17 +701,27 @@ async function measureAll() {
     const perRound = Math.floor(COUNT / ROUNDS);
     for (let round = 0; round < ROUNDS; round += 1) {
       const count = round === ROUNDS - 1 ? COUNT - perRound * (ROUNDS - 1) : perRound;
+      const means = {};
       for (let k = 0; k < MODES.length; k += 1) {
         const mode = MODES[(round + k) % MODES.length];
         progress(`round ${round + 1}/${ROUNDS}: ${mode}, ${count} creates`);
         await setMode(mode, savedWebhooks);
-        accumulate(totals[mode], await batch(mode, `${mode}-${round}`, count));
+        const run = await batch(mode, `${mode}-${round}`, count);
+        means[mode] = run.latencies.reduce((a, b) => a + b, 0) / Math.max(1, run.latencies.length);
+        accumulate(totals[mode], run);
       }
+      rounds.push(means);
     }
   } finally {
     await setMode('webhook', savedWebhooks);
   }
-  return totals;
+  return { totals, rounds };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -550,6 +735,11 @@ function percentile(sorted, q) {
 function summary(run) {
   const sorted = [...run.latencies].sort((a, b) => a - b);
   const mean = sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length);
+  const creates = Math.max(1, sorted.length);
+  const cpuMsPerCreate = Object.fromEntries(
+    Object.entries(run.cpu).map(([name, seconds]) => [name, (seconds * 1000) / creates]),
+  );
+  const cpuSeconds = Object.values(run.cpu).reduce((a, b) => a + b, 0);
   return {
     creates: sorted.length,
     errors: run.errors.length,
@@ -557,6 +747,11 @@ function summary(run) {
     p99: percentile(sorted, 0.99),
     mean,
     perSecond: sorted.length / run.seconds,
+    cpuMsPerCreate,
+    cpuMsPerCreateTotal: (cpuSeconds * 1000) / creates,
+    coresBusy: cpuSeconds / run.seconds / cpus().length,
+    machineBusy: run.machine.total > 0 ? run.machine.busy / run.machine.total : undefined,
+    tcpAccepts: run.accepts,
   };
 }
 
@@ -600,6 +795,15 @@ function print(result) {
     lines.push(`${titles[mode].padEnd(W)}${signed(a.p50)}${signed(a.p99)}${signed(a.mean)}`);
   }
   lines.push(
+    'added mean per round (same round, webhook or VAP minus no webhook), and their median:',
+  );
+  for (const mode of ['webhook', 'vap']) {
+    const a = result.added[mode];
+    lines.push(
+      `${titles[mode].padEnd(W)}${a.meanByRound.map((value) => signed(value)).join('')}   median ${a.meanMedianOfRounds.toFixed(2)}`,
+    );
+  }
+  lines.push(
     '',
     "kube-apiserver's own histograms for the measured creates (p50/p99 interpolated in its buckets):",
     `${''.padEnd(W)}${'count'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'mean ms'.padStart(9)}`,
@@ -609,6 +813,61 @@ function print(result) {
   lines.push(WEBHOOK_METRIC);
   for (const name of OUR_WEBHOOKS) lines.push(row(`  ${name}`, server.webhook[name]));
   lines.push(row('  both, per create', server.webhookPerCreate));
+
+  const serveRow = (title, h) => `${title.padEnd(W)}${String(h.count).padStart(9)}${f(h.mean)}`;
+  lines.push(
+    '',
+    "profile-guard's own histogram for the same creates (the handler: parse, decide, answer):",
+    `${''.padEnd(W)}${'count'.padStart(9)}${'mean ms'.padStart(9)}`,
+    SERVE_METRIC,
+  );
+  lines.push(
+    serveRow('  mutate', result.serve.mutate),
+    serveRow('  validate', result.serve.validate),
+  );
+  const rest = OUR_WEBHOOKS.map((name, i) => {
+    const handler = result.serve[['mutate', 'validate'][i]].mean;
+    const apiserver = server.webhook[name].mean;
+    return apiserver === undefined || handler === undefined ? NaN : apiserver - handler;
+  });
+  lines.push(
+    `API server's mean per call minus the handler's (transport, TLS, HTTP, (de)serialisation,`,
+    `waiting for a CPU): mutate ${f(rest[0], 0)} ms, validate ${f(rest[1], 0)} ms`,
+  );
+
+  const names = [...PROCESSES, CLIENT].filter((name) =>
+    MODES.some((mode) => modes[mode].cpuMsPerCreate[name] !== undefined),
+  );
+  const short = {
+    etcd: 'etcd',
+    'kube-apiserver': 'apiserver',
+    'profile-guard': 'serve',
+    [CLIENT]: 'client',
+  };
+  lines.push(
+    '',
+    'CPU per create in ms, measured creates only (busy: these processes / wall time / CPUs;',
+    'host: all CPUs of the machine busy, /proc/stat; accepts: TCP connections the host accepted):',
+    `${''.padEnd(W)}${names.map((name) => short[name].padStart(10)).join('')}${'total'.padStart(8)}${'busy'.padStart(7)}${'host'.padStart(7)}${'accepts'.padStart(9)}`,
+  );
+  for (const mode of MODES) {
+    const m = modes[mode];
+    const cells = names.map((name) => f(m.cpuMsPerCreate[name], 10)).join('');
+    const percent = (share) =>
+      (share === undefined ? '-' : `${Math.round(share * 100)} %`).padStart(7);
+    const accepts = String(m.tcpAccepts ?? '-').padStart(9);
+    lines.push(
+      `${titles[mode].padEnd(W)}${cells}${f(m.cpuMsPerCreateTotal, 8)}${percent(m.coresBusy)}${percent(m.machineBusy)}${accepts}`,
+    );
+  }
+  const others = Math.max(
+    ...MODES.map((mode) => (modes[mode].machineBusy ?? 0) - modes[mode].coresBusy),
+  );
+  if (others > OTHER_WORK_NOTICE) {
+    lines.push(
+      `note: up to ${Math.round(others * 100)} % of the host's CPUs went to other work (other processes, interrupts) during a mode's creates; its figures are disturbed by that`,
+    );
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
@@ -649,10 +908,11 @@ async function main() {
       fail(`${reuse} holds no e2e environment (run npm run e2e:up first)`);
     }
     const vars = readShellEnv(join(stateDir, 'e2e.env'));
-    connect(vars, flags.user);
+    connect(vars, flags.user, stateDir);
     const kubernetes = JSON.parse(await ok('GET', '/version')).gitVersion;
 
-    const { none, webhook, vap } = await measureAll();
+    const { totals, rounds } = await measureAll();
+    const { none, webhook, vap } = totals;
 
     const modes = { none: summary(none), webhook: summary(webhook), vap: summary(vap) };
     const added = {};
@@ -661,7 +921,9 @@ async function main() {
         p50: modes[mode].p50 - modes.none.p50,
         p99: modes[mode].p99 - modes.none.p99,
         mean: modes[mode].mean - modes.none.mean,
+        meanByRound: rounds.map((means) => means[mode] - means.none),
       };
+      added[mode].meanMedianOfRounds = median(added[mode].meanByRound);
     }
     const webhookServer = Object.fromEntries(
       OUR_WEBHOOKS.map((name) => [name, histogramFigures(webhook.server[name])]),
@@ -685,6 +947,10 @@ async function main() {
           count: modes.webhook.creates,
           mean: (totalSum / Math.max(1, modes.webhook.creates)) * 1000,
         },
+      },
+      serve: {
+        mutate: histogramFigures(webhook.serve.mutate),
+        validate: histogramFigures(webhook.serve.validate),
       },
     };
     if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
