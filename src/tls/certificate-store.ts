@@ -56,10 +56,7 @@ export function validatePair(certPem: string, keyPem: string): CertificatePair {
 
 /** Reads and validates `tls.crt` + `tls.key` from `dir`. Rejects with a message naming the file. */
 export async function loadFromDir(dir: string): Promise<CertificatePair> {
-  const [certPem, keyPem] = await Promise.all([
-    readText(join(dir, CERT_FILE)),
-    readText(join(dir, KEY_FILE)),
-  ]);
+  const [certPem, keyPem] = await readPemFiles(dir);
   try {
     return validatePair(certPem, keyPem);
   } catch (error) {
@@ -158,10 +155,7 @@ export function watchCertDir(
     let certPem: string;
     let keyPem: string;
     try {
-      [certPem, keyPem] = await Promise.all([
-        readText(join(dir, CERT_FILE)),
-        readText(join(dir, KEY_FILE)),
-      ]);
+      [certPem, keyPem] = await readPemFiles(dir);
     } catch (error) {
       report(`unreadable:${describe(error)}`, describe(error));
       return;
@@ -239,6 +233,20 @@ export function watchCertDir(
 
 function contentKey(pair: CertificatePair): string {
   return `${pair.certPem}\u0000${pair.keyPem}`;
+}
+
+/**
+ * Reads `tls.crt` and `tls.key` together; when both fail, the certificate's error is the one
+ * reported, so the message does not depend on which read settles first.
+ */
+async function readPemFiles(dir: string): Promise<[string, string]> {
+  const [cert, key] = await Promise.allSettled([
+    readText(join(dir, CERT_FILE)),
+    readText(join(dir, KEY_FILE)),
+  ]);
+  if (cert.status === 'rejected') throw cert.reason;
+  if (key.status === 'rejected') throw key.reason;
+  return [cert.value, key.value];
 }
 
 async function readText(path: string): Promise<string> {
