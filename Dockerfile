@@ -35,7 +35,7 @@ LABEL org.opencontainers.image.title="profile-guard" \
       org.opencontainers.image.source="${SOURCE}" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.version="${VERSION}"
-# HOME: UID 65532 has no passwd entry, and Node's os.homedir() fails without one.
+# HOME: UID 65532 has no passwd entry; give it a writable home (/tmp is an emptyDir in the chart).
 ENV NODE_ENV=production \
     HOME=/tmp
 WORKDIR /app
