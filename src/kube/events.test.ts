@@ -287,6 +287,55 @@ describe('createEventReporter', () => {
     await t.reporter.idle();
   });
 
+  it('by default sends 25 at once, then 5 per second, and queues at most 1 000', async () => {
+    const t = setup();
+    for (let i = 0; i < 1001; i += 1) t.reporter.onDecision(record({ name: `p${i}` }));
+    expect(t.outcomes).toEqual(['dropped']);
+    t.scheduler.advance(0);
+    await Promise.resolve();
+    expect(t.sink.events).toHaveLength(25);
+    t.scheduler.advance(999);
+    expect(t.sink.events).toHaveLength(29);
+    t.scheduler.advance(1);
+    expect(t.sink.events).toHaveLength(30);
+    t.reporter.stop();
+  });
+
+  it('cuts the message at 1 024 characters', async () => {
+    const t = setup();
+    t.reporter.onDecision(
+      record({ evaluation: evaluation([finding('profile-name-reserved', 'x'.repeat(2000))]) }),
+    );
+    await t.flush();
+    const message = t.sink.events[0]?.message ?? '';
+    expect(message).toHaveLength(1024);
+    expect(
+      message.startsWith('CREATE by alice@example.com denied: profile-name-reserved: xxx'),
+    ).toBe(true);
+    expect(message.endsWith('x…')).toBe(true);
+  });
+
+  it('puts a ClusterRoleBinding’s Event into default, even when a namespace has its name', async () => {
+    const cluster = SnapshotIndex.fromObjects([
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'admins' } },
+    ]);
+    const t = setup({}, cluster);
+    t.reporter.onDecision(
+      record({
+        kind: 'ClusterRoleBinding',
+        name: 'admins',
+        evaluation: evaluation([finding('binding-role', 'roleRef.name "cluster-admin"')]),
+      }),
+    );
+    await t.flush();
+    expect(t.sink.events[0]?.metadata.namespace).toBe('default');
+    expect(t.sink.events[0]?.involvedObject).toEqual({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      name: 'admins',
+    });
+  });
+
   it('makes a valid generateName from any object name', async () => {
     const t = setup();
     t.reporter.onDecision(record({ name: '--Bad_Name!!' }));
