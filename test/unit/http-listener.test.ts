@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, request, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import {
   profile,
   recorder,
@@ -155,6 +155,15 @@ const CASES: [string, Sent][] = [
       path: '/validate',
       headers: { ...json, 'Content-Encoding': 'gzip' },
       body: gzipSync(review),
+    },
+  ],
+  [
+    'a deflate body',
+    {
+      method: 'POST',
+      path: '/validate',
+      headers: { ...json, 'Content-Encoding': 'deflate' },
+      body: deflateSync(review),
     },
   ],
   [

@@ -1,4 +1,4 @@
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import request from 'supertest';
 import {
   profile,
@@ -143,6 +143,19 @@ describe.each(WEBHOOK_FACTORIES)('%s', (_name, createWebhook) => {
         Buffer.from(JSON.stringify(reviewBody({ object: profile('team', 'a@b.c') }))),
       );
       await post(webhook, small).set('Content-Encoding', 'gzip').expect(200);
+    });
+
+    it('accepts a deflate body on /validate and decides on the inflated review', async () => {
+      const { webhook } = app();
+      const body = deflateSync(
+        Buffer.from(JSON.stringify(reviewBody({ object: profile('kubeflow', 'Bob') }))),
+      );
+      const res = await post(webhook, body).set('Content-Encoding', 'deflate').expect(200);
+      expect(res.body).toMatchObject({
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        response: { uid: UID, allowed: false },
+      });
     });
 
     it.each(['text/plain', 'application/octet-stream', 'application/x-www-form-urlencoded'])(
