@@ -254,6 +254,42 @@ describe('createClusterCache', () => {
     await t.cache.stop();
   });
 
+  it('by default relists every 10 minutes and backs off from 0.5 s, doubling, to 30 s', async () => {
+    const source = new FakeWatchSource();
+    const scheduler = new FakeScheduler();
+    const logger = pino({ level: 'silent' });
+    const cache = createClusterCache({ source, logger, scheduler, random: () => 0.5 });
+    await cache.start();
+    expect(scheduler.pending()).toEqual([600_000, 600_000, 600_000, 600_000]);
+    for (let i = 0; i < 8; i++) source.failNextWatch('Namespace', new Error('refused'));
+    source.endWatches('Namespace', new Error('reset'));
+    const delays: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const delay = scheduler.pending()[0]!;
+      delays.push(delay);
+      scheduler.advance(delay);
+      await settle();
+    }
+    // Jitter at 0.5 → 3/4 of 500, 1 000, … capped at 30 000.
+    expect(delays).toEqual([375, 750, 1500, 3000, 6000, 12_000, 22_500, 22_500]);
+    await cache.stop();
+  });
+
+  it('by default lists a kind the API server does not serve again every 30 s', async () => {
+    const source = new FakeWatchSource();
+    const scheduler = new FakeScheduler();
+    const logger = pino({ level: 'silent' });
+    const cache = createClusterCache({ source, logger, scheduler });
+    source.failNextList('ProfilePolicy', new WatchError('not found', 404));
+    source.failNextList('ProfilePolicy', new WatchError('not found', 404));
+    await cache.start();
+    expect(scheduler.pending()).toEqual([30_000, 600_000, 600_000, 600_000]);
+    scheduler.advance(30_000);
+    await settle();
+    expect(scheduler.pending()[0]).toBe(30_000);
+    await cache.stop();
+  });
+
   it('reopens a normally closed watch at once, from the last resourceVersion, without going stale', async () => {
     const t = setup();
     await t.cache.start();
