@@ -116,6 +116,21 @@ describe('client-node implementations', () => {
     expect(api.seen[0]?.authorization).toBe('Bearer secret-token');
   });
 
+  it('asks for pages of 500 objects by default', async () => {
+    const api = await apiServer((_request, response) => {
+      json(response, 200, {
+        kind: 'NamespaceList',
+        apiVersion: 'v1',
+        metadata: { resourceVersion: '7' },
+        items: [],
+      });
+    });
+    server = api.server;
+    const result = await createKubeWatchSource(api.config).list('Namespace');
+    expect(result).toEqual({ items: [], resourceVersion: '7' });
+    expect(api.seen.map((request) => request.url)).toEqual(['/api/v1/namespaces?limit=500']);
+  });
+
   it('lists custom resources and reports 404 when the CRD is not installed', async () => {
     const api = await apiServer((request, response) => {
       if (request.url.startsWith('/apis/kubeflow.org/v1/profiles')) {
