@@ -474,20 +474,10 @@ async function exists(path) {
   return (await call('GET', path)).status === 200;
 }
 
-const RESERVED = [
-  'default',
-  'kube-system',
-  'kube-public',
-  'kube-node-lease',
-  'kubeflow',
-  'istio-system',
-  'cert-manager',
-  'auth',
-  'knative-serving',
-  'knative-eventing',
-  'oauth2-proxy',
-];
-const RESERVED_PREFIXES = ['kube-', 'istio-', 'openshift-'];
+// The VAP mirrors the embedded default policy's name rules: read them from the built policy.
+const { EMBEDDED_DEFAULT_POLICY } = await import('../dist/config/default-policy.js');
+const RESERVED = EMBEDDED_DEFAULT_POLICY.spec.profiles.name.reserved;
+const RESERVED_PREFIXES = EMBEDDED_DEFAULT_POLICY.spec.profiles.name.reservedPrefixes;
 const cel = (list) => `[${list.map((item) => `'${item}'`).join(', ')}]`;
 
 /** The stateless Profile name and owner rules of the embedded default policy, in CEL. */

@@ -1,39 +1,7 @@
+import { CONTRACT_DEFAULT_SPEC } from '../policy/test-support/test-policy.js';
 import { parsePolicyDocument, type PolicyParseResult } from './parse-policy.js';
 
 const header = { apiVersion: 'profile-guard.io/v1alpha1', kind: 'ProfilePolicy' };
-
-/** The contract's defaults, written out by hand. */
-const CONTRACT_DEFAULT_SPEC = {
-  defaultMode: 'Enforce',
-  ruleModes: {},
-  priority: 0,
-  exemptions: { users: [], groups: [], serviceAccounts: [] },
-  profileNamespaces: { label: { 'app.kubernetes.io/part-of': 'kubeflow-profile' } },
-  profiles: {
-    name: { pattern: '', reserved: [], reservedPrefixes: [] },
-    owner: { kinds: ['User'], emailDomains: [], allowTransfer: false, maxProfilesPerOwner: 0 },
-    quota: { defaults: {}, fillMissing: true, max: {}, allowedResources: [] },
-    labels: {},
-    annotations: {},
-    namespaceLabels: { inject: {}, propagate: [] },
-    plugins: { allowedKinds: ['WorkloadIdentity', 'AwsIamForServiceAccount'] },
-  },
-  bindings: {
-    allowedRoles: ['kubeflow-admin', 'kubeflow-edit', 'kubeflow-view'],
-    ownerOnlyRoles: ['kubeflow-admin'],
-    serviceAccountNamespaces: ['kubeflow'],
-    forbiddenGroups: ['system:authenticated', 'system:unauthenticated', 'system:serviceaccounts'],
-    userEmailDomains: [],
-    maxContributors: 0,
-    protected: ['namespaceAdmin', 'default-editor', 'default-viewer', 'ns-owner-access-istio'],
-    protectedManagers: ['kubeflow/profiles-controller-service-account'],
-  },
-  authorizationPolicies: {
-    principalNamespaces: ['istio-system', 'kubeflow'],
-    allowedPaths: ['/healthz', '/metrics', '/wait-for-drain'],
-    userIdHeader: 'kubeflow-userid',
-  },
-};
 
 function ok(result: PolicyParseResult) {
   if (!result.ok) throw new Error(`expected a valid policy, got: ${result.errors.join('\n')}`);

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { PolicyEvent } from './events.js';
 import { createKubeEventSink } from './kube-event-sink.js';
 import { createKubeStatusWriter } from './kube-status-writer.js';
 import { createKubeWatchSource } from './kube-watch-source.js';
@@ -242,7 +243,7 @@ describe('client-node implementations', () => {
       });
     });
     server = api.server;
-    await createKubeEventSink(api.config).create({
+    const event: PolicyEvent = {
       metadata: { generateName: 'alice.', namespace: 'alice' },
       involvedObject: {
         apiVersion: 'kubeflow.org/v1',
@@ -261,31 +262,11 @@ describe('client-node implementations', () => {
       source: { component: 'profile-guard', host: 'pod-1' },
       reportingComponent: 'profile-guard',
       reportingInstance: 'pod-1',
-    });
+    };
+    await createKubeEventSink(api.config).create(event);
     const [request] = api.seen;
     expect(request!.method).toBe('POST');
     expect(request!.url).toBe('/api/v1/namespaces/alice/events');
-    expect(JSON.parse(request!.body)).toEqual({
-      apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { generateName: 'alice.', namespace: 'alice' },
-      involvedObject: {
-        apiVersion: 'kubeflow.org/v1',
-        kind: 'Profile',
-        name: 'alice',
-        namespace: 'alice',
-      },
-      reason: 'PolicyViolation',
-      type: 'Warning',
-      message:
-        'CREATE by bob@example.com denied: profile-owner-immutable: spec.owner cannot change',
-      action: 'Admission',
-      count: 1,
-      firstTimestamp: '2025-01-01T00:00:00.000Z',
-      lastTimestamp: '2025-01-01T00:00:00.000Z',
-      source: { component: 'profile-guard', host: 'pod-1' },
-      reportingComponent: 'profile-guard',
-      reportingInstance: 'pod-1',
-    });
+    expect(JSON.parse(request!.body)).toEqual({ apiVersion: 'v1', kind: 'Event', ...event });
   });
 });

@@ -88,6 +88,19 @@ interface Run {
   stderr: string;
 }
 
+/** generate.sh for service profile-guard in namespace pg, into `out`, with `extra` flags. */
+function generate(out: string, ...extra: string[]): Run {
+  return run('generate.sh', [
+    '--service',
+    'profile-guard',
+    '--namespace',
+    'pg',
+    '--out',
+    out,
+    ...extra,
+  ]);
+}
+
 function run(script: string, args: string[], env: Record<string, string> = {}): Run {
   const result = spawnSync(join(SCRIPTS, script), args, {
     encoding: 'utf8',
@@ -161,16 +174,7 @@ describe('generate.sh', () => {
   const out = () => join(work, 'gen');
 
   it('writes a CA and a serving certificate for the Service, keys readable by the owner only', () => {
-    const result = run('generate.sh', [
-      '--service',
-      'profile-guard',
-      '--namespace',
-      'pg',
-      '--out',
-      out(),
-      '--ip',
-      '127.0.0.1',
-    ]);
+    const result = generate(out(), '--ip', '127.0.0.1');
     expect(result.status).toBe(0);
     const leaf = cert(out(), 'tls.crt');
     const ca = cert(out(), 'ca.crt');
@@ -187,16 +191,7 @@ describe('generate.sh', () => {
 
   it('is idempotent: a second run changes nothing', () => {
     const before = ['ca.crt', 'ca.key', 'tls.crt', 'tls.key'].map((name) => pem(out(), name));
-    const result = run('generate.sh', [
-      '--service',
-      'profile-guard',
-      '--namespace',
-      'pg',
-      '--out',
-      out(),
-      '--ip',
-      '127.0.0.1',
-    ]);
+    const result = generate(out(), '--ip', '127.0.0.1');
     expect(result.status).toBe(0);
     expect(result.stderr).toContain('up to date');
     expect(['ca.crt', 'ca.key', 'tls.crt', 'tls.key'].map((name) => pem(out(), name))).toEqual(
@@ -207,16 +202,7 @@ describe('generate.sh', () => {
   it('keeps the CA when the requested names change, and re-issues the serving certificate', () => {
     const ca = pem(out(), 'ca.crt');
     const leaf = pem(out(), 'tls.crt');
-    const result = run('generate.sh', [
-      '--service',
-      'profile-guard',
-      '--namespace',
-      'pg',
-      '--out',
-      out(),
-      '--dns',
-      'webhook.example.com',
-    ]);
+    const result = generate(out(), '--dns', 'webhook.example.com');
     expect(result.status).toBe(0);
     expect(result.stderr).toContain('keeping the CA');
     expect(pem(out(), 'ca.crt')).toBe(ca);
@@ -227,33 +213,14 @@ describe('generate.sh', () => {
 
   it('re-issues a serving certificate that expires within --renew-days', () => {
     const leaf = pem(out(), 'tls.crt');
-    const result = run('generate.sh', [
-      '--service',
-      'profile-guard',
-      '--namespace',
-      'pg',
-      '--out',
-      out(),
-      '--dns',
-      'webhook.example.com',
-      '--renew-days',
-      '400',
-    ]);
+    const result = generate(out(), '--dns', 'webhook.example.com', '--renew-days', '400');
     expect(result.status).toBe(0);
     expect(pem(out(), 'tls.crt')).not.toBe(leaf);
   });
 
   it('replaces the CA with --force', () => {
     const ca = pem(out(), 'ca.crt');
-    const result = run('generate.sh', [
-      '--service',
-      'profile-guard',
-      '--namespace',
-      'pg',
-      '--out',
-      out(),
-      '--force',
-    ]);
+    const result = generate(out(), '--force');
     expect(result.status).toBe(0);
     expect(pem(out(), 'ca.crt')).not.toBe(ca);
     expect(cert(out(), 'tls.crt').verify(cert(out(), 'ca.crt').publicKey)).toBe(true);
@@ -280,14 +247,7 @@ describe('install.sh', () => {
   const dir = () => join(work, 'inst');
 
   beforeAll(() => {
-    const result = run('generate.sh', [
-      '--service',
-      'profile-guard',
-      '--namespace',
-      'pg',
-      '--out',
-      dir(),
-    ]);
+    const result = generate(dir());
     expect(result.status).toBe(0);
   });
 
@@ -441,18 +401,7 @@ describe('rotate.sh', () => {
   const dir = () => join(work, 'rot');
 
   beforeAll(() => {
-    const result = run('generate.sh', [
-      '--service',
-      'profile-guard',
-      '--namespace',
-      'pg',
-      '--out',
-      dir(),
-      '--ip',
-      '127.0.0.1',
-      '--dns',
-      'webhook.example.com',
-    ]);
+    const result = generate(dir(), '--ip', '127.0.0.1', '--dns', 'webhook.example.com');
     expect(result.status).toBe(0);
   });
 

@@ -34,6 +34,22 @@ const HELM = findHelm();
 // In CI (which builds helm before the unit tests) a missing helm is a failure, never a skip.
 const describeWithHelm = HELM === undefined && process.env.CI !== 'true' ? describe.skip : describe;
 
+/** The container args the default values render (the contract's serve flags). */
+const DEFAULT_ARGS = [
+  'serve',
+  '--cert-dir',
+  '/certs',
+  '--port',
+  '8443',
+  '--metrics-port',
+  '9090',
+  '--log-level',
+  'info',
+  '--shutdown-timeout',
+  '25',
+  '--no-reports',
+];
+
 /** A parsed manifest; read with {@link at} and {@link list}. */
 type Obj = Readonly<Record<string, unknown>>;
 
@@ -286,20 +302,7 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     });
-    expect(at(container, 'args')).toEqual([
-      'serve',
-      '--cert-dir',
-      '/certs',
-      '--port',
-      '8443',
-      '--metrics-port',
-      '9090',
-      '--log-level',
-      'info',
-      '--shutdown-timeout',
-      '25',
-      '--no-reports',
-    ]);
+    expect(at(container, 'args')).toEqual(DEFAULT_ARGS);
     expect(at(container, 'ports')).toEqual([
       { name: 'https', containerPort: 8443, protocol: 'TCP' },
       { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
@@ -418,18 +421,7 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
     }
     const pod = at(one(objects, 'Deployment'), 'spec.template.spec');
     expect(at(pod, 'containers.0.args')).toEqual([
-      'serve',
-      '--cert-dir',
-      '/certs',
-      '--port',
-      '8443',
-      '--metrics-port',
-      '9090',
-      '--log-level',
-      'info',
-      '--shutdown-timeout',
-      '25',
-      '--no-reports',
+      ...DEFAULT_ARGS,
       '--policy',
       '/etc/profile-guard/policy.yaml',
     ]);
