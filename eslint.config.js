@@ -43,6 +43,68 @@ const restrict = (paths, layers) => [
   },
 ];
 
+/**
+ * The layers under src/ (README, Architecture): each folder, the sibling layers it may import, and
+ * the packages it may not. Every other layer is forbidden to it. test/unit/architecture.test.ts
+ * checks that this table, the README's table and the folders of src/ name the same layers.
+ * @type {Readonly<Record<string, { imports: readonly string[], forbiddenPackages: readonly string[] }>>}
+ */
+export const LAYERS = {
+  util: {
+    imports: [],
+    forbiddenPackages: [...ioModules, ...frameworks, 'ajv', 'ajv-formats', 'yaml'],
+  },
+  policy: {
+    imports: ['util'],
+    forbiddenPackages: [...ioModules, ...frameworks, 'ajv', 'ajv-formats', 'yaml'],
+  },
+  config: {
+    imports: ['policy', 'util'],
+    forbiddenPackages: ['@kubernetes/client-node', 'express'],
+  },
+  observability: {
+    imports: ['policy', 'util'],
+    forbiddenPackages: ['@kubernetes/client-node', 'express'],
+  },
+  tls: {
+    imports: ['util'],
+    forbiddenPackages: ['@kubernetes/client-node', 'express'],
+  },
+  admission: {
+    imports: ['policy', 'observability', 'util'],
+    forbiddenPackages: [...ioModules, 'express', '@kubernetes/client-node', 'node-forge'],
+  },
+  kube: {
+    imports: ['policy', 'config', 'observability', 'util'],
+    forbiddenPackages: ['express'],
+  },
+  http: {
+    imports: ['admission', 'observability', 'util'],
+    forbiddenPackages: ['@kubernetes/client-node', 'node:https', 'https'],
+  },
+  app: {
+    imports: ['policy', 'config', 'observability', 'tls', 'admission', 'kube', 'http', 'util'],
+    forbiddenPackages: ['@kubernetes/client-node'],
+  },
+  cli: {
+    imports: ['policy', 'config', 'observability', 'tls', 'admission', 'kube', 'app', 'util'],
+    forbiddenPackages: ['@kubernetes/client-node'],
+  },
+};
+
+/** The lint configuration of one layer: its forbidden packages and every layer it may not import. */
+const layerConfig = (/** @type {string} */ layer) => {
+  const { imports, forbiddenPackages } = LAYERS[layer];
+  const forbiddenLayers = Object.keys(LAYERS).filter(
+    (other) => other !== layer && !imports.includes(other),
+  );
+  return {
+    files: [`src/${layer}/**/*.ts`],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': restrict(forbiddenPackages, forbiddenLayers) },
+  };
+};
+
 export default tseslint.config(
   {
     ignores: ['dist/', 'dist-check/', 'coverage/', 'node_modules/', 'charts/', '.e2e/', '.bench/'],
@@ -93,15 +155,12 @@ export default tseslint.config(
       'no-restricted-imports': 'off',
     },
   },
+  ...Object.keys(LAYERS).map(layerConfig),
   {
     // policy/: rules as data and pure functions over the object and a read-only snapshot.
-    files: ['src/policy/**/*.ts'],
+    files: ['src/policy/**/*.ts', 'src/util/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': restrict(
-        [...ioModules, ...frameworks, 'ajv', 'ajv-formats', 'yaml'],
-        ['admission', 'server', 'kube', 'tls', 'observability', 'cli', 'config', 'report'],
-      ),
       'no-restricted-globals': [
         'error',
         'process',
@@ -116,40 +175,7 @@ export default tseslint.config(
     // admission/: AdmissionReview in/out and patch building; no transport, no cluster client.
     files: ['src/admission/**/*.ts'],
     ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': restrict(
-        [...ioModules, 'express', '@kubernetes/client-node', 'node-forge'],
-        ['server', 'kube', 'tls', 'cli'],
-      ),
-      'no-restricted-globals': ['error', 'process'],
-    },
-  },
-  {
-    files: ['src/server/**/*.ts'],
-    ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': restrict(
-        ['@kubernetes/client-node', 'node:https', 'https'],
-        ['kube', 'cli', 'tls'],
-      ),
-    },
-  },
-  {
-    files: ['src/observability/**/*.ts', 'src/tls/**/*.ts', 'src/config/**/*.ts'],
-    ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': restrict(
-        ['@kubernetes/client-node', 'express'],
-        ['server', 'kube', 'cli', 'admission'],
-      ),
-    },
-  },
-  {
-    // kube/ is the only importer of @kubernetes/client-node.
-    files: ['src/kube/**/*.ts'],
-    rules: {
-      'no-restricted-imports': restrict(['express'], ['server', 'cli', 'admission']),
-    },
+    rules: { 'no-restricted-globals': ['error', 'process'] },
   },
   prettier,
 );

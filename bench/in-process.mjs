@@ -15,7 +15,7 @@ const ITERATIONS = 50_000;
 /** Runs the benchmark; resolves with the figures (microseconds). */
 export async function runInProcess({ iterations = ITERATIONS } = {}) {
   const { Registry } = await import('prom-client');
-  const { createAdmissionHandlers } = await import('../dist/serve/admission-handlers.js');
+  const { createAdmissionHandlers } = await import('../dist/admission/admission-handlers.js');
   const { EMBEDDED_DEFAULT_POLICY } = await import('../dist/config/default-policy.js');
   const { staticPolicyProvider } = await import('../dist/policy/policy-provider.js');
   const { NO_CLUSTER } = await import('../dist/policy/cluster-snapshot.js');

@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { UsageError } from './usage-error.js';
-import { errorMessage } from '../serve/error-message.js';
+import { errorMessage } from '../util/error-message.js';
 
 /** The option table of one command, as `node:util` parseArgs takes it. */
 export type OptionTable = NonNullable<ParseArgsConfig['options']>;

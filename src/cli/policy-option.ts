@@ -1,6 +1,6 @@
 import { loadPolicyFile } from '../config/load-policy-file.js';
 import type { Policy } from '../policy/policy-spec.js';
-import { formatPolicyErrors } from '../serve/policy-errors.js';
+import { formatPolicyErrors } from '../config/policy-errors.js';
 import { UsageError } from './usage-error.js';
 
 /**

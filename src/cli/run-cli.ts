@@ -45,7 +45,7 @@ export async function runCli(
     case 'certs':
       return (await import('./certs/run-certs.js')).runCerts(rest, io);
     case 'report':
-      return (await import('./report-command.js')).runReport(rest, io);
+      return (await import('./report/run-report.js')).runReport(rest, io);
     case '-h':
     case '--help':
     case 'help':

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { CliIo } from '../../src/cli/io.js';
-import { runReport, type ReportDeps } from '../../src/cli/report-command.js';
+import { runReport, type ReportDeps } from '../../src/cli/report/run-report.js';
 import { MAIN_USAGE, runCli } from '../../src/cli/run-cli.js';
 
 const FIXTURES = relative(

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 import type { CliIo } from '../../src/cli/io.js';
 import { clusterMode, runServe } from '../../src/cli/serve/run-serve.js';
-import type { RunningProfileGuard } from '../../src/main.js';
+import type { RunningProfileGuard } from '../../src/app/start-profile-guard.js';
 import { eventually, httpGet, httpsCall, profileReview } from './cli-support.js';
 
 let dir: string;

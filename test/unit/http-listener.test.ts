@@ -11,8 +11,8 @@ import {
 } from '../../src/admission/test-support/reviews.js';
 import type { AdmissionHandler } from '../../src/admission/handler.js';
 import { memoryLogger } from '../../src/observability/test-support/memory-logger.js';
-import { createWebhookApp, type WebhookAppOptions } from '../../src/server/webhook-app.js';
-import { createWebhookListener } from '../../src/server/webhook-listener.js';
+import { createWebhookApp, type WebhookAppOptions } from '../../src/http/webhook-app.js';
+import { createWebhookListener } from '../../src/http/webhook-listener.js';
 
 const UID = '705ab4f5-6393-11e8-b7cc-42010a800002';
 

@@ -7,7 +7,7 @@ import {
   testHandlers,
 } from '../../src/admission/test-support/reviews.js';
 import { memoryLogger } from '../../src/observability/test-support/memory-logger.js';
-import { DEFAULT_MAX_BODY_BYTES } from '../../src/server/webhook-app.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../../src/http/webhook-app.js';
 import { WEBHOOK_FACTORIES } from './webhook-factories.js';
 
 describe.each(WEBHOOK_FACTORIES)('%s', (_name, createWebhook) => {

@@ -5,7 +5,7 @@ import { composeObservers } from '../../src/observability/compose-observers.js';
 import { createDecisionLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { memoryLogger } from '../../src/observability/test-support/memory-logger.js';
-import { createMetricsApp } from '../../src/server/metrics-app.js';
+import { createMetricsApp } from '../../src/http/metrics-app.js';
 import { WEBHOOK_FACTORIES } from './webhook-factories.js';
 
 describe.each(WEBHOOK_FACTORIES)('%s', (_name, createWebhook) => {

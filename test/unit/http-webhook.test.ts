@@ -15,7 +15,7 @@ import {
   testPolicy,
 } from '../../src/admission/test-support/reviews.js';
 import { memoryLogger } from '../../src/observability/test-support/memory-logger.js';
-import { type Readiness } from '../../src/server/webhook-app.js';
+import { type Readiness } from '../../src/http/webhook-app.js';
 import { WEBHOOK_FACTORIES } from './webhook-factories.js';
 
 describe.each(WEBHOOK_FACTORIES)('%s', (_name, createWebhook) => {

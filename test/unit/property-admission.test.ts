@@ -19,7 +19,7 @@ import { createMutator } from '../../src/policy/mutation-engine.js';
 import { createValidator } from '../../src/policy/engine.js';
 import { MUTATORS, RULES } from '../../src/policy/rules/catalog.js';
 import { memoryLogger } from '../../src/observability/test-support/memory-logger.js';
-import { createWebhookApp } from '../../src/server/webhook-app.js';
+import { createWebhookApp } from '../../src/http/webhook-app.js';
 
 type Json = Record<string, unknown>;
 

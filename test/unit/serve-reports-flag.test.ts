@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { runServe } from '../../src/cli/serve/run-serve.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { memoryLogger } from '../../src/observability/test-support/memory-logger.js';
-import { connectCluster } from '../../src/serve/cluster-connection.js';
+import { connectCluster } from '../../src/app/cluster-connection.js';
 
 let dir: string;
 

@@ -1,6 +1,6 @@
 import type { RequestListener } from 'node:http';
-import { createWebhookApp, type WebhookAppOptions } from '../../src/server/webhook-app.js';
-import { createWebhookListener } from '../../src/server/webhook-listener.js';
+import { createWebhookApp, type WebhookAppOptions } from '../../src/http/webhook-app.js';
+import { createWebhookListener } from '../../src/http/webhook-listener.js';
 
 /** Builds what the webhook server serves, from the app factory's options. */
 export type WebhookFactory = (options: WebhookAppOptions) => RequestListener;

@@ -12,7 +12,7 @@ import {
 import { listFlag, parseFlags, positiveIntFlag } from '../args.js';
 import { EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import { UsageError } from '../usage-error.js';
-import { errorMessage } from '../../serve/error-message.js';
+import { errorMessage } from '../../util/error-message.js';
 
 /** Default validity of the serving certificate, in days. */
 export const DEFAULT_SERVING_DAYS = 365;

@@ -5,7 +5,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 
 import type { KubeObject } from '../../policy/kube-object.js';
 import { UsageError } from '../usage-error.js';
-import { errorMessage } from '../../serve/error-message.js';
+import { errorMessage } from '../../util/error-message.js';
 
 /** File name endings read when walking a directory. A file named explicitly is read whatever its name. */
 export const MANIFEST_EXTENSIONS: readonly string[] = Object.freeze(['.yaml', '.yml', '.json']);

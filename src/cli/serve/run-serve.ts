@@ -5,14 +5,14 @@ import {
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   startProfileGuard,
   type RunningProfileGuard,
-} from '../../main.js';
+} from '../../app/start-profile-guard.js';
 import { createLogger } from '../../observability/logger.js';
-import type { ClusterMode } from '../../serve/cluster-connection.js';
-import { ConfigError } from '../../serve/config-error.js';
+import type { ClusterMode } from '../../app/cluster-connection.js';
+import { ConfigError } from '../../app/config-error.js';
 import { choiceFlag, parseFlags, portFlag, positiveIntFlag } from '../args.js';
 import { EXIT_OK, EXIT_USAGE, type CliIo, type TextSink } from '../io.js';
 import { UsageError } from '../usage-error.js';
-import { errorMessage } from '../../serve/error-message.js';
+import { errorMessage } from '../../util/error-message.js';
 import { homeDirectory } from '../home-dir.js';
 
 /** Default HTTPS port of the webhook. */

@@ -62,7 +62,7 @@ EOF
 #   PG_E2E_ADMIN_TOKEN, PG_E2E_ALICE_TOKEN, PG_E2E_BOB_TOKEN   bearer tokens of the three users
 #   PG_E2E_LOG_DIR            where the logs are (etcd.log, kube-apiserver.log, <spawned name>.log)
 # A caller (e.g. the `npm run e2e:up` script) then:
-#   1. control-plane.sh spawn <state-dir> profile-guard -- node dist/cli.js serve --cert-dir "$PG_E2E_WEBHOOK_CERT_DIR" --kubeconfig "$KUBECONFIG" ...
+#   1. control-plane.sh spawn <state-dir> profile-guard -- node dist/cli/bin.js serve --cert-dir "$PG_E2E_WEBHOOK_CERT_DIR" --kubeconfig "$KUBECONFIG" ...
 #   2. waits for the webhook's /readyz,
 #   3. kubectl apply -f <its ProfilePolicy CRD and webhook configurations>,
 # and 'control-plane.sh down <state-dir>' stops the spawned webhook too. Manifests that must exist

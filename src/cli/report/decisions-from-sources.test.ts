@@ -1,9 +1,9 @@
-import { mergeReport, reportResultsFor, type JsonObject } from '../kube/policy-reports.js';
-import type { DecisionRecord } from '../observability/decision-record.js';
-import { createDecisionLogger } from '../observability/logger.js';
-import { memoryLogger } from '../observability/test-support/memory-logger.js';
-import type { Evaluation, Finding } from '../policy/engine.js';
-import type { RuleId } from '../policy/rule-ids.js';
+import { mergeReport, reportResultsFor, type JsonObject } from '../../kube/policy-reports.js';
+import type { DecisionRecord } from '../../observability/decision-record.js';
+import { createDecisionLogger } from '../../observability/logger.js';
+import { memoryLogger } from '../../observability/test-support/memory-logger.js';
+import type { Evaluation, Finding } from '../../policy/engine.js';
+import type { RuleId } from '../../policy/rule-ids.js';
 import type { AuditDecision } from './audit-decision.js';
 import { parseDecisionLogLine } from './decisions-from-log.js';
 import { decisionsFromReport } from './decisions-from-reports.js';

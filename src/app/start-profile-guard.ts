@@ -1,27 +1,18 @@
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-
 import { Registry } from 'prom-client';
 
-import { composeObservers } from './observability/compose-observers.js';
-import { createDecisionLogger, type Logger } from './observability/logger.js';
-import { createMetrics } from './observability/metrics.js';
-import { createAdmissionHandlers } from './serve/admission-handlers.js';
-import { closeGracefully } from './serve/close-server.js';
-import { connectCluster, type ClusterMode } from './serve/cluster-connection.js';
-import { embeddedPolicy, openPolicyFile, type PolicySource } from './serve/policy-source.js';
-import { defaultCaPath, openServingTls, writeCaFile } from './serve/serving-tls.js';
-import { createMetricsApp } from './server/metrics-app.js';
-import type { Readiness } from './server/webhook-app.js';
-import { createWebhookListener } from './server/webhook-listener.js';
+import { createAdmissionHandlers } from '../admission/admission-handlers.js';
+import { closeGracefully } from '../http/close-server.js';
+import type { Readiness } from '../http/webhook-app.js';
+import { createWebhookListener } from '../http/webhook-listener.js';
+import { composeObservers } from '../observability/compose-observers.js';
+import { createDecisionLogger, type Logger } from '../observability/logger.js';
+import { createMetrics } from '../observability/metrics.js';
+import { connectCluster, type ClusterMode } from './cluster-connection.js';
+import { embeddedPolicy, openPolicyFile, type PolicySource } from './policy-source.js';
+import { createReadiness } from './readiness.js';
+import { createMetricsServer, createWebhookServer, listen } from './servers.js';
+import { defaultCaPath, openServingTls, writeCaFile } from './serving-tls.js';
 
-/** Idle keep-alive connections live this long: above the API server's 90 s idle timeout. */
-export const KEEP_ALIVE_TIMEOUT_MS = 95_000;
-/** Must exceed the keep-alive timeout, so a reused connection is never cut mid-request. */
-export const HEADERS_TIMEOUT_MS = 96_000;
-/** A whole request (headers and body) must arrive within this; protects against slow senders. */
-export const REQUEST_TIMEOUT_MS = 120_000;
 /** At shutdown, how long queued Events and PolicyReport results may take to go out. */
 export const CLUSTER_FLUSH_MS = 3_000;
 /** Default time allowed for in-flight requests at shutdown (the pod grace period is 30 s). */
@@ -128,13 +119,11 @@ export async function startProfileGuard(
     });
 
     let draining = false;
-    const readiness = (): Readiness => {
-      const reasons: string[] = [];
-      if (draining) reasons.push('shutting down');
-      if (!policy.loaded()) reasons.push('policy not loaded');
-      if (!cluster.synced()) reasons.push('cluster caches not synced');
-      return { ready: reasons.length === 0, reasons };
-    };
+    const readiness = createReadiness({
+      draining: () => draining,
+      policyLoaded: () => policy.loaded(),
+      clusterSynced: () => cluster.synced(),
+    });
     const observer = composeObservers(
       [metrics, createDecisionLogger(logger), ...cluster.observers],
       (error) => {
@@ -149,33 +138,19 @@ export async function startProfileGuard(
     // POST /mutate and /validate skip express; everything else is the express app's. While
     // draining, every answer not yet sent closes its connection, so keep-alive clients reconnect
     // (to another replica) instead of reusing a connection that is about to go.
-    const app = createWebhookListener({
+    const listener = createWebhookListener({
       ...handlers,
       readiness,
       logger,
       closingConnections: () => draining,
     });
-    const server: HttpsServer = createHttpsServer(
-      {
-        ...tls.store.serverOptions(),
-        requestTimeout: REQUEST_TIMEOUT_MS,
-        headersTimeout: HEADERS_TIMEOUT_MS,
-      },
-      app,
-    );
-    server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-    server.on('tlsClientError', (error) => {
-      logger.debug({ err: error.message }, 'TLS handshake failed');
-    });
-    tls.store.attach(server);
-    const metricsServer: HttpServer = createHttpServer(createMetricsApp(registry));
+    const server = createWebhookServer(tls.store, listener, logger);
+    const metricsServer = createMetricsServer(registry);
 
-    await listen(server, options.port, options.host);
+    const port = await listen(server, options.port, options.host);
     closers.push(() => closeGracefully(server, 0));
-    await listen(metricsServer, options.metricsPort, options.host);
+    const metricsPort = await listen(metricsServer, options.metricsPort, options.host);
     closers.push(() => closeGracefully(metricsServer, 0));
-    const port = (server.address() as AddressInfo).port;
-    const metricsPort = (metricsServer.address() as AddressInfo).port;
 
     let caPath: string | undefined;
     if (tls.selfSignedCaPem !== undefined) {
@@ -246,17 +221,4 @@ export async function startProfileGuard(
     await closeAll();
     throw error;
   }
-}
-
-function listen(server: HttpServer | HttpsServer, port: number, host: string | undefined) {
-  return new Promise<void>((resolve, reject) => {
-    const onError = (error: Error): void => {
-      reject(error);
-    };
-    server.once('error', onError);
-    server.listen({ port, ...(host === undefined ? {} : { host }) }, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
 }

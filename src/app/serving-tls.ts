@@ -19,7 +19,7 @@ import {
   generateServingCertificate,
 } from '../tls/self-signed.js';
 import { ConfigError } from './config-error.js';
-import { errorMessage } from './error-message.js';
+import { errorMessage } from '../util/error-message.js';
 
 /** Validity of a generated self-signed serving certificate. */
 export const SELF_SIGNED_DAYS = 365;

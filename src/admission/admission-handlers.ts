@@ -3,7 +3,7 @@ import {
   createValidatingHandler,
   type AdmissionHandler,
   type DecisionObserver,
-} from '../admission/handler.js';
+} from './handler.js';
 import type { ClusterSnapshot } from '../policy/cluster-snapshot.js';
 import { createValidator } from '../policy/engine.js';
 import { createMutator } from '../policy/mutation-engine.js';

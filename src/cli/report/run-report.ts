@@ -1,21 +1,21 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 
-import type { ReportReader } from '../kube/policy-reports.js';
-import { createAuditAccumulator, type AuditAccumulator } from '../report/audit-summary.js';
-import { parseDecisionLogLine } from '../report/decisions-from-log.js';
-import { decisionsFromReport } from '../report/decisions-from-reports.js';
-import { parseDuration } from '../report/duration.js';
+import type { ReportReader } from '../../kube/policy-reports.js';
+import { createAuditAccumulator, type AuditAccumulator } from './audit-summary.js';
+import { parseDecisionLogLine } from './decisions-from-log.js';
+import { decisionsFromReport } from './decisions-from-reports.js';
+import { parseDuration } from './duration.js';
 import {
   formatAuditJson,
   formatAuditText,
   type AuditReport,
   type AuditSource,
-} from '../report/format-audit.js';
-import { choiceFlag, parseFlags, positiveIntFlag } from './args.js';
-import { EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
-import { UsageError } from './usage-error.js';
-import { homeDirectory } from './home-dir.js';
+} from './format-audit.js';
+import { choiceFlag, parseFlags, positiveIntFlag } from '../args.js';
+import { EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
+import { UsageError } from '../usage-error.js';
+import { homeDirectory } from '../home-dir.js';
 
 /** Default number of latest denials listed. */
 export const DEFAULT_LATEST = 10;
@@ -192,8 +192,8 @@ async function readCluster(
 /** The kubeconfig as `serve` finds it, and the client-node reader (loaded only when used). */
 async function openKubeReader(kubeconfig: string | undefined, io: CliIo): Promise<ReportReader> {
   // One after the other: concurrent dynamic imports of one module graph trip Jest's ESM loader.
-  const { loadKubeConfig } = await import('../kube/kube-config.js');
-  const { createKubeReportReader } = await import('../kube/kube-report-store.js');
+  const { loadKubeConfig } = await import('../../kube/kube-config.js');
+  const { createKubeReportReader } = await import('../../kube/kube-report-store.js');
   let loaded;
   try {
     loaded = loadKubeConfig({ kubeconfig, env: io.env, homeDir: homeDirectory(io.env) });

@@ -6,7 +6,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { PolicyProvider } from '../policy/policy-provider.js';
 import type { Policy } from '../policy/policy-spec.js';
 import { ConfigError } from './config-error.js';
-import { formatPolicyErrors } from './policy-errors.js';
+import { formatPolicyErrors } from '../config/policy-errors.js';
 
 /** Where the server's policy comes from, and whether it has one yet. */
 export interface PolicySource {

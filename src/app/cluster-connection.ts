@@ -5,7 +5,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { NO_CLUSTER, type ClusterSnapshot } from '../policy/cluster-snapshot.js';
 import type { Policy } from '../policy/policy-spec.js';
 import { ConfigError } from './config-error.js';
-import { errorMessage } from './error-message.js';
+import { errorMessage } from '../util/error-message.js';
 import type { PolicySource } from './policy-source.js';
 
 /** Whether to look the cluster up, as `serve` decided from its flags and environment. */

@@ -1,4 +1,4 @@
-import { asArray, asRecord, asString, asStringMap } from '../policy/object-access.js';
+import { asArray, asRecord, asString, asStringMap } from '../../policy/object-access.js';
 import { decisionKind, type AuditDecision, type AuditFinding } from './audit-decision.js';
 
 /** What one report object held. */

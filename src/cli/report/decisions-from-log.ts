@@ -1,4 +1,4 @@
-import { asRecord, asString } from '../policy/object-access.js';
+import { asRecord, asString } from '../../policy/object-access.js';
 import { decisionKind, type AuditDecision, type AuditFinding } from './audit-decision.js';
 
 /** What one log line turned out to be. */
