@@ -1,4 +1,10 @@
-import { compareQuantities, formatQuantity, parseQuantity, type Quantity } from './quantity.js';
+import {
+  MAX_QUANTITY_LENGTH,
+  compareQuantities,
+  formatQuantity,
+  parseQuantity,
+  type Quantity,
+} from './quantity.js';
 
 const q = (text: string | number): Quantity => {
   const parsed = parseQuantity(text);
@@ -133,6 +139,46 @@ describe('parseQuantity', () => {
       format: 'DecimalExponent',
     });
     expect(parseQuantity('1e2147483648')).toBeUndefined();
+  });
+
+  it('judges at most 64 characters: longer text is not a quantity, whatever it holds', () => {
+    expect(MAX_QUANTITY_LENGTH).toBe(64);
+    const longest = `1${'0'.repeat(63)}`;
+    expect(parseQuantity(`${longest}e-70`)).toBeUndefined();
+    expect(parseQuantity(`1${'0'.repeat(60)}e-3`)).toEqual({
+      mantissa: 1n,
+      exponent: 57,
+      format: 'DecimalExponent',
+    });
+    expect(parseQuantity(`0.${'0'.repeat(61)}1`)).toEqual({
+      mantissa: 1n,
+      exponent: -9,
+      format: 'DecimalSI',
+    });
+    expect(longest).toHaveLength(64);
+    expect(parseQuantity(`${longest}0`)).toBeUndefined();
+    // The input of the reported stall: a hundred thousand trailing zeros.
+    expect(parseQuantity(`1${'0'.repeat(100_000)}`)).toBeUndefined();
+    expect(parseQuantity(`${'9'.repeat(100_000)}Ki`)).toBeUndefined();
+    expect(parseQuantity(`1e${'0'.repeat(100_000)}1`)).toBeUndefined();
+  });
+
+  it('strips trailing zeros of a 64-digit number exactly', () => {
+    expect(parseQuantity(`1${'0'.repeat(63)}`)).toEqual({
+      mantissa: 2n ** 63n - 1n,
+      exponent: 0,
+      format: 'DecimalSI',
+    });
+    expect(parseQuantity(`0.${'0'.repeat(62)}`)).toEqual({
+      mantissa: 0n,
+      exponent: 0,
+      format: 'DecimalSI',
+    });
+    expect(parseQuantity(`12${'0'.repeat(40)}e-40`)).toEqual({
+      mantissa: 12n,
+      exponent: 0,
+      format: 'DecimalExponent',
+    });
   });
 });
 

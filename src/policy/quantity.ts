@@ -40,12 +40,42 @@ const DECIMAL_SUFFIX_BY_EXPONENT: ReadonlyMap<number, string> = new Map(
 );
 
 /**
- * `<sign>? <digits> (. <digits>?)? | <sign>? . <digits>`, then a suffix made of the letters
- * Kubernetes scans for, optionally followed by a signed integer (the `e`/`E` exponent form).
- * Requiring a digit in the number is stricter than apimachinery's scanner, which also reads
- * `+`, `-` and `.` as zero; the documented grammar does not allow them.
+ * The longest quantity text judged. apimachinery has no limit of its own, but no real quantity
+ * comes near it (`9223372036854775807`, the int64 maximum, has 19 digits), and a bound keeps every
+ * parse, BigInt conversion and comparison below constant work. Longer text is not a quantity.
  */
-const QUANTITY = /^([+-]?)(?:(\d+)(?:\.(\d*))?|\.(\d+))([eEinumkKMGTP]*(?:[+-]?\d+)?)$/;
+export const MAX_QUANTITY_LENGTH = 64;
+
+const PLUS = 0x2b;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+function isDigit(code: number): boolean {
+  return code >= ZERO && code <= NINE;
+}
+
+/** The index of the first non-digit of `text` at or after `from`. */
+function skipDigits(text: string, from: number): number {
+  let index = from;
+  while (index < text.length && isDigit(text.charCodeAt(index))) index++;
+  return index;
+}
+
+/**
+ * The power of ten of an `e`/`E` exponent suffix (`e3`, `E-2`, `e+10`), or undefined when the
+ * suffix is not one. Hand-scanned in one pass: no regular expression touches tenant text here.
+ */
+function exponentSuffix(suffix: string): number | undefined {
+  const first = suffix.charCodeAt(0);
+  if (first !== 0x65 && first !== 0x45) return undefined;
+  let index = 1;
+  const sign = suffix.charCodeAt(index);
+  if (sign === PLUS || sign === MINUS) index++;
+  if (index === suffix.length || skipDigits(suffix, index) !== suffix.length) return undefined;
+  return Number(suffix.slice(1));
+}
 
 const INT32_MAX = 2 ** 31 - 1;
 const INT32_MIN = -(2 ** 31);
@@ -57,7 +87,8 @@ const NANO_EXPONENT = -9;
 /**
  * Parses a Kubernetes resource quantity (`k8s.io/apimachinery/pkg/api/resource`):
  * `<signedNumber><suffix>` with decimal SI suffixes `n u m k M G T P E`, binary `Ki Mi Gi Ti Pi Ei`
- * or a decimal exponent `e<int>`/`E<int>`; no spaces. A finite number (a YAML int or float) is read
+ * or a decimal exponent `e<int>`/`E<int>`; no spaces; at most {@link MAX_QUANTITY_LENGTH}
+ * characters (longer text is undefined). Linear in the text's length. A finite number (a YAML int or float) is read
  * as its decimal text. Returns undefined for anything Kubernetes would reject. Like the API server,
  * rounds non-zero values away from zero to a multiple of 1n and caps DecimalSI and BinarySI
  * magnitudes at 2^63-1, so that the result is the value Kubernetes stores.
@@ -66,12 +97,26 @@ export function parseQuantity(text: string | number): Quantity | undefined {
   if (typeof text === 'number') {
     return Number.isFinite(text) ? parseQuantity(String(text)) : undefined;
   }
-  const match = QUANTITY.exec(text);
-  if (!match) return undefined;
-  const [, sign = '', whole = '', wholeFraction = '', onlyFraction = '', suffix = ''] = match;
-  const fraction = wholeFraction || onlyFraction;
-  const digits = BigInt(`${whole}${fraction}` || '0');
-  let mantissa = sign === '-' ? -digits : digits;
+  // One pass over at most MAX_QUANTITY_LENGTH characters, so parsing is linear and bounded.
+  if (text.length === 0 || text.length > MAX_QUANTITY_LENGTH) return undefined;
+  let index = 0;
+  const first = text.charCodeAt(0);
+  if (first === PLUS || first === MINUS) index++;
+  const wholeEnd = skipDigits(text, index);
+  const whole = text.slice(index, wholeEnd);
+  index = wholeEnd;
+  let fraction = '';
+  if (text.charCodeAt(index) === DOT) {
+    const fractionEnd = skipDigits(text, index + 1);
+    fraction = text.slice(index + 1, fractionEnd);
+    index = fractionEnd;
+  }
+  // `<digits>`, `<digits>.`, `<digits>.<digits>` or `.<digits>`: a number needs a digit.
+  // (apimachinery's scanner also reads `+`, `-` and `.` as zero; the documented grammar does not.)
+  if (whole === '' && fraction === '') return undefined;
+  const suffix = text.slice(index);
+  const digits = BigInt(`${whole}${fraction}`);
+  let mantissa = first === MINUS ? -digits : digits;
   let exponent = 0 - fraction.length;
   let format: QuantityFormat;
 
@@ -83,13 +128,12 @@ export function parseQuantity(text: string | number): Quantity | undefined {
   } else if (binary !== undefined) {
     format = 'BinarySI';
     mantissa <<= binary;
-  } else if (/^[eE][+-]?\d+$/.test(suffix)) {
-    const power = Number(suffix.slice(1));
+  } else {
+    const power = exponentSuffix(suffix);
+    if (power === undefined) return undefined;
     if (!Number.isSafeInteger(power) || power > INT32_MAX || power < INT32_MIN) return undefined;
     format = 'DecimalExponent';
     exponent += power;
-  } else {
-    return undefined;
   }
 
   const rounded = roundUpToNano(normalise(mantissa, exponent, format));
@@ -155,15 +199,18 @@ function abs(value: bigint): bigint {
   return value < 0n ? -value : value;
 }
 
+/**
+ * Strips trailing zeros into the exponent. Counted on the decimal text in one pass: dividing by
+ * ten once per zero would be quadratic in the number of digits.
+ */
 function normalise(mantissa: bigint, exponent: number, format: QuantityFormat): Quantity {
   if (mantissa === 0n) return { mantissa: 0n, exponent: 0, format };
-  let m = mantissa;
-  let e = exponent;
-  while (m % 10n === 0n) {
-    m /= 10n;
-    e += 1;
-  }
-  return { mantissa: m, exponent: e, format };
+  const text = mantissa.toString();
+  let end = text.length;
+  while (text.charCodeAt(end - 1) === ZERO) end--;
+  const zeros = text.length - end;
+  if (zeros === 0) return { mantissa, exponent, format };
+  return { mantissa: BigInt(text.slice(0, end)), exponent: exponent + zeros, format };
 }
 
 function digitCount(value: bigint): number {
