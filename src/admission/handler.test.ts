@@ -262,10 +262,16 @@ describe('createMutatingHandler', () => {
   it('allows unpatched when a mutator throws, and records an error', () => {
     const observer = recorder();
     const mutator = createMutator([
-      { id: 'ok', targets: ['Profile'], apply: (_ctx, draft) => void (draft.spec = {}) },
+      {
+        id: 'ok',
+        targets: ['Profile'],
+        writes: [],
+        apply: (_ctx, draft) => void (draft.spec = {}),
+      },
       {
         id: 'broken',
         targets: ['Profile'],
+        writes: [],
         apply: () => {
           throw new Error('boom');
         },

@@ -117,3 +117,40 @@ function setDeep(root: unknown, path: readonly string[], value: unknown): void {
     current = record[step];
   }
 }
+
+describe('diffToJsonPatch on deep values', () => {
+  const nest = (depth: number, leaf: unknown): Record<string, unknown> => {
+    let node: unknown = leaf;
+    for (let level = 0; level < depth; level++) node = { a: node };
+    return node as Record<string, unknown>;
+  };
+
+  it('walks an object nested 200 000 levels deep without overflowing the stack', () => {
+    const before = { spec: nest(200_000, 1), metadata: {} };
+    const after = { spec: nest(200_000, 1), metadata: { labels: { x: 'y' } } };
+    expect(diffToJsonPatch(before, after)).toEqual([
+      { op: 'add', path: '/metadata/labels', value: { x: 'y' } },
+    ]);
+    const changed = { spec: nest(200_000, 2), metadata: {} };
+    const patch = diffToJsonPatch(before, changed);
+    expect(patch).toHaveLength(1);
+    expect(patch[0]?.op).toBe('replace');
+    expect(patch[0]?.path).toBe('/spec' + '/a'.repeat(200_000));
+  });
+
+  it('emits operations in the order of a depth-first walk: each subtree before the next key', () => {
+    expect(
+      diffToJsonPatch(
+        { a: { x: 1, y: { z: 1 } }, b: 1, c: { d: 1 } },
+        { a: { x: 2, y: { z: 2 }, w: 0 }, b: 2, e: 3, c: { d: 2 } },
+      ),
+    ).toEqual([
+      { op: 'replace', path: '/a/x', value: 2 },
+      { op: 'replace', path: '/a/y/z', value: 2 },
+      { op: 'add', path: '/a/w', value: 0 },
+      { op: 'replace', path: '/b', value: 2 },
+      { op: 'add', path: '/e', value: 3 },
+      { op: 'replace', path: '/c/d', value: 2 },
+    ]);
+  });
+});

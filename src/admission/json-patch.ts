@@ -1,3 +1,8 @@
+import { jsonEqual } from '../policy/json-equal.js';
+
+/** Structural equality over JSON values (object key order ignored); iterative. */
+export { jsonEqual };
+
 /** One RFC 6902 operation; the webhook only ever emits these three. */
 export type JsonPatchOperation =
   | { readonly op: 'add'; readonly path: string; readonly value: unknown }
@@ -19,36 +24,49 @@ export function escapePointerToken(token: string): string {
  * added whole, so a patch never addresses a child of a missing parent; arrays that differ are
  * replaced whole, which is simple and cannot misaddress shifting indexes. Keys whose value is
  * `undefined` count as absent, as JSON.stringify would drop them. Equal inputs give `[]`.
+ * Iterative (an explicit stack, visiting keys in order as a recursive walk would), so any
+ * nesting depth is diffed without overflowing the call stack; linear in the inputs' size.
  */
 export function diffToJsonPatch(before: unknown, after: unknown): JsonPatchOperation[] {
   const operations: JsonPatchOperation[] = [];
-  diff(before, after, '', operations);
-  return operations;
-}
-
-function diff(before: unknown, after: unknown, path: string, out: JsonPatchOperation[]): void {
-  const from = asObject(before);
-  const to = asObject(after);
-  if (from === undefined || to === undefined) {
-    if (!jsonEqual(before, after)) out.push({ op: 'replace', path, value: after });
-    return;
-  }
-  // Removing object members first never shifts another member's path.
-  for (const key of Object.keys(from)) {
-    if (from[key] !== undefined && !isDefined(to, key)) {
-      out.push({ op: 'remove', path: `${path}/${escapePointerToken(key)}` });
+  // Work items, popped last-first: a pair of values to diff at a path, or an `add` to emit in
+  // its turn (after the subtrees of the keys before it).
+  const pending: (
+    | { readonly before: unknown; readonly after: unknown; readonly path: string }
+    | JsonPatchOperation
+  )[] = [{ before, after, path: '' }];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    if ('op' in item) {
+      operations.push(item);
+      continue;
+    }
+    const from = asObject(item.before);
+    const to = asObject(item.after);
+    if (from === undefined || to === undefined) {
+      if (!jsonEqual(item.before, item.after)) {
+        operations.push({ op: 'replace', path: item.path, value: item.after });
+      }
+      continue;
+    }
+    // Removing object members first never shifts another member's path.
+    for (const key of Object.keys(from)) {
+      if (from[key] !== undefined && !isDefined(to, key)) {
+        operations.push({ op: 'remove', path: `${item.path}/${escapePointerToken(key)}` });
+      }
+    }
+    // Pushed last key first, so that they are popped, and their operations emitted, in order.
+    for (const key of Object.keys(to).reverse()) {
+      const next = to[key];
+      if (next === undefined) continue;
+      const previous = isDefined(from, key) ? from[key] : undefined;
+      // Equal scalars, the bulk of any object, need no path and no further walk.
+      if (previous === next) continue;
+      const child = `${item.path}/${escapePointerToken(key)}`;
+      if (previous === undefined) pending.push({ op: 'add', path: child, value: next });
+      else pending.push({ before: previous, after: next, path: child });
     }
   }
-  for (const key of Object.keys(to)) {
-    const next = to[key];
-    if (next === undefined) continue;
-    const previous = isDefined(from, key) ? from[key] : undefined;
-    // Equal scalars, the bulk of any object, need no path and no further walk.
-    if (previous === next) continue;
-    const child = `${path}/${escapePointerToken(key)}`;
-    if (previous === undefined) out.push({ op: 'add', path: child, value: next });
-    else diff(previous, next, child, out);
-  }
+  return operations;
 }
 
 function asObject(value: unknown): JsonObject | undefined {
@@ -59,39 +77,4 @@ function asObject(value: unknown): JsonObject | undefined {
 
 function isDefined(object: JsonObject, key: string): boolean {
   return Object.hasOwn(object, key) && object[key] !== undefined;
-}
-
-/** How many members of `object` are not `undefined`. */
-function definedCount(object: JsonObject): number {
-  let count = 0;
-  for (const key of Object.keys(object)) if (object[key] !== undefined) count++;
-  return count;
-}
-
-/** Structural equality over JSON values (object key order ignored). */
-export function jsonEqual(left: unknown, right: unknown): boolean {
-  if (left === right) return true;
-  if (typeof left !== 'object' || typeof right !== 'object' || left === null || right === null) {
-    return false;
-  }
-  const isArray = Array.isArray(left);
-  if (isArray !== Array.isArray(right)) return false;
-  if (isArray) {
-    const a = left as readonly unknown[];
-    const b = right as readonly unknown[];
-    if (a.length !== b.length) return false;
-    for (let index = 0; index < a.length; index++) if (!jsonEqual(a[index], b[index])) return false;
-    return true;
-  }
-  // Counted and compared in loops: this runs over every untouched subtree on the mutate path.
-  const a = left as JsonObject;
-  const b = right as JsonObject;
-  let count = 0;
-  for (const key of Object.keys(a)) {
-    const value = a[key];
-    if (value === undefined) continue;
-    if (!isDefined(b, key) || !jsonEqual(value, b[key])) return false;
-    count++;
-  }
-  return count === definedCount(b);
 }

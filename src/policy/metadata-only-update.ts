@@ -1,3 +1,4 @@
+import { jsonEqual } from './json-equal.js';
 import { asRecord } from './object-access.js';
 
 /** Metadata fields whose change alone never makes an UPDATE deniable. */
@@ -41,17 +42,10 @@ function strip(object: unknown): unknown {
   return out;
 }
 
-/** Structural equality over JSON values (key order ignored). */
+/**
+ * Structural equality over JSON values (key order ignored). Iterative, so an object nested any
+ * number of levels deep compares without overflowing the call stack.
+ */
 export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
-  }
-  const left = a as Record<string, unknown>;
-  const right = b as Record<string, unknown>;
-  const leftKeys = Object.keys(left);
-  if (leftKeys.length !== Object.keys(right).length) return false;
-  return leftKeys.every((key) => Object.hasOwn(right, key) && deepEqual(left[key], right[key]));
+  return jsonEqual(a, b);
 }

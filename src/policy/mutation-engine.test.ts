@@ -10,6 +10,7 @@ function setter(key: string, value: unknown, fail?: string): MutatorDefinition {
   return {
     id: `set-${key}`,
     targets: ['Profile'],
+    writes: [['spec']],
     apply: (_ctx, draft) => {
       const spec = (draft.spec ??= {}) as Record<string, unknown>;
       spec[key] = value;
@@ -57,6 +58,7 @@ describe('createMutator', () => {
     const odd: MutatorDefinition = {
       id: 'odd',
       targets: ['Profile'],
+      writes: [],
       apply: (_ctx, draft) => {
         draft.metadata = { name: 'changed' };
         throw 'not an error'; // eslint-disable-line @typescript-eslint/only-throw-error
@@ -76,6 +78,7 @@ describe('createMutator', () => {
     const reader: MutatorDefinition = {
       id: 'reader',
       targets: ['Profile'],
+      writes: [],
       apply: (ctx) => {
         seen.push(structuredClone(ctx.object.spec));
       },
@@ -96,5 +99,62 @@ describe('createMutator', () => {
       expect(mutate(request, testPolicy(), NO_CLUSTER)).toBeUndefined();
     }
     expect(mutate(input('Profile', undefined), testPolicy(), NO_CLUSTER)).toBeUndefined();
+  });
+});
+
+describe('createMutator copy-on-write drafts', () => {
+  const labeller: MutatorDefinition = {
+    id: 'labeller',
+    targets: ['Profile'],
+    writes: [['metadata', 'labels']],
+    apply: (_ctx, draft) => {
+      const labels = draft.metadata?.labels as Record<string, unknown>;
+      labels.added = 'yes';
+    },
+  };
+
+  it('copies the written containers and their ancestors, and shares everything else', () => {
+    const object = deepFreeze({
+      apiVersion: 'kubeflow.org/v1',
+      kind: 'Profile',
+      metadata: { name: 't', labels: { kept: 'k' }, annotations: { a: 'b' } },
+      spec: { plugins: [{ kind: 'WorkloadIdentity', spec: { deep: { er: 1 } } }] },
+    }) as KubeObject;
+    const result = run([labeller], object);
+    expect(result?.errors).toEqual([]);
+    expect(result?.mutated.metadata?.labels).toEqual({ kept: 'k', added: 'yes' });
+    expect(object.metadata?.labels).toEqual({ kept: 'k' });
+    expect(result?.mutated).not.toBe(object);
+    expect(result?.mutated.metadata).not.toBe(object.metadata);
+    expect(result?.mutated.spec).toBe(object.spec);
+    expect(result?.mutated.metadata?.annotations).toBe(object.metadata?.annotations);
+  });
+
+  it('mutates an object nested 200 000 levels deep without copying or walking the nesting', () => {
+    let deep: unknown = 'leaf';
+    for (let level = 0; level < 200_000; level++) deep = { a: deep };
+    const object = Object.freeze({
+      apiVersion: 'kubeflow.org/v1',
+      kind: 'Profile',
+      metadata: Object.freeze({ name: 't', labels: Object.freeze({}) }),
+      spec: Object.freeze({ plugins: Object.freeze([Object.freeze({ spec: deep })]) }),
+    }) as KubeObject;
+    const result = run([labeller], object);
+    expect(result?.errors).toEqual([]);
+    expect(result?.mutated.spec).toBe(object.spec);
+  });
+
+  it('reports a mutator that edits a container it did not declare, leaving the object as it was', () => {
+    const sneaky: MutatorDefinition = {
+      id: 'sneaky',
+      targets: ['Profile'],
+      writes: [],
+      apply: (_ctx, draft) => {
+        (draft.spec as Record<string, unknown>).x = 1;
+      },
+    };
+    const result = run([sneaky]);
+    expect(result?.applied).toEqual([]);
+    expect(result?.errors.map((error) => error.id)).toEqual(['sneaky']);
   });
 });

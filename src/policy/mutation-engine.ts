@@ -1,5 +1,4 @@
 import type { ClusterSnapshot } from './cluster-snapshot.js';
-import { cloneJson } from './json-clone.js';
 import type { KubeObject } from './kube-object.js';
 import type { Policy } from './policy-spec.js';
 import type { AdmissionInput, TargetKind } from './request.js';
@@ -7,7 +6,10 @@ import type { MutatorDefinition } from './rule.js';
 
 /** The result of mutating one object. */
 export interface MutationResult {
-  /** The edited deep clone (equal in content to the input when nothing applied). */
+  /**
+   * The edited draft (equal in content to the input when nothing applied). It shares the subtrees
+   * no mutator wrote with the request's object: read it, never edit it.
+   */
   readonly mutated: KubeObject;
   /** Ids of mutators that ran without error. */
   readonly applied: readonly string[];
@@ -23,11 +25,14 @@ export type Mutator = (
 ) => MutationResult | undefined;
 
 /**
- * Builds a mutator over a catalog. The mutators run in catalog order on one deep clone of the
- * request's object; each sees the edits of those before it, as `ctx.object` and as its draft (the
- * same object). A mutator that throws halfway leaves no partial edit behind: the clone is rebuilt
- * from the request's object by replaying the mutators that succeeded, and the rest go on. Throws
- * are rare, so the common path pays for a single clone. Mutation applies to every caller.
+ * Builds a mutator over a catalog. The mutators run in catalog order on one copy-on-write draft
+ * of the request's object (see {@link MutatorDefinition.writes}): the root and the containers the
+ * target's mutators write are shallow-copied, everything else is shared, so the work is what the
+ * mutators touch whatever the object's size or depth, and a diff against the request's object
+ * skips every shared subtree by identity. Each mutator sees the edits of those before it, as
+ * `ctx.object` and as its draft (the same object). A mutator that throws halfway leaves no partial
+ * edit behind: the draft is rebuilt from the request's object by replaying the mutators that
+ * succeeded, and the rest go on. Mutation applies to every caller.
  */
 export function createMutator(mutators: readonly MutatorDefinition[]): Mutator {
   const byTarget = new Map<TargetKind, MutatorDefinition[]>();
@@ -36,17 +41,25 @@ export function createMutator(mutators: readonly MutatorDefinition[]): Mutator {
       byTarget.set(target, [...(byTarget.get(target) ?? []), mutator]);
     }
   }
+  const writesByTarget = new Map<TargetKind, readonly (readonly string[])[]>();
+  for (const [target, list] of byTarget) {
+    writesByTarget.set(
+      target,
+      list.flatMap((mutator) => mutator.writes),
+    );
+  }
   return (input, policy, cluster) => {
     if (input.operation !== 'CREATE' && input.operation !== 'UPDATE') return undefined;
     const object = input.object;
     if (object === undefined) return undefined;
+    const writes = writesByTarget.get(input.target) ?? [];
     const apply = (mutator: MutatorDefinition, draft: KubeObject): void => {
       mutator.apply(
         { input, object: draft, oldObject: input.oldObject, policy, cluster, run: 'request' },
         draft,
       );
     };
-    let draft = cloneJson(object);
+    let draft = writableCopy(object, writes);
     const done: MutatorDefinition[] = [];
     const errors: { id: string; message: string }[] = [];
     for (const mutator of byTarget.get(input.target) ?? []) {
@@ -58,7 +71,7 @@ export function createMutator(mutators: readonly MutatorDefinition[]): Mutator {
           id: mutator.id,
           message: error instanceof Error ? error.message : String(error),
         });
-        draft = replay(object, done, apply);
+        draft = replay(object, writes, done, apply);
       }
     }
     return { mutated: draft, applied: done.map((mutator) => mutator.id), errors };
@@ -66,20 +79,50 @@ export function createMutator(mutators: readonly MutatorDefinition[]): Mutator {
 }
 
 /**
- * A fresh clone of `object` with `mutators` applied again. They succeeded once on the same input
- * and are pure, so they succeed again; should one not, the unmutated clone is returned (an error
+ * A shallow copy of `object` in which each container on the given key paths (and every ancestor
+ * of one) is a shallow copy too, so it can be edited in place without touching `object`. A path
+ * stops where a member is missing or not a plain object (arrays are never written in place).
+ */
+export function writableCopy(
+  object: KubeObject,
+  paths: readonly (readonly string[])[],
+): KubeObject {
+  const root: Record<string, unknown> = { ...object };
+  const copied = new Set<object>([root]);
+  for (const path of paths) {
+    let parent = root;
+    for (const key of path) {
+      if (!Object.hasOwn(parent, key)) break;
+      const child = parent[key];
+      if (typeof child !== 'object' || child === null || Array.isArray(child)) break;
+      let next = child as Record<string, unknown>;
+      if (!copied.has(next)) {
+        next = { ...next };
+        copied.add(next);
+        parent[key] = next;
+      }
+      parent = next;
+    }
+  }
+  return root;
+}
+
+/**
+ * A fresh draft of `object` with `mutators` applied again. They succeeded once on the same input
+ * and are pure, so they succeed again; should one not, the unmutated draft is returned (an error
  * is already reported, so the caller sends no patch either way).
  */
 function replay(
   object: KubeObject,
+  writes: readonly (readonly string[])[],
   mutators: readonly MutatorDefinition[],
   apply: (mutator: MutatorDefinition, draft: KubeObject) => void,
 ): KubeObject {
-  const draft = cloneJson(object);
+  const draft = writableCopy(object, writes);
   try {
     for (const mutator of mutators) apply(mutator, draft);
     return draft;
   } catch {
-    return cloneJson(object);
+    return writableCopy(object, writes);
   }
 }

@@ -46,10 +46,22 @@ export interface RuleDefinition {
   readonly check: (ctx: RuleContext) => RuleResult;
 }
 
-/** A mutation: edits `draft` (a private deep clone of the object) in place. */
+/**
+ * A mutation: edits `draft` in place. The draft is copy-on-write: the engine gives the mutator
+ * its own shallow copies of the root, of each container named in `writes` and of their
+ * ancestors; every other subtree is shared with the request's object (so that mutating a 3 MiB
+ * object costs what the mutators touch, not a deep copy). A mutator may edit the containers it
+ * names in `writes` and create or replace any member; it must never edit a container it did not
+ * name (the unit tests run mutators over deep-frozen objects, where that throws).
+ */
 export interface MutatorDefinition {
   readonly id: string;
   readonly targets: readonly TargetKind[];
+  /**
+   * Key paths from the object's root of the containers `apply` edits in place, e.g.
+   * `['metadata', 'labels']`. Containers missing from the object are the mutator's to create.
+   */
+  readonly writes: readonly (readonly string[])[];
   readonly apply: (ctx: RuleContext, draft: KubeObject) => void;
 }
 

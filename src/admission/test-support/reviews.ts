@@ -129,6 +129,7 @@ export const ROLE_RULE: RuleDefinition = {
 export const LABELS_MUTATOR: MutatorDefinition = {
   id: 'profile-labels',
   targets: ['Profile'],
+  writes: [],
   apply: ({ policy }, draft) => {
     const metadata = (asRecord(draft.metadata) ?? {}) as Record<string, unknown>;
     const labels = { ...(asRecord(metadata.labels) ?? {}) };
@@ -143,6 +144,7 @@ export const LABELS_MUTATOR: MutatorDefinition = {
 export const QUOTA_MUTATOR: MutatorDefinition = {
   id: 'profile-quota-defaults',
   targets: ['Profile'],
+  writes: [],
   apply: ({ policy }, draft) => {
     const spec = (asRecord(draft.spec) ?? {}) as Record<string, unknown>;
     const quota = (asRecord(spec.resourceQuotaSpec) ?? {}) as Record<string, unknown>;

@@ -34,6 +34,8 @@ export function owningProfile(object: KubeObject, cluster: ClusterSnapshot): str
 export const namespaceLabelsMutator: MutatorDefinition = {
   id: 'namespace-labels',
   targets: ['Namespace'],
+  // Replaces `metadata` with a new object rather than editing it.
+  writes: [],
   apply: (ctx, draft) => {
     const profileName = owningProfile(ctx.object, ctx.cluster);
     if (profileName === undefined) return;

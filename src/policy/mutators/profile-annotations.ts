@@ -5,6 +5,7 @@ import { addMissingMetadataEntries } from './profile-metadata-defaults.js';
 export const profileAnnotations: MutatorDefinition = {
   id: 'profile-annotations',
   targets: ['Profile'],
+  writes: [['metadata', 'annotations']],
   apply: ({ policy }, draft) => {
     addMissingMetadataEntries(draft, 'annotations', policy.spec.profiles.annotations);
   },

@@ -25,6 +25,7 @@ function childObject(
 export const profileDefaultQuota: MutatorDefinition = {
   id: 'profile-default-quota',
   targets: ['Profile'],
+  writes: [['spec', 'resourceQuotaSpec', 'hard']],
   apply: ({ policy }, draft: KubeObject) => {
     const { defaults, fillMissing } = policy.spec.profiles.quota;
     const entries = Object.entries(defaults);

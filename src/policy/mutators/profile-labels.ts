@@ -5,6 +5,7 @@ import { addMissingMetadataEntries } from './profile-metadata-defaults.js';
 export const profileLabels: MutatorDefinition = {
   id: 'profile-labels',
   targets: ['Profile'],
+  writes: [['metadata', 'labels']],
   apply: ({ policy }, draft) => {
     addMissingMetadataEntries(draft, 'labels', policy.spec.profiles.labels);
   },

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { EMBEDDED_DEFAULT_POLICY } from '../../config/default-policy.js';
+import { deepFreeze } from '../../config/deep-freeze.js';
 import { NO_CLUSTER } from '../cluster-snapshot.js';
 import type { KubeObject } from '../kube-object.js';
 import { createMutator } from '../mutation-engine.js';
@@ -29,9 +30,11 @@ function mutated(
   policy: Policy = testPolicy(),
   operation: Operation = 'CREATE',
 ) {
-  const oldObject = operation === 'UPDATE' ? object : undefined;
+  // Frozen: a mutator that edits a container it did not declare in `writes` throws here.
+  const frozen = deepFreeze(structuredClone(object));
+  const oldObject = operation === 'UPDATE' ? frozen : undefined;
   const result = mutate(
-    input('Profile', object, { operation, ...(oldObject ? { oldObject } : {}) }),
+    input('Profile', frozen, { operation, ...(oldObject ? { oldObject } : {}) }),
     policy,
     NO_CLUSTER,
   );
