@@ -173,3 +173,226 @@ describe('createValidator', () => {
     expect(result.allowed).toBe(false);
   });
 });
+
+describe('ratcheting by value', () => {
+  // Fails every string in `spec.values` other than "ok", every non-default subject, and every
+  // `hard` value other than "1"; each violation points at the offending value.
+  const listRule: RuleDefinition = {
+    ...ownerRule,
+    check: ({ object }) => {
+      const values = (getPath(object, 'spec', 'values') ?? []) as unknown[];
+      const hard = (getPath(object, 'spec', 'hard') ?? {}) as Record<string, unknown>;
+      return failIf([
+        ...values.flatMap((value, index) =>
+          value === 'ok' ? [] : [{ path: `spec.values[${index}]`, message: 'not ok' }],
+        ),
+        ...Object.entries(hard).flatMap(([key, value]) =>
+          value === '1' ? [] : [{ path: `spec.hard[${JSON.stringify(key)}]`, message: 'not 1' }],
+        ),
+      ]);
+    },
+  };
+  const subjectRule: RuleDefinition = {
+    ...ownerRule,
+    targets: ['RoleBinding'],
+    check: ({ object }) =>
+      failIf(
+        ((object.subjects ?? []) as { name?: string }[]).flatMap((subject, index) =>
+          subject.name === 'default-editor' && index >= 0
+            ? []
+            : [{ path: `subjects[${index}].name`, message: 'foreign' }],
+        ),
+      ),
+  };
+  const validate = createValidator([listRule, subjectRule]);
+  const withSpec = (spec: Record<string, unknown>): KubeObject => ({
+    apiVersion: 'kubeflow.org/v1',
+    kind: 'Profile',
+    metadata: { name: 'a' },
+    spec,
+  });
+  const update = (oldObject: KubeObject, object: KubeObject, target: 'Profile' | 'RoleBinding') =>
+    validate(input(target, object, { operation: 'UPDATE', oldObject }), policy(), NO_CLUSTER);
+  const outcome = (result: ReturnType<typeof validate>) => ({
+    denied: result.denials.map((d) => d.path),
+    ratcheted: result.warnings.filter((w) => w.ratcheted).map((w) => w.path),
+  });
+
+  it.each<[string, Record<string, unknown>, Record<string, unknown>, object]>([
+    [
+      'a changed value at the same index is judged afresh',
+      { values: ['monitoring'] },
+      { values: ['*'] },
+      { denied: ['spec.values[0]'], ratcheted: [] },
+    ],
+    [
+      'an unchanged value keeps its warning wherever it moves in the list',
+      { values: ['monitoring'] },
+      { values: ['extra', 'monitoring'] },
+      { denied: ['spec.values[0]'], ratcheted: ['spec.values[1]'] },
+    ],
+    [
+      'an unchanged list is ratcheted in full',
+      { values: ['a', 'b'] },
+      { values: ['b', 'a'] },
+      { denied: [], ratcheted: ['spec.values[0]', 'spec.values[1]'] },
+    ],
+    [
+      'a raised quota is a new violation',
+      { hard: { cpu: '100' } },
+      { hard: { cpu: '10000' } },
+      { denied: ['spec.hard["cpu"]'], ratcheted: [] },
+    ],
+    [
+      'an unchanged quota is ratcheted, a newly violating key is not',
+      { hard: { cpu: '100' } },
+      { hard: { cpu: '100', memory: '2' } },
+      { denied: ['spec.hard["memory"]'], ratcheted: ['spec.hard["cpu"]'] },
+    ],
+    [
+      'the same value under another key is a new violation',
+      { hard: { cpu: '100' } },
+      { hard: { 'requests.cpu': '100' } },
+      { denied: ['spec.hard["requests.cpu"]'], ratcheted: [] },
+    ],
+  ])('%s', (_name, before, after, expected) => {
+    expect(outcome(update(withSpec(before), withSpec(after), 'Profile'))).toEqual(expected);
+  });
+
+  const binding = (...subjects: Record<string, string>[]): KubeObject => ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'b', namespace: 'alice' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubeflow-edit' },
+    subjects,
+  });
+  const sa = (namespace: string, name: string) => ({ kind: 'ServiceAccount', namespace, name });
+
+  it('matches subjects by kind, namespace and name, never by index', () => {
+    const stored = binding(sa('team-shared', 'ci'));
+    expect(outcome(update(stored, binding(sa('bob', 'ci')), 'RoleBinding'))).toEqual({
+      denied: ['subjects[0].name'],
+      ratcheted: [],
+    });
+    expect(
+      outcome(
+        update(
+          stored,
+          binding(sa('alice', 'default-editor'), sa('team-shared', 'ci')),
+          'RoleBinding',
+        ),
+      ),
+    ).toEqual({ denied: [], ratcheted: ['subjects[1].name'] });
+    expect(
+      outcome(update(stored, binding(sa('bob', 'x'), sa('team-shared', 'ci')), 'RoleBinding')),
+    ).toEqual({ denied: ['subjects[0].name'], ratcheted: ['subjects[1].name'] });
+    expect(
+      outcome(
+        update(
+          stored,
+          binding({ kind: 'User', namespace: 'team-shared', name: 'ci' }),
+          'RoleBinding',
+        ),
+      ),
+    ).toEqual({ denied: ['subjects[0].name'], ratcheted: [] });
+  });
+
+  it('identifies other list elements by their whole content', () => {
+    const fromRule: RuleDefinition = {
+      ...ownerRule,
+      check: ({ object }) =>
+        failIf(
+          ((getPath(object, 'spec', 'rules') ?? []) as Record<string, unknown>[]).flatMap(
+            (rule, index) =>
+              rule.from === undefined
+                ? [{ path: `spec.rules[${index}].from`, message: 'open' }]
+                : [],
+          ),
+        ),
+    };
+    const strict = createValidator([fromRule]);
+    const run = (before: unknown[], after: unknown[]) =>
+      outcome(
+        strict(
+          input('Profile', withSpec({ rules: after }), {
+            operation: 'UPDATE',
+            oldObject: withSpec({ rules: before }),
+          }),
+          policy(),
+          NO_CLUSTER,
+        ),
+      );
+    const narrow = { to: [{ operation: { paths: ['/api'] } }] };
+    expect(run([narrow], [{}])).toEqual({ denied: ['spec.rules[0].from'], ratcheted: [] });
+    expect(run([narrow], [{ from: [] }, narrow])).toEqual({
+      denied: [],
+      ratcheted: ['spec.rules[1].from'],
+    });
+    // Key order does not make content different.
+    expect(
+      run(
+        [{ to: [{ operation: { paths: ['/a'], methods: ['GET'] } }] }],
+        [{ to: [{ operation: { methods: ['GET'], paths: ['/a'] } }] }],
+      ),
+    ).toEqual({ denied: [], ratcheted: ['spec.rules[0].from'] });
+  });
+
+  it('never ratchets a rule that says so, except on a metadata-only update', () => {
+    const never = createValidator([{ ...ownerRule, ratchets: false }]);
+    const stored = profile('a', 'no');
+    const relabelled = profile('a', 'no', { metadata: { name: 'a', labels: { x: 'y' } } });
+    const finalized = profile('a', 'no', { metadata: { name: 'a', finalizers: ['f'] } });
+    const run = (object: KubeObject) =>
+      never(
+        input('Profile', object, { operation: 'UPDATE', oldObject: stored }),
+        policy(),
+        NO_CLUSTER,
+      );
+    expect(run(relabelled).allowed).toBe(false);
+    expect(run(finalized).allowed).toBe(true);
+    expect(run(finalized).warnings).toMatchObject([{ ratcheted: true }]);
+  });
+
+  it('never ratchets a violation whose path does not lead into the object', () => {
+    const odd = createValidator([
+      { ...ownerRule, check: () => failIf([{ path: 'spec..x', message: 'odd' }]) },
+    ]);
+    const stored = profile('a', 'no');
+    const result = odd(
+      input('Profile', profile('a', 'no', { metadata: { name: 'a', labels: {} } }), {
+        operation: 'UPDATE',
+        oldObject: stored,
+      }),
+      policy(),
+      NO_CLUSTER,
+    );
+    expect(result.denials.map((d) => d.path)).toEqual(['spec..x']);
+  });
+
+  it('does not run the rule over the stored object unless a violation could be ratcheted', () => {
+    const runs: string[] = [];
+    const counting: RuleDefinition = {
+      ...ownerRule,
+      check: (ctx) => {
+        runs.push(ctx.run);
+        return ownerRule.check(ctx);
+      },
+    };
+    const counted = createValidator([counting]);
+    const stored = profile('a', 'no');
+    counted(
+      input('Profile', profile('a', 'ok'), { operation: 'UPDATE', oldObject: stored }),
+      policy(),
+      NO_CLUSTER,
+    );
+    counted(
+      input('Profile', profile('a', 'no', { metadata: { name: 'a', labels: {} } }), {
+        operation: 'UPDATE',
+        oldObject: stored,
+      }),
+      policy({ ruleModes: { 'profile-owner-domain': 'Warn' } }),
+      NO_CLUSTER,
+    );
+    expect(runs).toEqual(['request', 'request']);
+  });
+});

@@ -1,10 +1,12 @@
 import type { ClusterSnapshot } from './cluster-snapshot.js';
-import type { KubeObject } from './kube-object.js';
 import { isMetadataOnlyUpdate } from './metadata-only-update.js';
 import type { EnforcementMode, Policy, RuleMode } from './policy-spec.js';
 import type { AdmissionInput, TargetKind, UserInfo } from './request.js';
 import type { RuleContext, RuleDefinition, RuleResult } from './rule.js';
 import type { RuleId } from './rule-ids.js';
+import { createRatchetKeyer } from './ratchet-key.js';
+
+type RatchetKeyer = ReturnType<typeof createRatchetKeyer>;
 
 /** One reported violation, after modes, exemptions and ratcheting were applied. */
 export interface Finding {
@@ -95,6 +97,10 @@ export function createValidator(rules: readonly RuleDefinition[]): Validator {
       input.operation === 'UPDATE' &&
       input.oldObject !== undefined &&
       isMetadataOnlyUpdate(object, input.oldObject);
+    // One keyer per request, made on first use, so equal content in the stored and the new
+    // object is serialised once and keyed alike.
+    let ratchetKeyer: RatchetKeyer | undefined;
+    const keyer = (): RatchetKeyer => (ratchetKeyer ??= createRatchetKeyer());
     const ctx: RuleContext = {
       input,
       object,
@@ -128,15 +134,12 @@ export function createValidator(rules: readonly RuleDefinition[]): Validator {
         });
         continue;
       }
-      const old =
-        input.operation === 'UPDATE' && input.oldObject !== undefined
-          ? oldViolationPaths(rule, ctx, input.oldObject)
-          : undefined;
+      // Ratcheting only ever downgrades an Enforce failure; anything else needs no stored run.
+      const enforced = mode === 'Enforce' && result.status === 'fail';
+      const stored = enforced && !metadataOnly ? storedViolations(rule, ctx, keyer) : undefined;
       const findings = result.violations.map((violation): Finding => {
         const ratcheted =
-          mode === 'Enforce' &&
-          result.status === 'fail' &&
-          (metadataOnly || (old?.has(violation.path) ?? false));
+          enforced && (metadataOnly || stored?.has(keyer()(object, violation)) === true);
         return {
           ruleId: rule.id,
           mode,
@@ -180,14 +183,24 @@ function runCheck(rule: RuleDefinition, ctx: RuleContext): CheckOutcome {
   }
 }
 
-/** The paths the stored object already violated under the same rule (for ratcheting). */
-function oldViolationPaths(
+/**
+ * The ratcheting keys of the violations the stored object of an UPDATE already had under the same
+ * rule; undefined when there is nothing to ratchet (not an UPDATE, a rule that never ratchets, or
+ * a stored object without violations).
+ */
+function storedViolations(
   rule: RuleDefinition,
   ctx: RuleContext,
-  oldObject: KubeObject,
-): Set<string> {
+  keyer: () => RatchetKeyer,
+): ReadonlySet<string> | undefined {
+  const oldObject = ctx.oldObject;
+  if (ctx.input.operation !== 'UPDATE' || oldObject === undefined || rule.ratchets === false) {
+    return undefined;
+  }
   const result = runCheck(rule, { ...ctx, object: oldObject, run: 'stored' });
-  if (result.status === 'pass' || result.status === 'skip' || result.status === 'error')
-    return new Set();
-  return new Set(result.violations.map((violation) => violation.path));
+  if (result.status === 'pass' || result.status === 'skip' || result.status === 'error') {
+    return undefined;
+  }
+  const key = keyer();
+  return new Set(result.violations.map((violation) => key(oldObject, violation)));
 }

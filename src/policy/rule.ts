@@ -4,7 +4,11 @@ import type { Policy } from './policy-spec.js';
 import type { AdmissionInput, Operation, TargetKind } from './request.js';
 import type { RuleId } from './rule-ids.js';
 
-/** One offending field. `path` (e.g. `spec.owner.name`) is also the ratcheting key. */
+/**
+ * One offending field. `path` (e.g. `spec.owner.name`, `subjects[1].name`) names it in messages;
+ * for ratcheting, the engine resolves the path in the object and compares what is there (list
+ * elements by identity, the value by content), so `path` must lead to the offending value.
+ */
 export interface Violation {
   readonly path: string;
   /** Human text that names the path, e.g. `spec.owner.name "Bob" is not an e-mail address`. */
@@ -41,6 +45,12 @@ export interface RuleDefinition {
   readonly operations: readonly Operation[];
   /** Structural rules are enforced for exempt callers too (ratcheting still applies to them). */
   readonly structural: boolean;
+  /**
+   * False for a rule whose violations an UPDATE may never keep (e.g. a Profile without its
+   * defaults): only a metadata-only UPDATE downgrades them. Default true: a violation the stored
+   * object already had, at the same path with the same value, is a warning.
+   */
+  readonly ratchets?: boolean;
   /** One line for docs and `--help`. */
   readonly description: string;
   readonly check: (ctx: RuleContext) => RuleResult;

@@ -1,0 +1,178 @@
+import type { KubeObject } from './kube-object.js';
+import { asRecord, asString } from './object-access.js';
+import type { Violation } from './rule.js';
+
+/** One step of a field path: a member name, or a list index. */
+export type FieldPathSegment = string | number;
+
+/**
+ * Parses a field path as rules write it (`validation-helpers`): dotted member names, list items
+ * as `[index]` and map entries as `["json-quoted key"]`, e.g.
+ * `spec.resourceQuotaSpec.hard["requests.nvidia.com/gpu"]` or `subjects[2].name`. Undefined for
+ * text of any other shape. One pass, linear in the path's length.
+ */
+export function parseFieldPath(path: string): FieldPathSegment[] | undefined {
+  const segments: FieldPathSegment[] = [];
+  let index = 0;
+  while (index < path.length) {
+    const char = path[index];
+    if (char === '.') {
+      if (index === 0 || index === path.length - 1 || path[index + 1] === '.') return undefined;
+      index++;
+      continue;
+    }
+    if (char === '[') {
+      const close = path.indexOf(']', index);
+      if (path[index + 1] === '"') {
+        const end = closingQuote(path, index + 2);
+        if (end === undefined || path[end + 1] !== ']') return undefined;
+        try {
+          segments.push(JSON.parse(path.slice(index + 1, end + 1)) as string);
+        } catch {
+          return undefined;
+        }
+        index = end + 2;
+        continue;
+      }
+      const digits = close < 0 ? '' : path.slice(index + 1, close);
+      if (!/^\d{1,15}$/.test(digits)) return undefined;
+      segments.push(Number(digits));
+      index = close + 1;
+      continue;
+    }
+    let end = index;
+    while (end < path.length && path[end] !== '.' && path[end] !== '[') end++;
+    segments.push(path.slice(index, end));
+    index = end;
+  }
+  return segments;
+}
+
+/** The index of the `"` closing a JSON string whose text starts at `from`, skipping escapes. */
+function closingQuote(text: string, from: number): number | undefined {
+  for (let index = from; index < text.length; index++) {
+    const char = text[index];
+    if (char === '\\') index++;
+    else if (char === '"') return index;
+  }
+  return undefined;
+}
+
+/**
+ * Computes ratcheting keys: what makes a violation "the same" in the stored object and in the
+ * new one. The key is the violation's field path with every list index replaced by what the
+ * element is, plus the value found at the path:
+ * - a `subjects` entry is identified by kind, namespace and name (so reordering or inserting
+ *   subjects moves no violation, and a changed subject is a new one);
+ * - any other list element by its whole content (a changed AuthorizationPolicy rule is judged
+ *   afresh, whichever of its fields changed);
+ * - the value at the end of the path by its content (`100` → `10000` is a new violation).
+ * A path that does not parse, or leads through a list that is not there, gets a key of its own
+ * that matches nothing: such a violation is never ratcheted (fail closed).
+ *
+ * One keyer serves one request (the stored and the new object alike): content is serialised
+ * canonically (keys sorted) once per element and interned as a small number, so equal content in
+ * both objects gets the same key, and the work is linear in the size of the elements that hold
+ * violations.
+ */
+export function createRatchetKeyer(): (object: KubeObject, violation: Violation) => string {
+  const ids = new Map<string, number>();
+  let unmatched = 0;
+  const unique = (): string => `!${String(unmatched++)}`;
+  const objectIds = new WeakMap<object, number>();
+  const intern = (text: string): number => {
+    let id = ids.get(text);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(text, id);
+    }
+    return id;
+  };
+  const contentId = (value: unknown): number => {
+    if (typeof value !== 'object' || value === null) return intern(canonicalJson(value));
+    const known = objectIds.get(value);
+    if (known !== undefined) return known;
+    const id = intern(canonicalJson(value));
+    objectIds.set(value, id);
+    return id;
+  };
+
+  return (object, violation) => {
+    const segments = parseFieldPath(violation.path);
+    if (segments === undefined) return unique();
+    let node: unknown = object;
+    let key = '';
+    for (const [position, segment] of segments.entries()) {
+      if (typeof segment === 'number') {
+        const list = Array.isArray(node) ? (node as readonly unknown[]) : undefined;
+        if (list === undefined || segment >= list.length) return unique();
+        node = list[segment];
+        key +=
+          position === 1 && segments[0] === 'subjects'
+            ? `[${subjectIdentity(node)}]`
+            : `[#${contentId(node)}]`;
+        continue;
+      }
+      const record = asRecord(node);
+      node = record !== undefined && Object.hasOwn(record, segment) ? record[segment] : undefined;
+      key += `.${JSON.stringify(segment)}`;
+    }
+    return `${key}=${node === undefined ? '-' : contentId(node)}`;
+  };
+}
+
+/** `kind/namespace/name` of an RBAC subject, JSON-quoted; missing fields are empty. */
+function subjectIdentity(subject: unknown): string {
+  const record = asRecord(subject);
+  return JSON.stringify([
+    asString(record?.kind) ?? '',
+    asString(record?.namespace) ?? '',
+    asString(record?.name) ?? '',
+  ]);
+}
+
+/**
+ * JSON text with object keys sorted, so equal content always serialises the same. Iterative (an
+ * explicit stack), so any nesting depth is handled; linear in the value's size. `undefined`
+ * members are dropped and an `undefined` root or list item is written `null`, as JSON.stringify
+ * does.
+ */
+export function canonicalJson(value: unknown): string {
+  const out: string[] = [];
+  // Pending work, popped last-first: a value to write, or literal text.
+  const pending: ({ readonly value: unknown } | string)[] = [{ value }];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    if (typeof item === 'string') {
+      out.push(item);
+      continue;
+    }
+    const current = item.value;
+    if (typeof current !== 'object' || current === null) {
+      // As JSON.stringify writes them in a list: non-finite numbers and undefined as null.
+      out.push(current === undefined ? 'null' : JSON.stringify(current));
+      continue;
+    }
+    if (Array.isArray(current)) {
+      const list = current as readonly unknown[];
+      pending.push(']');
+      for (let index = list.length - 1; index >= 0; index--) {
+        pending.push({ value: list[index] });
+        if (index > 0) pending.push(',');
+      }
+      out.push('[');
+      continue;
+    }
+    const record = current as Readonly<Record<string, unknown>>;
+    const keys = Object.keys(record)
+      .filter((key) => record[key] !== undefined)
+      .sort();
+    pending.push('}');
+    keys.reverse().forEach((key, index) => {
+      pending.push({ value: record[key] });
+      pending.push(`${JSON.stringify(key)}:`);
+      if (index < keys.length - 1) pending.push(',');
+    });
+    out.push('{');
+  }
+  return out.join('');
+}

@@ -1,0 +1,128 @@
+import type { KubeObject } from './kube-object.js';
+import { authorizationPolicy, evaluate, roleBinding } from './test-support/cluster-fixtures.js';
+import { profileWithHard } from './test-support/profile-fixtures.js';
+
+// The full catalog under the embedded default, as alice (not exempt) in her profile namespace:
+// an old exception stays a warning while it is left alone, and can never be widened.
+const update = (
+  target: 'Profile' | 'RoleBinding' | 'AuthorizationPolicy' | 'ClusterRoleBinding',
+  oldObject: KubeObject,
+  object: KubeObject,
+) => {
+  const result = evaluate(target, object, { operation: 'UPDATE', oldObject });
+  return {
+    allowed: result.allowed,
+    denied: result.denials.map((finding) => `${finding.ruleId} ${finding.path}`),
+    ratcheted: result.warnings
+      .filter((finding) => finding.ratcheted)
+      .map((finding) => `${finding.ruleId} ${finding.path}`),
+  };
+};
+
+const sourcePolicy = (namespaces: string[], labels: Record<string, string> = {}): KubeObject => {
+  const object = authorizationPolicy('alice', 'monitoring-access', {
+    rules: [{ from: [{ source: { namespaces } }] }],
+  });
+  return { ...object, metadata: { ...object.metadata, labels } };
+};
+const saBinding = (namespace: string, name: string, labels: Record<string, string> = {}) => {
+  const object = roleBinding('alice', 'ci-access', { name: 'kubeflow-edit' }, [
+    { kind: 'ServiceAccount', namespace, name },
+  ]);
+  return { ...object, metadata: { ...object.metadata, labels } };
+};
+
+describe('ratcheting never widens an old exception', () => {
+  it('AuthorizationPolicy namespaces [monitoring] -> [*] is denied; a relabel is a warning', () => {
+    expect(
+      update('AuthorizationPolicy', sourcePolicy(['monitoring']), sourcePolicy(['*'])),
+    ).toEqual({
+      allowed: false,
+      denied: ['authz-source-namespace spec.rules[0].from[0].source.namespaces[0]'],
+      ratcheted: [],
+    });
+    expect(
+      update(
+        'AuthorizationPolicy',
+        sourcePolicy(['monitoring']),
+        sourcePolicy(['monitoring'], { a: 'b' }),
+      ),
+    ).toEqual({
+      allowed: true,
+      denied: [],
+      ratcheted: ['authz-source-namespace spec.rules[0].from[0].source.namespaces[0]'],
+    });
+    expect(
+      update(
+        'AuthorizationPolicy',
+        sourcePolicy(['monitoring']),
+        sourcePolicy(['bob', 'monitoring']),
+      ),
+    ).toEqual({
+      // The rule element changed, so every violation in it is judged afresh.
+      allowed: false,
+      denied: [
+        'authz-source-namespace spec.rules[0].from[0].source.namespaces[0]',
+        'authz-source-namespace spec.rules[0].from[0].source.namespaces[1]',
+      ],
+      ratcheted: [],
+    });
+  });
+
+  it('a subject team-shared/ci -> bob/default-editor is denied; an untouched one is a warning', () => {
+    expect(
+      update('RoleBinding', saBinding('team-shared', 'ci'), saBinding('bob', 'default-editor')),
+    ).toEqual({
+      allowed: false,
+      denied: ['binding-serviceaccount-namespace subjects[0].namespace'],
+      ratcheted: [],
+    });
+    expect(
+      update(
+        'RoleBinding',
+        saBinding('team-shared', 'ci'),
+        saBinding('team-shared', 'ci', { a: 'b' }),
+      ),
+    ).toEqual({
+      allowed: true,
+      denied: [],
+      ratcheted: ['binding-serviceaccount-namespace subjects[0].namespace'],
+    });
+  });
+
+  it('a contributor added beside a ratcheted subject is judged afresh', () => {
+    const stored = roleBinding('alice', 'mixed', { name: 'kubeflow-edit' }, [
+      { kind: 'ServiceAccount', namespace: 'team-shared', name: 'ci' },
+    ]);
+    const widened = roleBinding('alice', 'mixed', { name: 'kubeflow-edit' }, [
+      { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'system:authenticated' },
+      { kind: 'ServiceAccount', namespace: 'team-shared', name: 'ci' },
+    ]);
+    expect(update('RoleBinding', stored, widened)).toEqual({
+      allowed: false,
+      denied: ['binding-group subjects[0].name'],
+      ratcheted: ['binding-serviceaccount-namespace subjects[1].namespace'],
+    });
+  });
+
+  it('quota cpu 100 -> 10000 is denied; cpu 100 kept is a warning', () => {
+    expect(
+      update('Profile', profileWithHard({ cpu: '100' }), profileWithHard({ cpu: '10000' })),
+    ).toEqual({
+      allowed: false,
+      denied: ['profile-quota-max spec.resourceQuotaSpec.hard["cpu"]'],
+      ratcheted: [],
+    });
+    expect(
+      update(
+        'Profile',
+        profileWithHard({ cpu: '100' }),
+        profileWithHard({ cpu: '100', pods: '5' }),
+      ),
+    ).toEqual({
+      allowed: true,
+      denied: [],
+      ratcheted: ['profile-quota-max spec.resourceQuotaSpec.hard["cpu"]'],
+    });
+  });
+});
