@@ -29,7 +29,7 @@ if (typeof globalThis.gc !== 'function') {
 
 const { SnapshotIndex } = await import('../dist/policy/snapshot-index.js');
 const { createValidator } = await import('../dist/policy/engine.js');
-const { RULES } = await import('../dist/policy/rules/catalog.js');
+const { RULES } = await import('../dist/policy/catalog.js');
 const { EMBEDDED_DEFAULT_POLICY } = await import('../dist/config/default-policy.js');
 
 const SIZES = [10, 1_000, 100_000];

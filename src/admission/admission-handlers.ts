@@ -8,7 +8,7 @@ import type { ClusterSnapshot } from '../policy/cluster-snapshot.js';
 import { createValidator } from '../policy/engine.js';
 import { createMutator } from '../policy/mutation-engine.js';
 import type { PolicyProvider } from '../policy/policy-provider.js';
-import { MUTATORS, RULES } from '../policy/rules/catalog.js';
+import { MUTATORS, RULES } from '../policy/catalog.js';
 
 /** The two endpoints' handlers. */
 export interface AdmissionHandlers {

@@ -25,6 +25,7 @@ const ownerRule: RuleDefinition = {
   operations: ['CREATE', 'UPDATE'],
   structural: false,
   description: 'test',
+  clusterState: 'none',
   check: ({ object }) =>
     failIf(
       asString(getPath(object, 'spec', 'owner', 'name')) === 'ok'
@@ -38,6 +39,7 @@ const structural: RuleDefinition = {
   operations: ['CREATE', 'UPDATE'],
   structural: true,
   description: 'test',
+  clusterState: 'none',
   check: ({ object }) =>
     failIf(
       getPath(object, 'metadata', 'name') === 'bad'
@@ -51,6 +53,7 @@ const throwing: RuleDefinition = {
   operations: ['CREATE'],
   structural: false,
   description: 'test',
+  clusterState: 'none',
   check: () => {
     throw new Error('boom');
   },

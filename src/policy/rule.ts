@@ -38,9 +38,25 @@ export interface RuleContext {
   readonly run: 'request' | 'stored';
 }
 
-/** A validation rule: data plus one synchronous check. */
-export interface RuleDefinition {
-  readonly id: RuleId;
+/**
+ * What cluster state a rule reads, for the README's rule table:
+ * - `none`: only the request;
+ * - `profile-namespace`: only whether the request's namespace is a profile namespace (a Profile of
+ *   that name, or `profileNamespaces.label` on the Namespace; every namespace counts without a
+ *   cluster);
+ * - `snapshot`: Profiles, Namespaces or RoleBindings of the snapshot; skips with no cluster.
+ */
+export type ClusterStateUse = 'none' | 'profile-namespace' | 'snapshot';
+
+/**
+ * A validation rule: data plus one synchronous check. `Id` is the rule's literal id, so that the
+ * catalog (`catalog.ts`) can derive the `RuleId` union from the rules it lists; written without
+ * it, the type is any rule of the catalog. The data (id, targets, operations, structural,
+ * description, clusterState) is also the source of the schema's `ruleModes` keys and of the
+ * README's rule table (`npm run generate`).
+ */
+export interface RuleDefinition<Id extends string = RuleId> {
+  readonly id: Id;
   readonly targets: readonly TargetKind[];
   readonly operations: readonly Operation[];
   /** Structural rules are enforced for exempt callers too (ratcheting still applies to them). */
@@ -51,9 +67,21 @@ export interface RuleDefinition {
    * object already had, at the same path with the same value, is a warning.
    */
   readonly ratchets?: boolean;
-  /** One line for docs and `--help`. */
+  /**
+   * Markdown that completes "denies when …": the README rule table's column of that name. Name
+   * the policy fields that tune the rule.
+   */
   readonly description: string;
+  readonly clusterState: ClusterStateUse;
   readonly check: (ctx: RuleContext) => RuleResult;
+}
+
+/**
+ * Declares a rule, keeping its id as a literal type (`defineRule({ id: 'profile-name-format', …
+ * })` is a `RuleDefinition<'profile-name-format'>`). The value is returned as it is.
+ */
+export function defineRule<const Id extends string>(rule: RuleDefinition<Id>): RuleDefinition<Id> {
+  return rule;
 }
 
 /**
@@ -81,6 +109,11 @@ export const PASS: RuleResult = Object.freeze({ status: 'pass' as const });
 /** A skip with its reason. */
 export function skip(reason: string): RuleResult {
   return { status: 'skip', reason };
+}
+
+/** Fails with one violation at `path`; `message` names the path and says what is allowed. */
+export function fail(path: string, message: string): RuleResult {
+  return { status: 'fail', violations: [{ path, message }] };
 }
 
 /** Fails with the given violations, or passes when there are none. */

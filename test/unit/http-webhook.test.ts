@@ -3,7 +3,7 @@ import { NO_CLUSTER } from '../../src/policy/cluster-snapshot.js';
 import { createValidator } from '../../src/policy/engine.js';
 import { createMutator } from '../../src/policy/mutation-engine.js';
 import { staticPolicyProvider } from '../../src/policy/policy-provider.js';
-import { MUTATORS, RULES } from '../../src/policy/rules/catalog.js';
+import { MUTATORS, RULES } from '../../src/policy/catalog.js';
 import { createMutatingHandler, createValidatingHandler } from '../../src/admission/handler.js';
 import { applyJsonPatch } from '../../src/admission/test-support/apply-patch.js';
 import {

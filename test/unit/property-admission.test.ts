@@ -17,7 +17,7 @@ import {
 } from '../../src/admission/test-support/reviews.js';
 import { createMutator } from '../../src/policy/mutation-engine.js';
 import { createValidator } from '../../src/policy/engine.js';
-import { MUTATORS, RULES } from '../../src/policy/rules/catalog.js';
+import { MUTATORS, RULES } from '../../src/policy/catalog.js';
 import { memoryLogger } from '../../src/observability/test-support/memory-logger.js';
 import { createWebhookApp } from '../../src/http/webhook-app.js';
 

@@ -54,6 +54,7 @@ export const RESERVED_RULE: RuleDefinition = {
   operations: ['CREATE'],
   structural: false,
   description: 'test',
+  clusterState: 'none',
   check: ({ object, policy }) => {
     const name = asString(getPath(object, 'metadata', 'name')) ?? '';
     return failIf(
@@ -71,6 +72,7 @@ export const OWNER_RULE: RuleDefinition = {
   operations: ['CREATE', 'UPDATE'],
   structural: false,
   description: 'test',
+  clusterState: 'none',
   check: ({ object }) => {
     const owner = asString(getPath(object, 'spec', 'owner', 'name')) ?? '';
     return failIf(
@@ -93,6 +95,7 @@ export const LOWERCASE_RULE: RuleDefinition = {
   operations: ['CREATE', 'UPDATE'],
   structural: false,
   description: 'test',
+  clusterState: 'none',
   check: ({ object }) => {
     const owner = asString(getPath(object, 'spec', 'owner', 'name')) ?? '';
     return failIf(
@@ -115,6 +118,7 @@ export const ROLE_RULE: RuleDefinition = {
   operations: ['CREATE', 'UPDATE'],
   structural: false,
   description: 'test',
+  clusterState: 'none',
   check: ({ object, policy }) => {
     const role = asString(getPath(object, 'roleRef', 'name')) ?? '';
     return failIf(

@@ -2,7 +2,7 @@ import { NO_CLUSTER, type ClusterSnapshot } from '../cluster-snapshot.js';
 import type { KubeObject } from '../kube-object.js';
 import { createMutator } from '../mutation-engine.js';
 import type { Policy } from '../policy-spec.js';
-import { MUTATORS } from '../rules/catalog.js';
+import { MUTATORS } from '../catalog.js';
 import { cluster, emptySnapshot, namespace, profile } from '../test-support/cluster-fixtures.js';
 import { input } from '../test-support/fixtures.js';
 import { ALICE_NAMESPACE, PROFILES_CONTROLLER } from '../test-support/kubeflow-objects.js';

@@ -6,7 +6,7 @@ import type { KubeObject } from '../kube-object.js';
 import { createMutator } from '../mutation-engine.js';
 import type { Policy } from '../policy-spec.js';
 import type { Operation } from '../request.js';
-import { MUTATORS } from '../rules/catalog.js';
+import { MUTATORS } from '../catalog.js';
 import { input } from '../test-support/fixtures.js';
 import {
   aliceProfile,

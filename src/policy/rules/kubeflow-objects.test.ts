@@ -10,7 +10,7 @@ import {
   PROFILES_CONTROLLER,
   type KubeflowObject,
 } from '../test-support/kubeflow-objects.js';
-import { MUTATORS, RULES } from './catalog.js';
+import { MUTATORS, RULES } from '../catalog.js';
 
 const validate = createValidator(RULES);
 const mutate = createMutator(MUTATORS);

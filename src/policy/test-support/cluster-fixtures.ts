@@ -4,7 +4,7 @@ import type { KubeObject } from '../kube-object.js';
 import type { Policy } from '../policy-spec.js';
 import type { Operation, TargetKind, UserInfo } from '../request.js';
 import type { RuleId } from '../rule-ids.js';
-import { RULES } from '../rules/catalog.js';
+import { RULES } from '../catalog.js';
 import { SnapshotIndex } from '../snapshot-index.js';
 import { input } from './fixtures.js';
 import { ALICE_NAMESPACE, ALICE_PROFILE, NAMESPACE_ADMIN } from './kubeflow-objects.js';
@@ -79,6 +79,30 @@ export function authorizationPolicy(
     metadata: { name, namespace: ns },
     spec,
   };
+}
+
+/** The Istio ingress gateway's principal, through which users reach a profile namespace. */
+export const GATEWAY_PRINCIPAL =
+  'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
+
+/** An AuthorizationPolicy `p` in `alice` with one rule admitting `source` (plus `extra` fields). */
+export function allowFrom(
+  source: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): KubeObject {
+  return authorizationPolicy('alice', 'p', { rules: [{ from: [{ source }], ...extra }] });
+}
+
+/** An AuthorizationPolicy admitting the gateway with a `request.headers[kubeflow-userid]` condition. */
+export function userHeaderRule(condition: Record<string, unknown>): KubeObject {
+  return authorizationPolicy('alice', 'p', {
+    rules: [
+      {
+        from: [{ source: { principals: [GATEWAY_PRINCIPAL] } }],
+        when: [{ key: 'request.headers[kubeflow-userid]', ...condition }],
+      },
+    ],
+  });
 }
 
 /**

@@ -4,7 +4,7 @@ import type { KubeObject } from '../kube-object.js';
 import type { Policy } from '../policy-spec.js';
 import type { Operation, UserInfo } from '../request.js';
 import type { RuleId } from '../rule-ids.js';
-import { RULES } from '../rules/catalog.js';
+import { RULES } from '../catalog.js';
 import { input } from './fixtures.js';
 import { testPolicy } from './test-policy.js';
 

@@ -1,6 +1,6 @@
 import { asArray, asRecord } from '../../object-access.js';
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, type RuleDefinition, type Violation } from '../../rule.js';
+import { failIf, type Violation, defineRule } from '../../rule.js';
 import { indexPath, listValues, quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS, grantingRules, sourcesOf, type AuthzRule } from './authz-fields.js';
 
@@ -12,12 +12,14 @@ import { WRITE_OPERATIONS, grantingRules, sourcesOf, type AuthzRule } from './au
  * `authorizationPolicies.allowedPaths` (health and metrics endpoints the mesh probes need):
  * methods, hosts, ports or `notPaths` do not limit who gets in.
  */
-export const authzAnySource: RuleDefinition = {
+export const authzAnySource = defineRule({
   id: 'authz-any-source',
   targets: ['AuthorizationPolicy'],
   operations: WRITE_OPERATIONS,
   structural: false,
-  description: 'an ALLOW rule without from must be limited to authorizationPolicies.allowedPaths',
+  description:
+    'an ALLOW rule has no `from` and its `to` does not restrict it to `authorizationPolicies.allowedPaths`',
+  clusterState: 'profile-namespace',
   check: (ctx) => {
     const outside = skipOutsideProfileNamespace(ctx);
     if (outside !== undefined) return outside;
@@ -37,7 +39,7 @@ export const authzAnySource: RuleDefinition = {
     }
     return failIf(violations);
   },
-};
+});
 
 /** Where a rule admits any source: its missing/empty `from`, or each identity-free source. */
 function openings(rule: AuthzRule): readonly { readonly path: string; readonly why: string }[] {

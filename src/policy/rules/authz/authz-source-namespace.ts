@@ -1,5 +1,5 @@
 import { requestNamespace, skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, type RuleDefinition, type Violation } from '../../rule.js';
+import { failIf, type Violation, defineRule } from '../../rule.js';
 import { listValues, quoteValue } from '../../validation-helpers.js';
 import {
   WRITE_OPERATIONS,
@@ -17,13 +17,14 @@ import {
  * `notPrincipals` only exclude, so they are not judged here; a source constrained by nothing but
  * exclusions admits any namespace and is `authz-any-source`'s concern.
  */
-export const authzSourceNamespace: RuleDefinition = {
+export const authzSourceNamespace = defineRule({
   id: 'authz-source-namespace',
   targets: ['AuthorizationPolicy'],
   operations: WRITE_OPERATIONS,
   structural: false,
   description:
-    'ALLOW rules may admit sources of this namespace or authorizationPolicies.principalNamespaces only, no wildcards',
+    'a rule admits `source.namespaces` or `source.principals` of another namespace not in `authorizationPolicies.principalNamespaces`, or a `*` wildcard there',
+  clusterState: 'profile-namespace',
   check: (ctx) => {
     const outside = skipOutsideProfileNamespace(ctx);
     if (outside !== undefined) return outside;
@@ -72,4 +73,4 @@ export const authzSourceNamespace: RuleDefinition = {
     }
     return failIf(violations);
   },
-};
+});

@@ -1,6 +1,6 @@
 import { asArray, asRecord, asString } from '../../object-access.js';
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, type RuleDefinition, type Violation } from '../../rule.js';
+import { failIf, type Violation, defineRule } from '../../rule.js';
 import { indexPath, listValues, quoteValue } from '../../validation-helpers.js';
 import { inDomains } from '../binding/binding-user-domain.js';
 import { WRITE_OPERATIONS, grantingRules, stringEntries } from './authz-fields.js';
@@ -13,12 +13,14 @@ const HEADER_KEY = /^request\.headers\[(.*)\]$/;
  * no `*` (Istio's prefix/suffix match), it must have `values` (only `notValues` admits every other
  * user), and with `bindings.userEmailDomains` set every value must be in one of those domains.
  */
-export const authzUserHeader: RuleDefinition = {
+export const authzUserHeader = defineRule({
   id: 'authz-user-header',
   targets: ['AuthorizationPolicy'],
   operations: WRITE_OPERATIONS,
   structural: false,
-  description: 'user-id header conditions must name users exactly (no wildcards, allowed domains)',
+  description:
+    'a `request.headers[<userIdHeader>]` condition holds a wildcard, or (with `bindings.userEmailDomains`) a user outside those domains',
+  clusterState: 'profile-namespace',
   check: (ctx) => {
     const outside = skipOutsideProfileNamespace(ctx);
     if (outside !== undefined) return outside;
@@ -59,4 +61,4 @@ export const authzUserHeader: RuleDefinition = {
     }
     return failIf(violations);
   },
-};
+});

@@ -1,7 +1,7 @@
 import { clusterStateGate } from '../../cluster-state-gate.js';
 import { asString, getPath } from '../../object-access.js';
 import { requestNamespace, skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, skip, type RuleDefinition, type Violation } from '../../rule.js';
+import { failIf, skip, type Violation, defineRule } from '../../rule.js';
 import { indexPath, quoteValue } from '../../validation-helpers.js';
 import {
   SERVICE_ACCOUNT_USER_PREFIX,
@@ -17,13 +17,14 @@ import {
  * other binding has is refused, and its violations name those users: a binding that adds no one
  * never makes the count worse, so it stays writable after a policy is tightened.
  */
-export const bindingContributorLimit: RuleDefinition = {
+export const bindingContributorLimit = defineRule({
   id: 'binding-contributor-limit',
   targets: ['RoleBinding'],
   operations: WRITE_OPERATIONS,
   structural: false,
   description:
-    'at most bindings.maxContributors distinct User subjects besides the owner per namespace',
+    'the namespace would have more than `bindings.maxContributors` distinct User subjects besides its owner (0 = no limit)',
+  clusterState: 'snapshot',
   check: (ctx) => {
     const max = ctx.policy.spec.bindings.maxContributors;
     if (max <= 0) return skip('no bindings.maxContributors');
@@ -70,4 +71,4 @@ export const bindingContributorLimit: RuleDefinition = {
     });
     return failIf(violations);
   },
-};
+});

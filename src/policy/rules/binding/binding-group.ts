@@ -1,5 +1,5 @@
 import { requestNamespace, skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, type RuleDefinition, type Violation } from '../../rule.js';
+import { failIf, type Violation, defineRule } from '../../rule.js';
 import { indexPath, listValues, quoteValue } from '../../validation-helpers.js';
 import { SERVICE_ACCOUNT_GROUP_PREFIX, WRITE_OPERATIONS, subjectsOf } from './binding-fields.js';
 
@@ -8,13 +8,14 @@ import { SERVICE_ACCOUNT_GROUP_PREFIX, WRITE_OPERATIONS, subjectsOf } from './bi
  * unauthenticated or ServiceAccount caller), and `system:serviceaccounts:<ns>` only for the
  * binding's own namespace or one of `bindings.serviceAccountNamespaces`.
  */
-export const bindingGroup: RuleDefinition = {
+export const bindingGroup = defineRule({
   id: 'binding-group',
   targets: ['RoleBinding'],
   operations: WRITE_OPERATIONS,
   structural: false,
   description:
-    'Group subjects must not be in bindings.forbiddenGroups or name another namespace’s ServiceAccounts',
+    'a subject is a Group in `bindings.forbiddenGroups`, or `system:serviceaccounts:<ns>` for another namespace not in `bindings.serviceAccountNamespaces`',
+  clusterState: 'profile-namespace',
   check: (ctx) => {
     const outside = skipOutsideProfileNamespace(ctx);
     if (outside !== undefined) return outside;
@@ -41,4 +42,4 @@ export const bindingGroup: RuleDefinition = {
     }
     return failIf(violations);
   },
-};
+});

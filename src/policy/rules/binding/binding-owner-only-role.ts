@@ -1,6 +1,6 @@
 import { clusterStateGate } from '../../cluster-state-gate.js';
 import { requestNamespace, skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { PASS, failIf, skip, type RuleDefinition, type Violation } from '../../rule.js';
+import { PASS, failIf, skip, type Violation, defineRule } from '../../rule.js';
 import { indexPath, quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS, roleRefOf, subjectsOf } from './binding-fields.js';
 
@@ -9,12 +9,14 @@ import { WRITE_OPERATIONS, roleRefOf, subjectsOf } from './binding-fields.js';
  * the owner of the namespace's Profile: every subject must be that owner (same kind, same name).
  * Needs the Profile from the cluster snapshot; a namespace without one has no owner to grant it to.
  */
-export const bindingOwnerOnlyRole: RuleDefinition = {
+export const bindingOwnerOnlyRole = defineRule({
   id: 'binding-owner-only-role',
   targets: ['RoleBinding'],
   operations: WRITE_OPERATIONS,
   structural: false,
-  description: 'roleRef in bindings.ownerOnlyRoles may only be bound to the Profile owner',
+  description:
+    "`roleRef` is in `bindings.ownerOnlyRoles` and a subject is not the namespace's Profile owner",
+  clusterState: 'snapshot',
   check: (ctx) => {
     const outside = skipOutsideProfileNamespace(ctx);
     if (outside !== undefined) return outside;
@@ -49,4 +51,4 @@ export const bindingOwnerOnlyRole: RuleDefinition = {
     }
     return failIf(violations);
   },
-};
+});

@@ -2,7 +2,7 @@ import { serviceAccountUser } from '../../engine.js';
 import { isMetadataOnlyUpdate } from '../../metadata-only-update.js';
 import { asString, getPath } from '../../object-access.js';
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { PASS, failIf, skip, type RuleDefinition } from '../../rule.js';
+import { PASS, failIf, skip, defineRule } from '../../rule.js';
 import { listValues, quoteValue } from '../../validation-helpers.js';
 
 /**
@@ -12,13 +12,14 @@ import { listValues, quoteValue } from '../../validation-helpers.js';
  * the object: an UPDATE that leaves everything but the metadata-only fields as they were touches
  * nothing (and the engine's run over the stored object, for ratcheting, is such a no-change).
  */
-export const bindingProtected: RuleDefinition = {
+export const bindingProtected = defineRule({
   id: 'binding-protected',
   targets: ['RoleBinding', 'AuthorizationPolicy'],
   operations: ['UPDATE', 'DELETE'],
   structural: false,
   description:
-    'objects in bindings.protected may only be updated or deleted by bindings.protectedManagers',
+    'an object named in `bindings.protected` is changed or deleted by anyone but `bindings.protectedManagers`',
+  clusterState: 'profile-namespace',
   check: (ctx) => {
     const name =
       ctx.input.name !== '' ? ctx.input.name : asString(getPath(ctx.object, 'metadata', 'name'));
@@ -44,4 +45,4 @@ export const bindingProtected: RuleDefinition = {
       },
     ]);
   },
-};
+});

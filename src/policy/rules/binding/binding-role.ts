@@ -1,5 +1,5 @@
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { PASS, failIf, type RuleDefinition } from '../../rule.js';
+import { PASS, failIf, defineRule } from '../../rule.js';
 import { listValues, quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS, roleRefOf } from './binding-fields.js';
 
@@ -8,12 +8,14 @@ import { WRITE_OPERATIONS, roleRefOf } from './binding-fields.js';
  * ClusterRole in `bindings.allowedRoles`. Any other kind is refused: the API server knows only
  * these two, and a rule that cannot tell what is granted must not allow it.
  */
-export const bindingRole: RuleDefinition = {
+export const bindingRole = defineRule({
   id: 'binding-role',
   targets: ['RoleBinding'],
   operations: WRITE_OPERATIONS,
   structural: false,
-  description: 'roleRef must be a Role or a ClusterRole in bindings.allowedRoles',
+  description:
+    '`roleRef` is a ClusterRole not in `bindings.allowedRoles` (a `Role` of the same namespace is always allowed)',
+  clusterState: 'profile-namespace',
   check: (ctx) => {
     const outside = skipOutsideProfileNamespace(ctx);
     if (outside !== undefined) return outside;
@@ -36,4 +38,4 @@ export const bindingRole: RuleDefinition = {
       },
     ]);
   },
-};
+});

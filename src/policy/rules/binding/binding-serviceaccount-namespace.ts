@@ -1,5 +1,5 @@
 import { requestNamespace, skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, type RuleDefinition, type Violation } from '../../rule.js';
+import { failIf, type Violation, defineRule } from '../../rule.js';
 import { indexPath, listValues, quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS, serviceAccountNamespace, subjectsOf } from './binding-fields.js';
 
@@ -9,13 +9,14 @@ import { WRITE_OPERATIONS, serviceAccountNamespace, subjectsOf } from './binding
  * binding's own; a `User` subject spelled `system:serviceaccount:<ns>:<name>` is that
  * ServiceAccount too (RBAC matches the user name), so it is judged the same way.
  */
-export const bindingServiceAccountNamespace: RuleDefinition = {
+export const bindingServiceAccountNamespace = defineRule({
   id: 'binding-serviceaccount-namespace',
   targets: ['RoleBinding'],
   operations: WRITE_OPERATIONS,
   structural: false,
   description:
-    'ServiceAccount subjects must belong to the binding namespace or bindings.serviceAccountNamespaces',
+    'a subject is a ServiceAccount of another namespace not in `bindings.serviceAccountNamespaces`',
+  clusterState: 'profile-namespace',
   check: (ctx) => {
     const outside = skipOutsideProfileNamespace(ctx);
     if (outside !== undefined) return outside;
@@ -36,4 +37,4 @@ export const bindingServiceAccountNamespace: RuleDefinition = {
     }
     return failIf(violations);
   },
-};
+});

@@ -1,5 +1,5 @@
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, skip, type RuleDefinition, type Violation } from '../../rule.js';
+import { failIf, skip, type Violation, defineRule } from '../../rule.js';
 import { emailDomain, indexPath, listValues, quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS, isPersonUser, subjectsOf } from './binding-fields.js';
 
@@ -8,12 +8,13 @@ import { WRITE_OPERATIONS, isPersonUser, subjectsOf } from './binding-fields.js'
  * one of those domains (case-insensitive, exact: a subdomain is not its parent). ServiceAccount
  * user names are judged by `binding-serviceaccount-namespace` instead.
  */
-export const bindingUserDomain: RuleDefinition = {
+export const bindingUserDomain = defineRule({
   id: 'binding-user-domain',
   targets: ['RoleBinding'],
   operations: WRITE_OPERATIONS,
   structural: false,
-  description: 'User subjects must be in bindings.userEmailDomains when set',
+  description: "`bindings.userEmailDomains` is non-empty and a User subject's domain is not in it",
+  clusterState: 'profile-namespace',
   check: (ctx) => {
     const domains = ctx.policy.spec.bindings.userEmailDomains;
     if (domains.length === 0) return skip('no bindings.userEmailDomains');
@@ -31,7 +32,7 @@ export const bindingUserDomain: RuleDefinition = {
     }
     return failIf(violations);
   },
-};
+});
 
 /** True when `user`'s e-mail domain is one of `domains` (case-insensitive, exact). */
 export function inDomains(user: string, domains: readonly string[]): boolean {

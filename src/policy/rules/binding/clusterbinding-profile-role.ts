@@ -1,4 +1,4 @@
-import { PASS, failIf, type RuleDefinition } from '../../rule.js';
+import { PASS, failIf, defineRule } from '../../rule.js';
 import { listValues, quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS, roleRefOf } from './binding-fields.js';
 
@@ -7,12 +7,14 @@ import { WRITE_OPERATIONS, roleRefOf } from './binding-fields.js';
  * namespaces grant one namespace at a time, and a ClusterRoleBinding grants them in every profile
  * namespace at once. Applies everywhere (ClusterRoleBindings have no namespace).
  */
-export const clusterbindingProfileRole: RuleDefinition = {
+export const clusterbindingProfileRole = defineRule({
   id: 'clusterbinding-profile-role',
   targets: ['ClusterRoleBinding'],
   operations: WRITE_OPERATIONS,
   structural: false,
-  description: 'a ClusterRoleBinding must not bind a ClusterRole in bindings.allowedRoles',
+  description:
+    'a ClusterRoleBinding binds a ClusterRole in `bindings.allowedRoles` (granting it in every profile namespace at once)',
+  clusterState: 'none',
   check: ({ object, policy }) => {
     const { kind, name } = roleRefOf(object);
     const roles = policy.spec.bindings.allowedRoles;
@@ -24,4 +26,4 @@ export const clusterbindingProfileRole: RuleDefinition = {
       },
     ]);
   },
-};
+});

@@ -4,7 +4,6 @@ import type { KubeObject } from '../../kube-object.js';
 import { ALICE } from '../../test-support/fixtures.js';
 import { aliceProfile, evaluateProfile } from '../../test-support/profile-fixtures.js';
 import { testPolicy } from '../../test-support/test-policy.js';
-import { PROFILE_RULES } from './index.js';
 
 describe('the Profile an unmodified Kubeflow installation creates', () => {
   it.each(['kubeflow.org/v1', 'kubeflow.org/v1beta1'])(
@@ -53,30 +52,6 @@ describe('the Profile an unmodified Kubeflow installation creates', () => {
 });
 
 describe('the Profile rules', () => {
-  it('are the contract ids, none for DELETE', () => {
-    expect(PROFILE_RULES.map((r) => r.id)).toEqual([
-      'profile-name-format',
-      'profile-name-reserved',
-      'profile-name-pattern',
-      'profile-owner-required',
-      'profile-owner-kind',
-      'profile-owner-format',
-      'profile-owner-lowercase',
-      'profile-owner-domain',
-      'profile-owner-immutable',
-      'profile-quota-quantity',
-      'profile-quota-resource',
-      'profile-quota-max',
-      'profile-plugin',
-    ]);
-    expect(PROFILE_RULES.filter((r) => r.structural).map((r) => r.id)).toEqual([
-      'profile-name-format',
-      'profile-owner-required',
-      'profile-quota-quantity',
-    ]);
-    for (const rule of PROFILE_RULES) expect(rule.operations).not.toContain('DELETE');
-  });
-
   it('never throw on arbitrary JSON, and keep messages single-line', () => {
     const policy = testPolicy({
       profiles: {

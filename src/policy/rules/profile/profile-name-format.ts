@@ -1,15 +1,17 @@
-import { failIf, type RuleDefinition } from '../../rule.js';
+import { failIf, defineRule } from '../../rule.js';
 import { isDns1123Label, quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS } from './profile-fields.js';
 import { getPath } from '../../object-access.js';
 
 /** `metadata.name` must be a DNS-1123 label: the profile controller creates a Namespace of that name. */
-export const profileNameFormat: RuleDefinition = {
+export const profileNameFormat = defineRule({
   id: 'profile-name-format',
   targets: ['Profile'],
   operations: WRITE_OPERATIONS,
   structural: true,
-  description: 'metadata.name must be a DNS-1123 label (it becomes a Namespace name)',
+  description:
+    '`metadata.name` is missing or not a DNS-1123 label (a-z, 0-9, `-`, alphanumeric at both ends, at most 63)',
+  clusterState: 'none',
   check: ({ object }) => {
     const name = getPath(object, 'metadata', 'name');
     if (typeof name !== 'string' || name === '') {
@@ -22,4 +24,4 @@ export const profileNameFormat: RuleDefinition = {
         : 'is not a DNS-1123 label (a-z, 0-9 and "-", starting and ending with a-z or 0-9)';
     return failIf([{ path: 'metadata.name', message: `metadata.name ${quoteValue(name)} ${why}` }]);
   },
-};
+});

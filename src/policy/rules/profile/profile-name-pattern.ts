@@ -1,5 +1,5 @@
 import type { PolicySpec } from '../../policy-spec.js';
-import { PASS, failIf, skip, type RuleDefinition } from '../../rule.js';
+import { PASS, failIf, skip, defineRule } from '../../rule.js';
 import { quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS, profileName } from './profile-fields.js';
 
@@ -29,12 +29,13 @@ export function namePattern(spec: PolicySpec): RegExp | null {
 }
 
 /** When `profiles.name.pattern` is set, the whole name must match it. */
-export const profileNamePattern: RuleDefinition = {
+export const profileNamePattern = defineRule({
   id: 'profile-name-pattern',
   targets: ['Profile'],
   operations: WRITE_OPERATIONS,
   structural: false,
-  description: 'metadata.name must match profiles.name.pattern when one is set',
+  description: '`profiles.name.pattern` is set and the whole name does not match it',
+  clusterState: 'none',
   check: ({ object, policy }) => {
     const { pattern } = policy.spec.profiles.name;
     if (pattern === '') return skip('no profiles.name.pattern');
@@ -59,4 +60,4 @@ export const profileNamePattern: RuleDefinition = {
       },
     ]);
   },
-};
+});

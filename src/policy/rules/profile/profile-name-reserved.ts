@@ -1,14 +1,16 @@
-import { PASS, failIf, skip, type RuleDefinition } from '../../rule.js';
+import { PASS, failIf, skip, defineRule } from '../../rule.js';
 import { quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS, profileName } from './profile-fields.js';
 
 /** The name must not be one of `profiles.name.reserved` nor start with a reserved prefix. */
-export const profileNameReserved: RuleDefinition = {
+export const profileNameReserved = defineRule({
   id: 'profile-name-reserved',
   targets: ['Profile'],
   operations: WRITE_OPERATIONS,
   structural: false,
-  description: 'metadata.name must not be reserved nor start with a reserved prefix',
+  description:
+    'the name is in `profiles.name.reserved` or starts with one of `profiles.name.reservedPrefixes`',
+  clusterState: 'none',
   check: ({ object, policy }) => {
     const name = profileName(object);
     if (name === undefined) return skip('no metadata.name');
@@ -27,4 +29,4 @@ export const profileNameReserved: RuleDefinition = {
       },
     ]);
   },
-};
+});

@@ -1,4 +1,4 @@
-import { PASS, failIf, skip, type RuleDefinition } from '../../rule.js';
+import { PASS, failIf, skip, defineRule } from '../../rule.js';
 import { emailDomain, listValues, quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS, userOwnerName } from './profile-fields.js';
 
@@ -7,12 +7,14 @@ import { WRITE_OPERATIONS, userOwnerName } from './profile-fields.js';
  * compared case-insensitively and exactly: a subdomain does not match its parent, since whoever
  * controls `corp.example.com` need not be trusted by `example.com`'s admins.
  */
-export const profileOwnerDomain: RuleDefinition = {
+export const profileOwnerDomain = defineRule({
   id: 'profile-owner-domain',
   targets: ['Profile'],
   operations: WRITE_OPERATIONS,
   structural: false,
-  description: 'a User owner e-mail domain must be in profiles.owner.emailDomains when set',
+  description:
+    "`profiles.owner.emailDomains` is non-empty and a `User` owner's e-mail domain is not in it",
+  clusterState: 'none',
   check: ({ object, policy }) => {
     const domains = policy.spec.profiles.owner.emailDomains;
     if (domains.length === 0) return skip('no profiles.owner.emailDomains');
@@ -29,4 +31,4 @@ export const profileOwnerDomain: RuleDefinition = {
       },
     ]);
   },
-};
+});

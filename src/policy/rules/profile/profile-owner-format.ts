@@ -1,5 +1,5 @@
 import type { Violation } from '../../rule.js';
-import { failIf, skip, type RuleDefinition } from '../../rule.js';
+import { failIf, skip, defineRule } from '../../rule.js';
 import { isEmailAddress, quoteValue } from '../../validation-helpers.js';
 import { RBAC_API_GROUP, WRITE_OPERATIONS, profileOwner, userOwnerName } from './profile-fields.js';
 
@@ -10,12 +10,14 @@ const isSet = (value: unknown): boolean => value !== undefined && value !== null
  * A `User` owner's name must be an e-mail address (see `isEmailAddress`), `apiGroup` may only be
  * `rbac.authorization.k8s.io`, and a User or Group owner must not carry a `namespace`.
  */
-export const profileOwnerFormat: RuleDefinition = {
+export const profileOwnerFormat = defineRule({
   id: 'profile-owner-format',
   targets: ['Profile'],
   operations: WRITE_OPERATIONS,
   structural: false,
-  description: 'a User owner is an e-mail; apiGroup is rbac.authorization.k8s.io; no namespace',
+  description:
+    "a `User` owner's name is not an e-mail address, `apiGroup` is set to anything but `rbac.authorization.k8s.io`, or `namespace` is set on a User/Group owner",
+  clusterState: 'none',
   check: ({ object }) => {
     const owner = profileOwner(object);
     if (owner === undefined) return skip('no spec.owner');
@@ -43,4 +45,4 @@ export const profileOwnerFormat: RuleDefinition = {
     }
     return failIf(violations);
   },
-};
+});

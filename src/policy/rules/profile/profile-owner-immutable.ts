@@ -1,5 +1,5 @@
 import { deepEqual } from '../../metadata-only-update.js';
-import { PASS, failIf, skip, type RuleDefinition } from '../../rule.js';
+import { PASS, failIf, skip, defineRule } from '../../rule.js';
 import type { KubeObject } from '../../kube-object.js';
 import { quoteValue } from '../../validation-helpers.js';
 import { RBAC_API_GROUP, profileOwner } from './profile-fields.js';
@@ -24,12 +24,14 @@ function normalizedOwner(object: KubeObject): Record<string, unknown> | undefine
 }
 
 /** Unless `profiles.owner.allowTransfer`, an UPDATE must keep `spec.owner` (kind, name, apiGroup, namespace). */
-export const profileOwnerImmutable: RuleDefinition = {
+export const profileOwnerImmutable = defineRule({
   id: 'profile-owner-immutable',
   targets: ['Profile'],
   operations: ['UPDATE'],
   structural: false,
-  description: 'spec.owner cannot change on UPDATE unless profiles.owner.allowTransfer is true',
+  description:
+    '`spec.owner` (kind, name, apiGroup or namespace) changes and `profiles.owner.allowTransfer` is false',
+  clusterState: 'none',
   check: ({ object, oldObject, policy }) => {
     if (policy.spec.profiles.owner.allowTransfer) return skip('owner transfer allowed');
     if (oldObject === undefined) return skip('no stored object');
@@ -51,4 +53,4 @@ export const profileOwnerImmutable: RuleDefinition = {
       },
     ]);
   },
-};
+});

@@ -1,14 +1,15 @@
-import { PASS, failIf, skip, type RuleDefinition } from '../../rule.js';
+import { PASS, failIf, skip, defineRule } from '../../rule.js';
 import { listValues, quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS, profileOwner } from './profile-fields.js';
 
 /** `spec.owner.kind` must be set (RBAC subjects require it) and be one of `profiles.owner.kinds`. */
-export const profileOwnerKind: RuleDefinition = {
+export const profileOwnerKind = defineRule({
   id: 'profile-owner-kind',
   targets: ['Profile'],
   operations: WRITE_OPERATIONS,
   structural: false,
-  description: 'spec.owner.kind must be one of profiles.owner.kinds',
+  description: '`spec.owner.kind` is missing or not in `profiles.owner.kinds`',
+  clusterState: 'none',
   check: ({ object, policy }) => {
     const owner = profileOwner(object);
     if (owner === undefined) return skip('no spec.owner');
@@ -30,4 +31,4 @@ export const profileOwnerKind: RuleDefinition = {
       },
     ]);
   },
-};
+});

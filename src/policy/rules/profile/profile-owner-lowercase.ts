@@ -1,4 +1,4 @@
-import { PASS, failIf, skip, type RuleDefinition } from '../../rule.js';
+import { PASS, failIf, skip, defineRule } from '../../rule.js';
 import { quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS, userOwnerName } from './profile-fields.js';
 
@@ -6,12 +6,14 @@ import { WRITE_OPERATIONS, userOwnerName } from './profile-fields.js';
  * A `User` owner's name must be lower case: RBAC compares user names case-sensitively while
  * identity providers usually do not, so `Alice@…` would own a namespace `alice@…` cannot use.
  */
-export const profileOwnerLowercase: RuleDefinition = {
+export const profileOwnerLowercase = defineRule({
   id: 'profile-owner-lowercase',
   targets: ['Profile'],
   operations: WRITE_OPERATIONS,
   structural: false,
-  description: 'a User owner name must be lower case (RBAC user names are case-sensitive)',
+  description:
+    "a `User` owner's name has upper-case letters (RBAC user names are case-sensitive); `Warn` in the embedded default",
+  clusterState: 'none',
   check: ({ object }) => {
     const name = userOwnerName(object);
     if (name === undefined) return skip('no User owner name');
@@ -24,4 +26,4 @@ export const profileOwnerLowercase: RuleDefinition = {
       },
     ]);
   },
-};
+});

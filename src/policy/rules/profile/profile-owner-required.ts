@@ -1,15 +1,17 @@
 import { asRecord, getPath } from '../../object-access.js';
-import { PASS, failIf, type RuleDefinition } from '../../rule.js';
+import { PASS, failIf, defineRule } from '../../rule.js';
 import { quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS } from './profile-fields.js';
 
 /** `spec.owner` must be an object with a non-blank string `name`: the controller binds it as admin. */
-export const profileOwnerRequired: RuleDefinition = {
+export const profileOwnerRequired = defineRule({
   id: 'profile-owner-required',
   targets: ['Profile'],
   operations: WRITE_OPERATIONS,
   structural: true,
-  description: 'spec.owner and spec.owner.name must be set',
+  description:
+    '`spec.owner` is missing or not an object, or `spec.owner.name` is missing, blank or not a string',
+  clusterState: 'none',
   check: ({ object }) => {
     const raw = getPath(object, 'spec', 'owner');
     if (raw === undefined || raw === null) {
@@ -43,4 +45,4 @@ export const profileOwnerRequired: RuleDefinition = {
     }
     return PASS;
   },
-};
+});

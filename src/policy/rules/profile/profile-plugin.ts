@@ -1,5 +1,5 @@
 import { asRecord } from '../../object-access.js';
-import { failIf, type RuleDefinition, type Violation } from '../../rule.js';
+import { failIf, type Violation, defineRule } from '../../rule.js';
 import { indexPath, listValues, quoteValue } from '../../validation-helpers.js';
 import { isGcpServiceAccount, isIamRoleArn } from './plugin-identities.js';
 import { WRITE_OPERATIONS } from './profile-fields.js';
@@ -45,12 +45,14 @@ function checkPlugin(path: string, plugin: unknown, allowed: readonly string[]):
  * Each `spec.plugins[i].kind` must be in `profiles.plugins.allowedKinds`; a `WorkloadIdentity`
  * plugin needs a GCP service-account e-mail and an `AwsIamForServiceAccount` one an IAM role ARN.
  */
-export const profilePlugin: RuleDefinition = {
+export const profilePlugin = defineRule({
   id: 'profile-plugin',
   targets: ['Profile'],
   operations: WRITE_OPERATIONS,
   structural: false,
-  description: 'plugin kinds must be allowed; plugin identities must be well-formed',
+  description:
+    'a plugin kind is not in `profiles.plugins.allowedKinds`, a `WorkloadIdentity` `gcpServiceAccount` is not a GCP service-account e-mail, or an `AwsIamForServiceAccount` `awsIamRole` is not an IAM role ARN',
+  clusterState: 'none',
   check: ({ object, policy }) => {
     const plugins = asRecord(object.spec)?.plugins;
     if (plugins === undefined || plugins === null) return failIf([]);
@@ -66,4 +68,4 @@ export const profilePlugin: RuleDefinition = {
       ),
     );
   },
-};
+});

@@ -1,6 +1,6 @@
 import type { PolicySpec } from '../../policy-spec.js';
 import { compareQuantities, parseQuantity, type Quantity } from '../../quantity.js';
-import { failIf, type RuleDefinition, type Violation } from '../../rule.js';
+import { failIf, type Violation, defineRule } from '../../rule.js';
 import { keyPath, quoteValue } from '../../validation-helpers.js';
 import { HARD_PATH, WRITE_OPERATIONS, quotaAlias, quotaHardEntries } from './profile-fields.js';
 
@@ -31,12 +31,13 @@ function maxLimits(spec: PolicySpec): ReadonlyMap<string, Limit> {
  * `cpu` also bounds `requests.cpu` and vice versa (likewise `memory`). Compared exactly; values
  * that are not quantities are left to `profile-quota-quantity`.
  */
-export const profileQuotaMax: RuleDefinition = {
+export const profileQuotaMax = defineRule({
   id: 'profile-quota-max',
   targets: ['Profile'],
   operations: WRITE_OPERATIONS,
   structural: false,
-  description: 'resourceQuotaSpec.hard values must not exceed profiles.quota.max',
+  description: 'a `hard` value exceeds `profiles.quota.max` for that resource',
+  clusterState: 'none',
   check: ({ object, policy }) => {
     const limits = maxLimits(policy.spec);
     const violations: Violation[] = [];
@@ -63,4 +64,4 @@ export const profileQuotaMax: RuleDefinition = {
     }
     return failIf(violations);
   },
-};
+});

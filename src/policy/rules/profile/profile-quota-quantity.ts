@@ -1,6 +1,6 @@
 import { asRecord, getPath } from '../../object-access.js';
 import { parseQuantity } from '../../quantity.js';
-import { failIf, type RuleDefinition, type Violation } from '../../rule.js';
+import { failIf, type Violation, defineRule } from '../../rule.js';
 import { indexPath, keyPath, listValues, quoteValue } from '../../validation-helpers.js';
 import { HARD_PATH, WRITE_OPERATIONS } from './profile-fields.js';
 import { QUOTA_SCOPES, isIntegerQuotaResource } from './quota-resource-names.js';
@@ -50,12 +50,14 @@ function wrongType(path: string, value: unknown, expected: 'map' | 'list'): Viol
  * Every `spec.resourceQuotaSpec.hard` value must be a valid quota quantity and every scope (in
  * `scopes` and `scopeSelector.matchExpressions[].scopeName`) a known ResourceQuota scope.
  */
-export const profileQuotaQuantity: RuleDefinition = {
+export const profileQuotaQuantity = defineRule({
   id: 'profile-quota-quantity',
   targets: ['Profile'],
   operations: WRITE_OPERATIONS,
   structural: true,
-  description: 'resourceQuotaSpec.hard values must be quantities; scopes must be known',
+  description:
+    'a `spec.resourceQuotaSpec.hard` value is not a valid quota quantity, or a scope is not a ResourceQuota scope',
+  clusterState: 'none',
   check: ({ object }) => {
     const spec = getPath(object, 'spec', 'resourceQuotaSpec');
     const quota = asRecord(spec);
@@ -87,4 +89,4 @@ export const profileQuotaQuantity: RuleDefinition = {
     }
     return failIf(violations);
   },
-};
+});

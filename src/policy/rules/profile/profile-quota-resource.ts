@@ -1,4 +1,4 @@
-import { failIf, type RuleDefinition, type Violation } from '../../rule.js';
+import { failIf, type Violation, defineRule } from '../../rule.js';
 import { keyPath, listValues } from '../../validation-helpers.js';
 import { HARD_PATH, WRITE_OPERATIONS, quotaAlias, quotaHardEntries } from './profile-fields.js';
 import { isQuotaResourceName } from './quota-resource-names.js';
@@ -8,12 +8,14 @@ import { isQuotaResourceName } from './quota-resource-names.js';
  * `profiles.quota.allowedResources` is non-empty, listed there (directly or by its alias:
  * `cpu` ≡ `requests.cpu`, `memory` ≡ `requests.memory`).
  */
-export const profileQuotaResource: RuleDefinition = {
+export const profileQuotaResource = defineRule({
   id: 'profile-quota-resource',
   targets: ['Profile'],
   operations: WRITE_OPERATIONS,
   structural: false,
-  description: 'resourceQuotaSpec.hard keys must be quota resource names allowed by the policy',
+  description:
+    'a `hard` key is not a ResourceQuota resource name, or `profiles.quota.allowedResources` is non-empty and does not list it',
+  clusterState: 'none',
   check: ({ object, policy }) => {
     const allowed = policy.spec.profiles.quota.allowedResources;
     const violations: Violation[] = [];
@@ -36,4 +38,4 @@ export const profileQuotaResource: RuleDefinition = {
     }
     return failIf(violations);
   },
-};
+});

@@ -1,6 +1,6 @@
 import { clusterStateGate } from '../../cluster-state-gate.js';
 import { asString, getPath } from '../../object-access.js';
-import { PASS, failIf, skip, type RuleDefinition } from '../../rule.js';
+import { PASS, failIf, skip, defineRule } from '../../rule.js';
 import { quoteValue } from '../../validation-helpers.js';
 
 /**
@@ -9,12 +9,14 @@ import { quoteValue } from '../../validation-helpers.js';
  * Profile called `kubeflow` or `bob` would hand its owner someone else's namespace. Needs cluster
  * state.
  */
-export const profileNamespaceTakeover: RuleDefinition = {
+export const profileNamespaceTakeover = defineRule({
   id: 'profile-namespace-takeover',
   targets: ['Profile'],
   operations: ['CREATE'],
   structural: false,
-  description: 'a new Profile must not take over an existing Namespace of another owner',
+  description:
+    'the Namespace of that name already exists and its `owner` annotation is missing or another user',
+  clusterState: 'snapshot',
   check: (ctx) => {
     const name = asString(getPath(ctx.object, 'metadata', 'name')) ?? ctx.input.name;
     if (name === '') return skip('no name');
@@ -40,4 +42,4 @@ export const profileNamespaceTakeover: RuleDefinition = {
       },
     ]);
   },
-};
+});

@@ -1,7 +1,7 @@
 import { clusterStateGate } from '../../cluster-state-gate.js';
 import type { KubeObject } from '../../kube-object.js';
 import { asString, getPath } from '../../object-access.js';
-import { PASS, failIf, skip, type RuleDefinition } from '../../rule.js';
+import { PASS, failIf, skip, defineRule } from '../../rule.js';
 import { quoteValue } from '../../validation-helpers.js';
 
 const LISTED = 5;
@@ -11,12 +11,14 @@ const LISTED = 5;
  * checked on CREATE and on an UPDATE that changes `spec.owner.name`, counting the snapshot's
  * Profiles of that owner other than this one. Needs cluster state.
  */
-export const profileOwnerLimit: RuleDefinition = {
+export const profileOwnerLimit = defineRule({
   id: 'profile-owner-limit',
   targets: ['Profile'],
   operations: ['CREATE', 'UPDATE'],
   structural: false,
-  description: 'an owner may own at most profiles.owner.maxProfilesPerOwner Profiles',
+  description:
+    'the owner would own more than `profiles.owner.maxProfilesPerOwner` Profiles (0 = no limit)',
+  clusterState: 'snapshot',
   check: (ctx) => {
     const max = ctx.policy.spec.profiles.owner.maxProfilesPerOwner;
     if (max <= 0) return skip('no profiles.owner.maxProfilesPerOwner');
@@ -46,7 +48,7 @@ export const profileOwnerLimit: RuleDefinition = {
       },
     ]);
   },
-};
+});
 
 function ownerName(object: KubeObject): string | undefined {
   const name = asString(getPath(object, 'spec', 'owner', 'name'));
