@@ -76,9 +76,11 @@ describe('the rule catalog', () => {
   });
 
   it.each(RULES.map((rule) => [rule.id, rule] as const))(
-    '%s lives in rules/<group>/<its id>.ts and describes itself on one line',
+    '%s lives in rules/<group>/<its id>.ts beside its <id>.test.ts and describes itself on one line',
     (id, rule) => {
-      expect(files.filter((file) => file.endsWith(`/${id}.ts`))).toHaveLength(1);
+      const [file, ...others] = files.filter((name) => name.endsWith(`/${id}.ts`));
+      expect(others).toEqual([]);
+      expect(files).toContain(file?.replace(/\.ts$/, '.test.ts'));
       expect(rule.description).not.toMatch(/[\r\n|]/);
       expect(rule.targets.length).toBeGreaterThan(0);
       expect(rule.operations.length).toBeGreaterThan(0);

@@ -67,6 +67,29 @@ export const user = (name: string): Record<string, unknown> => ({
   name,
 });
 
+/** A ServiceAccount subject (namespace omitted: the binding's own). */
+export const serviceAccount = (name: string, namespace?: string): Record<string, unknown> => ({
+  kind: 'ServiceAccount',
+  name,
+  ...(namespace === undefined ? {} : { namespace }),
+});
+
+/** A Group subject. */
+export const group = (name: string): Record<string, unknown> => ({
+  apiGroup: 'rbac.authorization.k8s.io',
+  kind: 'Group',
+  name,
+});
+
+/** A RoleBinding of `kubeflow-edit` to `subjects`, by default `x` in `alice`. */
+export function editBinding(
+  subjects: Record<string, unknown>[],
+  ns = 'alice',
+  name = 'x',
+): KubeObject {
+  return roleBinding(ns, name, { name: 'kubeflow-edit' }, subjects);
+}
+
 /** An AuthorizationPolicy in `ns` with the given spec. */
 export function authorizationPolicy(
   ns: string,

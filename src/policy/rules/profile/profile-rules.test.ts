@@ -2,8 +2,14 @@ import fc from 'fast-check';
 import { EMBEDDED_DEFAULT_POLICY } from '../../../config/default-policy.js';
 import type { KubeObject } from '../../kube-object.js';
 import { ALICE } from '../../test-support/fixtures.js';
-import { aliceProfile, evaluateProfile } from '../../test-support/profile-fixtures.js';
+import {
+  aliceProfile,
+  evaluateProfile,
+  profileWithSpec,
+} from '../../test-support/profile-fixtures.js';
 import { testPolicy } from '../../test-support/test-policy.js';
+
+const owned = (owner: unknown) => profileWithSpec({ owner });
 
 describe('the Profile an unmodified Kubeflow installation creates', () => {
   it.each(['kubeflow.org/v1', 'kubeflow.org/v1beta1'])(
@@ -107,5 +113,25 @@ describe('the Profile rules', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('owner rules never throw on malformed owners', () => {
+  it.each([
+    null,
+    'x',
+    42,
+    [],
+    [{ kind: 'User' }],
+    { kind: ['User'], name: { a: 1 } },
+    { name: null },
+  ])('owner %p', (owner) => {
+    const policy = testPolicy({ profiles: { owner: { emailDomains: ['example.com'] } } });
+    const result = evaluateProfile(owned(owner), {
+      policy,
+      operation: 'UPDATE',
+      oldObject: owned(owner),
+    });
+    expect(result.evaluations.filter((e) => e.status === 'error')).toEqual([]);
   });
 });
