@@ -110,6 +110,19 @@ function helmTemplate(...args: string[]): { status: number | null; stderr: strin
   return { status: result.status, stderr: result.stderr };
 }
 
+/** `helm template` with extra arguments, parsed (fails the test when helm fails). */
+function helmTemplateObjects(...args: string[]): Obj[] {
+  const result = spawnSync(
+    HELM ?? 'helm',
+    ['template', FULLNAME, CHART, '--namespace', NS, ...args],
+    { encoding: 'utf8' },
+  );
+  if (result.status !== 0) throw new Error(`helm template ${args.join(' ')}: ${result.stderr}`);
+  return parseAllDocuments(result.stdout)
+    .map((doc) => doc.toJS() as Obj | null)
+    .filter((obj): obj is Obj => obj !== null);
+}
+
 describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
   let out: string;
   const rendered: Record<string, Obj[]> = {};
@@ -242,18 +255,78 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
     });
   });
 
-  it('skips its own service account and kube-system controllers, never system:masters', () => {
-    for (const hook of webhooksOf(variant('default')).values()) {
-      const conditions = list(hook, 'matchConditions');
-      expect(conditions.filter((c) => c.name !== 'not-excluded-namespace')).toEqual([
-        { name: 'not-profile-guard-itself', expression: `request.userInfo.username != '${SA}'` },
-        {
-          name: 'not-kube-system-controllers',
-          expression: "!request.userInfo.username.startsWith('system:serviceaccount:kube-system:')",
-        },
-      ]);
-      expect(JSON.stringify(conditions)).not.toContain('system:masters');
+  it('skips its own service account and kube-system controllers everywhere, admins on RBAC and AuthorizationPolicies', () => {
+    const common = [
+      { name: 'not-profile-guard-itself', expression: `request.userInfo.username != '${SA}'` },
+      {
+        name: 'not-kube-system-controllers',
+        expression: "!request.userInfo.username.startsWith('system:serviceaccount:kube-system:')",
+      },
+    ];
+    const masters = {
+      name: 'not-system-masters',
+      expression: "!('system:masters' in request.userInfo.groups)",
+    };
+    const conditions = new Map(
+      [...webhooksOf(variant('default')).entries()].map(([name, hook]) => [
+        name,
+        list(hook, 'matchConditions').filter(
+          (c) => c.name !== 'not-excluded-namespace' && c.name !== 'binds-a-profile-role',
+        ),
+      ]),
+    );
+    expect(Object.fromEntries(conditions)).toEqual({
+      'profiles.mutate.profile-guard.io': common,
+      'namespaces.mutate.profile-guard.io': common,
+      'profiles.validate.profile-guard.io': common,
+      'bindings.validate.profile-guard.io': [...common, masters],
+      'clusterrolebindings.validate.profile-guard.io': [...common, masters],
+      'authorizationpolicies.validate.profile-guard.io': [...common, masters],
+    });
+    const noMasters = helmTemplateObjects('--set', 'matchConditions.skipSystemMasters=false');
+    for (const hook of webhooksOf(noMasters).values()) {
+      expect(JSON.stringify(hook.matchConditions)).not.toContain('system:masters');
     }
+  });
+
+  it("sends only ClusterRoleBindings of the policy's allowedRoles, whatever the operation", () => {
+    const condition = (objects: Obj[]) =>
+      list(
+        webhooksOf(objects).get('clusterrolebindings.validate.profile-guard.io'),
+        'matchConditions',
+      ).find((c) => c.name === 'binds-a-profile-role');
+    const expression = (roles: string) =>
+      `(request.operation == 'DELETE' ? oldObject : object).roleRef.name in ${roles}`;
+    expect(condition(variant('default'))).toEqual({
+      name: 'binds-a-profile-role',
+      expression: expression('["kubeflow-admin","kubeflow-edit","kubeflow-view"]'),
+    });
+    // From the policy the chart installs, from its policy file, the contract's default without
+    // one, and roleNames when set (a role name cannot break out of the CEL string literal).
+    expect(
+      condition(helmTemplateObjects('--set', 'policy.spec.bindings.allowedRoles={team-admin}')),
+    ).toEqual({ name: 'binds-a-profile-role', expression: expression('["team-admin"]') });
+    expect(
+      condition(
+        helmTemplateObjects(
+          '--set',
+          'policy.file.enabled=true',
+          '--set',
+          'policy.file.content.spec.bindings.allowedRoles={kubeflow-edit,file-role}',
+        ),
+      )?.expression,
+    ).toBe(expression('["kubeflow-edit","file-role"]'));
+    expect(condition(helmTemplateObjects('--set', 'policy.create=false'))?.expression).toBe(
+      expression('["kubeflow-admin","kubeflow-edit","kubeflow-view"]'),
+    );
+    expect(
+      condition(
+        helmTemplateObjects(
+          '--set',
+          'webhooks.validate.clusterRoleBindings.roleNames={kubeflow-admin,kubeflow-edit,kubeflow-view,x"y}',
+        ),
+      )?.expression,
+    ).toBe(expression('["kubeflow-admin","kubeflow-edit","kubeflow-view","x\\"y"]'));
   });
 
   it('injects the CA of the serving Certificate, which names the Service', () => {
@@ -463,13 +536,6 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
     expect(at(hooks.get('profiles.mutate.profile-guard.io'), 'reinvocationPolicy')).toBe(
       'IfNeeded',
     );
-    expect(
-      at(hooks.get('clusterrolebindings.validate.profile-guard.io'), 'matchConditions.0'),
-    ).toEqual({
-      name: 'binds-a-profile-role',
-      expression:
-        "object.roleRef.kind == 'ClusterRole' && object.roleRef.name in ['kubeflow-admin', 'kubeflow-edit', 'kubeflow-view']",
-    });
     const bindings = hooks.get('bindings.validate.profile-guard.io');
     expect(at(bindings, 'timeoutSeconds')).toBe(10);
     expect(at(bindings, 'namespaceSelector.matchExpressions.0.values')).toEqual([
@@ -557,6 +623,28 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
       'ClusterRoleBinding role names that miss one of the policy allowedRoles',
       ['--set', 'webhooks.validate.clusterRoleBindings.roleNames={kubeflow-admin}'],
       'missing "kubeflow-edit"',
+    ],
+    [
+      "ClusterRoleBinding role names that miss one of the policy file's allowedRoles",
+      [
+        '--set',
+        'policy.file.enabled=true',
+        '--set',
+        'policy.file.content.spec.bindings.allowedRoles={team-admin}',
+        '--set',
+        'webhooks.validate.clusterRoleBindings.roleNames={kubeflow-admin}',
+      ],
+      'missing "team-admin"',
+    ],
+    [
+      'ClusterRoleBinding role names without matchConditions',
+      [
+        '--set',
+        'matchConditions.enabled=false',
+        '--set',
+        'webhooks.validate.clusterRoleBindings.roleNames={kubeflow-admin,kubeflow-edit,kubeflow-view}',
+      ],
+      'roleNames needs matchConditions.enabled',
     ],
     [
       'a failurePolicy outside Fail|Ignore',

@@ -137,6 +137,47 @@ Common CEL matchConditions (rendered only when matchConditions.enabled).
 {{- end }}
 
 {{/*
+CEL matchCondition that skips cluster administrators (group system:masters) on the RBAC and
+AuthorizationPolicy webhooks, so that an outage never stops an admin from repairing access.
+*/}}
+{{- define "profile-guard.skipSystemMastersMatchCondition" -}}
+{{- if .Values.matchConditions.skipSystemMasters }}
+- name: not-system-masters
+  expression: "!('system:masters' in request.userInfo.groups)"
+{{- end }}
+{{- end }}
+
+{{/*
+The bindings.allowedRoles of the policy the chart installs (JSON list): policy.file.content's
+with policy.file.enabled, policy.spec's with policy.create; a policy that leaves the field out,
+or no policy from the chart at all (the embedded default governs), means the contract's default.
+*/}}
+{{- define "profile-guard.policyAllowedRoles" -}}
+{{- $default := list "kubeflow-admin" "kubeflow-edit" "kubeflow-view" }}
+{{- $roles := $default }}
+{{- if .Values.policy.file.enabled }}
+{{- $roles = dig "spec" "bindings" "allowedRoles" $default (.Values.policy.file.content | default dict) }}
+{{- else if .Values.policy.create }}
+{{- $roles = dig "bindings" "allowedRoles" $default .Values.policy.spec }}
+{{- end }}
+{{- toJson $roles }}
+{{- end }}
+
+{{/*
+The ClusterRoles whose ClusterRoleBindings reach clusterrolebindings.validate (JSON list, which is
+also a CEL list literal): webhooks.validate.clusterRoleBindings.roleNames when not empty, else the
+policy's bindings.allowedRoles. clusterbinding-profile-role judges only bindings of those roles, so
+nothing else needs to wait for the webhook.
+*/}}
+{{- define "profile-guard.clusterRoleBindingRoles" -}}
+{{- with .Values.webhooks.validate.clusterRoleBindings.roleNames }}
+{{- toJson . }}
+{{- else }}
+{{- include "profile-guard.policyAllowedRoles" . }}
+{{- end }}
+{{- end }}
+
+{{/*
 Webhook client config: the chart's Service, and the CA bundle in certs-scripts mode.
 Arguments: dict "root" $ "path" "/validate".
 */}}
