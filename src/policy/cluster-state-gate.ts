@@ -1,4 +1,4 @@
-import type { RuleContext, RuleResult } from './rule.js';
+import { PASS, fail, skip, type RuleContext, type RuleResult } from './rule.js';
 
 /**
  * The gate every stateful rule passes before reading the snapshot:
@@ -18,18 +18,10 @@ export function clusterStateGate(
   path: string,
 ): RuleResult | undefined {
   const { cluster } = ctx;
-  if (cluster.state === 'none') return { status: 'skip', reason: 'cluster lookups are off' };
+  if (cluster.state === 'none') return skip('cluster lookups are off');
   if (cluster.state !== 'unsynced') return undefined;
-  if (isStoredObjectRun(ctx)) return { status: 'pass' };
-  return {
-    status: 'fail',
-    violations: [
-      {
-        path,
-        message: `cluster state not synced: cannot verify ${what}; retry shortly`,
-      },
-    ],
-  };
+  if (isStoredObjectRun(ctx)) return PASS;
+  return fail(path, `cluster state not synced: cannot verify ${what}; retry shortly`);
 }
 
 /**

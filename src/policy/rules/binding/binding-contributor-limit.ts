@@ -1,7 +1,7 @@
 import { clusterStateGate } from '../../cluster-state-gate.js';
 import { asString, getPath } from '../../object-access.js';
 import { requestNamespace, skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, skip, type Violation, defineRule } from '../../rule.js';
+import { PASS, failIf, skip, type Violation, defineRule } from '../../rule.js';
 import { indexPath, quoteValue } from '../../validation-helpers.js';
 import {
   SERVICE_ACCOUNT_USER_PREFIX,
@@ -61,7 +61,7 @@ export const bindingContributorLimit = defineRule({
       if (!added.has(subject.name)) added.set(subject.name, subject.index);
     }
     const total = others.size + added.size;
-    if (total <= max) return failIf([]);
+    if (total <= max) return PASS;
     const violations: Violation[] = [...added].map(([user, index]) => {
       const path = `${indexPath('subjects', index)}.name`;
       return {

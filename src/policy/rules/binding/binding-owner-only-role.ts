@@ -1,6 +1,6 @@
 import { clusterStateGate } from '../../cluster-state-gate.js';
 import { requestNamespace, skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { PASS, failIf, skip, type Violation, defineRule } from '../../rule.js';
+import { PASS, failIf, skip, type Violation, defineRule, fail } from '../../rule.js';
 import { indexPath, quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS, roleRefOf, subjectsOf } from './binding-fields.js';
 
@@ -32,12 +32,10 @@ export const bindingOwnerOnlyRole = defineRule({
     if (gate !== undefined) return gate;
     const profile = ctx.cluster.getProfile(namespace);
     if (profile === undefined) {
-      return failIf([
-        {
-          path: 'roleRef.name',
-          message: `roleRef.name ${quoteValue(name)} is reserved to the Profile owner (bindings.ownerOnlyRoles), and no Profile ${quoteValue(namespace)} exists to name an owner`,
-        },
-      ]);
+      return fail(
+        'roleRef.name',
+        `roleRef.name ${quoteValue(name)} is reserved to the Profile owner (bindings.ownerOnlyRoles), and no Profile ${quoteValue(namespace)} exists to name an owner`,
+      );
     }
     const ownerKind = profile.ownerKind === '' ? 'User' : profile.ownerKind;
     const violations: Violation[] = [];

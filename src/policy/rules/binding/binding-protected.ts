@@ -2,7 +2,7 @@ import { serviceAccountUser } from '../../engine.js';
 import { isMetadataOnlyUpdate } from '../../metadata-only-update.js';
 import { asString, getPath } from '../../object-access.js';
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { PASS, failIf, skip, defineRule } from '../../rule.js';
+import { PASS, skip, defineRule, fail } from '../../rule.js';
 import { listValues, quoteValue } from '../../validation-helpers.js';
 
 /**
@@ -38,11 +38,9 @@ export const bindingProtected = defineRule({
       return PASS;
     }
     const verb = ctx.input.operation === 'DELETE' ? 'deleted' : 'changed';
-    return failIf([
-      {
-        path: 'metadata.name',
-        message: `metadata.name ${quoteValue(name)} is a protected ${ctx.input.target} (bindings.protected): it may only be ${verb} by ${listValues(protectedManagers)} (bindings.protectedManagers)`,
-      },
-    ]);
+    return fail(
+      'metadata.name',
+      `metadata.name ${quoteValue(name)} is a protected ${ctx.input.target} (bindings.protected): it may only be ${verb} by ${listValues(protectedManagers)} (bindings.protectedManagers)`,
+    );
   },
 });

@@ -1,5 +1,5 @@
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { PASS, failIf, defineRule } from '../../rule.js';
+import { PASS, defineRule, fail } from '../../rule.js';
 import { listValues, quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS, roleRefOf } from './binding-fields.js';
 
@@ -23,19 +23,15 @@ export const bindingRole = defineRule({
     const allowed = ctx.policy.spec.bindings.allowedRoles;
     if (kind === 'Role') return PASS;
     if (kind !== 'ClusterRole') {
-      return failIf([
-        {
-          path: 'roleRef.kind',
-          message: `roleRef.kind ${quoteValue(kind ?? null)} is neither Role nor ClusterRole`,
-        },
-      ]);
+      return fail(
+        'roleRef.kind',
+        `roleRef.kind ${quoteValue(kind ?? null)} is neither Role nor ClusterRole`,
+      );
     }
     if (name !== undefined && allowed.includes(name)) return PASS;
-    return failIf([
-      {
-        path: 'roleRef.name',
-        message: `roleRef.name ${quoteValue(name ?? null)} is a ClusterRole not allowed in profile namespaces; allowed: ${listValues(allowed)} (bindings.allowedRoles)`,
-      },
-    ]);
+    return fail(
+      'roleRef.name',
+      `roleRef.name ${quoteValue(name ?? null)} is a ClusterRole not allowed in profile namespaces; allowed: ${listValues(allowed)} (bindings.allowedRoles)`,
+    );
   },
 });

@@ -1,4 +1,4 @@
-import { PASS, failIf, defineRule } from '../../rule.js';
+import { PASS, defineRule, fail } from '../../rule.js';
 import { listValues, quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS, roleRefOf } from './binding-fields.js';
 
@@ -19,11 +19,9 @@ export const clusterbindingProfileRole = defineRule({
     const { kind, name } = roleRefOf(object);
     const roles = policy.spec.bindings.allowedRoles;
     if (kind !== 'ClusterRole' || name === undefined || !roles.includes(name)) return PASS;
-    return failIf([
-      {
-        path: 'roleRef.name',
-        message: `roleRef.name ${quoteValue(name)} is a profile role (bindings.allowedRoles: ${listValues(roles)}); a ClusterRoleBinding would grant it in every profile namespace — bind it with a RoleBinding in each namespace instead`,
-      },
-    ]);
+    return fail(
+      'roleRef.name',
+      `roleRef.name ${quoteValue(name)} is a profile role (bindings.allowedRoles: ${listValues(roles)}); a ClusterRoleBinding would grant it in every profile namespace — bind it with a RoleBinding in each namespace instead`,
+    );
   },
 });

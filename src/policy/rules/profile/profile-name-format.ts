@@ -1,4 +1,4 @@
-import { failIf, defineRule } from '../../rule.js';
+import { PASS, defineRule, fail } from '../../rule.js';
 import { isDns1123Label, quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS } from './profile-fields.js';
 import { getPath } from '../../object-access.js';
@@ -15,13 +15,13 @@ export const profileNameFormat = defineRule({
   check: ({ object }) => {
     const name = getPath(object, 'metadata', 'name');
     if (typeof name !== 'string' || name === '') {
-      return failIf([{ path: 'metadata.name', message: 'metadata.name is missing' }]);
+      return fail('metadata.name', 'metadata.name is missing');
     }
-    if (isDns1123Label(name)) return failIf([]);
+    if (isDns1123Label(name)) return PASS;
     const why =
       name.length > 63
         ? `is ${name.length} characters long; at most 63 are allowed`
         : 'is not a DNS-1123 label (a-z, 0-9 and "-", starting and ending with a-z or 0-9)';
-    return failIf([{ path: 'metadata.name', message: `metadata.name ${quoteValue(name)} ${why}` }]);
+    return fail('metadata.name', `metadata.name ${quoteValue(name)} ${why}`);
   },
 });

@@ -1,5 +1,5 @@
 import type { PolicySpec } from '../../policy-spec.js';
-import { PASS, failIf, skip, defineRule } from '../../rule.js';
+import { PASS, skip, defineRule, fail } from '../../rule.js';
 import { quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS, profileName } from './profile-fields.js';
 
@@ -45,19 +45,15 @@ export const profileNamePattern = defineRule({
     // The loader refuses such a policy; should one get here anyway, fail closed rather than let
     // every name through.
     if (regex === null) {
-      return failIf([
-        {
-          path: 'metadata.name',
-          message: `profiles.name.pattern ${quoteValue(pattern)} is not a valid regular expression`,
-        },
-      ]);
+      return fail(
+        'metadata.name',
+        `profiles.name.pattern ${quoteValue(pattern)} is not a valid regular expression`,
+      );
     }
     if (regex.test(name)) return PASS;
-    return failIf([
-      {
-        path: 'metadata.name',
-        message: `metadata.name ${quoteValue(name)} does not match the pattern ${quoteValue(pattern)}`,
-      },
-    ]);
+    return fail(
+      'metadata.name',
+      `metadata.name ${quoteValue(name)} does not match the pattern ${quoteValue(pattern)}`,
+    );
   },
 });

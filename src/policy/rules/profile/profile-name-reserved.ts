@@ -1,4 +1,4 @@
-import { PASS, failIf, skip, defineRule } from '../../rule.js';
+import { PASS, skip, defineRule, fail } from '../../rule.js';
 import { quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS, profileName } from './profile-fields.js';
 
@@ -16,17 +16,13 @@ export const profileNameReserved = defineRule({
     if (name === undefined) return skip('no metadata.name');
     const { reserved, reservedPrefixes } = policy.spec.profiles.name;
     if (reserved.includes(name)) {
-      return failIf([
-        { path: 'metadata.name', message: `metadata.name ${quoteValue(name)} is a reserved name` },
-      ]);
+      return fail('metadata.name', `metadata.name ${quoteValue(name)} is a reserved name`);
     }
     const prefix = reservedPrefixes.find((candidate) => name.startsWith(candidate));
     if (prefix === undefined) return PASS;
-    return failIf([
-      {
-        path: 'metadata.name',
-        message: `metadata.name ${quoteValue(name)} starts with the reserved prefix ${quoteValue(prefix)}`,
-      },
-    ]);
+    return fail(
+      'metadata.name',
+      `metadata.name ${quoteValue(name)} starts with the reserved prefix ${quoteValue(prefix)}`,
+    );
   },
 });

@@ -1,6 +1,6 @@
 import { clusterStateGate } from '../../cluster-state-gate.js';
 import { asString, getPath } from '../../object-access.js';
-import { PASS, failIf, skip, defineRule } from '../../rule.js';
+import { PASS, skip, defineRule, fail } from '../../rule.js';
 import { quoteValue } from '../../validation-helpers.js';
 
 /**
@@ -35,11 +35,9 @@ export const profileNamespaceTakeover = defineRule({
       annotation === undefined || annotation === ''
         ? 'has no owner annotation'
         : `is owned by ${quoteValue(annotation)}`;
-    return failIf([
-      {
-        path: 'metadata.name',
-        message: `metadata.name ${quoteValue(name)}: Namespace ${quoteValue(name)} already exists and ${holder}; a Profile of spec.owner.name ${quoteValue(owner ?? null)} cannot take it over`,
-      },
-    ]);
+    return fail(
+      'metadata.name',
+      `metadata.name ${quoteValue(name)}: Namespace ${quoteValue(name)} already exists and ${holder}; a Profile of spec.owner.name ${quoteValue(owner ?? null)} cannot take it over`,
+    );
   },
 });

@@ -1,4 +1,4 @@
-import { PASS, failIf, skip, defineRule } from '../../rule.js';
+import { PASS, skip, defineRule, fail } from '../../rule.js';
 import { emailDomain, listValues, quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS, userOwnerName } from './profile-fields.js';
 
@@ -24,11 +24,9 @@ export const profileOwnerDomain = defineRule({
     if (domain !== undefined && domains.some((allowed) => allowed.toLowerCase() === domain)) {
       return PASS;
     }
-    return failIf([
-      {
-        path: 'spec.owner.name',
-        message: `spec.owner.name ${quoteValue(name)} is not in an allowed e-mail domain; allowed: ${listValues(domains)}`,
-      },
-    ]);
+    return fail(
+      'spec.owner.name',
+      `spec.owner.name ${quoteValue(name)} is not in an allowed e-mail domain; allowed: ${listValues(domains)}`,
+    );
   },
 });

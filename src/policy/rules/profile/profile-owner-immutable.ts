@@ -1,5 +1,5 @@
 import { deepEqual } from '../../metadata-only-update.js';
-import { PASS, failIf, skip, defineRule } from '../../rule.js';
+import { PASS, skip, defineRule, fail } from '../../rule.js';
 import type { KubeObject } from '../../kube-object.js';
 import { quoteValue } from '../../validation-helpers.js';
 import { RBAC_API_GROUP, profileOwner } from './profile-fields.js';
@@ -46,11 +46,9 @@ export const profileOwnerImmutable = defineRule({
         : OWNER_FIELDS.filter((field) => !deepEqual(before[field], after[field])).map(
             (field) => `${field} ${quoteValue(before[field])} -> ${quoteValue(after[field])}`,
           );
-    return failIf([
-      {
-        path: 'spec.owner',
-        message: `spec.owner cannot change (profiles.owner.allowTransfer is false): ${changes.join(', ')}`,
-      },
-    ]);
+    return fail(
+      'spec.owner',
+      `spec.owner cannot change (profiles.owner.allowTransfer is false): ${changes.join(', ')}`,
+    );
   },
 });

@@ -1,4 +1,4 @@
-import { PASS, failIf, skip, defineRule } from '../../rule.js';
+import { PASS, skip, defineRule, fail } from '../../rule.js';
 import { listValues, quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS, profileOwner } from './profile-fields.js';
 
@@ -16,19 +16,12 @@ export const profileOwnerKind = defineRule({
     const { kinds } = policy.spec.profiles.owner;
     const kind = owner.kind;
     if (kind === undefined || kind === null || kind === '') {
-      return failIf([
-        {
-          path: 'spec.owner.kind',
-          message: `spec.owner.kind is missing; allowed: ${listValues(kinds)}`,
-        },
-      ]);
+      return fail('spec.owner.kind', `spec.owner.kind is missing; allowed: ${listValues(kinds)}`);
     }
     if (typeof kind === 'string' && kinds.includes(kind)) return PASS;
-    return failIf([
-      {
-        path: 'spec.owner.kind',
-        message: `spec.owner.kind ${quoteValue(kind)} is not allowed; allowed: ${listValues(kinds)}`,
-      },
-    ]);
+    return fail(
+      'spec.owner.kind',
+      `spec.owner.kind ${quoteValue(kind)} is not allowed; allowed: ${listValues(kinds)}`,
+    );
   },
 });

@@ -1,7 +1,7 @@
 import { clusterStateGate } from '../../cluster-state-gate.js';
 import type { KubeObject } from '../../kube-object.js';
 import { asString, getPath } from '../../object-access.js';
-import { PASS, failIf, skip, defineRule } from '../../rule.js';
+import { PASS, skip, defineRule, fail } from '../../rule.js';
 import { quoteValue } from '../../validation-helpers.js';
 
 const LISTED = 5;
@@ -41,12 +41,10 @@ export const profileOwnerLimit = defineRule({
     if (owned.length < max) return PASS;
     const listed = owned.slice(0, LISTED).map((profile) => quoteValue(profile));
     const more = owned.length > LISTED ? `, … ${owned.length - LISTED} more` : '';
-    return failIf([
-      {
-        path: 'spec.owner.name',
-        message: `spec.owner.name ${quoteValue(owner)} already owns ${owned.length} Profiles (${listed.join(', ')}${more}); profiles.owner.maxProfilesPerOwner is ${max}`,
-      },
-    ]);
+    return fail(
+      'spec.owner.name',
+      `spec.owner.name ${quoteValue(owner)} already owns ${owned.length} Profiles (${listed.join(', ')}${more}); profiles.owner.maxProfilesPerOwner is ${max}`,
+    );
   },
 });
 

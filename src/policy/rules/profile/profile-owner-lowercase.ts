@@ -1,4 +1,4 @@
-import { PASS, failIf, skip, defineRule } from '../../rule.js';
+import { PASS, skip, defineRule, fail } from '../../rule.js';
 import { quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS, userOwnerName } from './profile-fields.js';
 
@@ -19,11 +19,9 @@ export const profileOwnerLowercase = defineRule({
     if (name === undefined) return skip('no User owner name');
     const lower = name.toLowerCase();
     if (lower === name) return PASS;
-    return failIf([
-      {
-        path: 'spec.owner.name',
-        message: `spec.owner.name ${quoteValue(name)} has upper-case letters; RBAC user names are case-sensitive, use ${quoteValue(lower)}`,
-      },
-    ]);
+    return fail(
+      'spec.owner.name',
+      `spec.owner.name ${quoteValue(name)} has upper-case letters; RBAC user names are case-sensitive, use ${quoteValue(lower)}`,
+    );
   },
 });

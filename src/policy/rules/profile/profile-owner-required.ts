@@ -1,5 +1,5 @@
 import { asRecord, getPath } from '../../object-access.js';
-import { PASS, failIf, defineRule } from '../../rule.js';
+import { PASS, defineRule, fail } from '../../rule.js';
 import { quoteValue } from '../../validation-helpers.js';
 import { WRITE_OPERATIONS } from './profile-fields.js';
 
@@ -15,33 +15,21 @@ export const profileOwnerRequired = defineRule({
   check: ({ object }) => {
     const raw = getPath(object, 'spec', 'owner');
     if (raw === undefined || raw === null) {
-      return failIf([
-        {
-          path: 'spec.owner',
-          message: 'spec.owner is missing; a Profile needs an owner {kind, name}',
-        },
-      ]);
+      return fail('spec.owner', 'spec.owner is missing; a Profile needs an owner {kind, name}');
     }
     const owner = asRecord(raw);
     if (owner === undefined) {
-      return failIf([
-        {
-          path: 'spec.owner',
-          message: `spec.owner ${quoteValue(raw)} is not an object; expected {kind, name}`,
-        },
-      ]);
+      return fail(
+        'spec.owner',
+        `spec.owner ${quoteValue(raw)} is not an object; expected {kind, name}`,
+      );
     }
     const name = owner.name;
     if (name === undefined || name === null || (typeof name === 'string' && name.trim() === '')) {
-      return failIf([{ path: 'spec.owner.name', message: 'spec.owner.name is missing or empty' }]);
+      return fail('spec.owner.name', 'spec.owner.name is missing or empty');
     }
     if (typeof name !== 'string') {
-      return failIf([
-        {
-          path: 'spec.owner.name',
-          message: `spec.owner.name ${quoteValue(name)} is not a string`,
-        },
-      ]);
+      return fail('spec.owner.name', `spec.owner.name ${quoteValue(name)} is not a string`);
     }
     return PASS;
   },

@@ -1,5 +1,5 @@
 import { asRecord } from '../../object-access.js';
-import { failIf, type Violation, defineRule } from '../../rule.js';
+import { PASS, failIf, type Violation, defineRule, fail } from '../../rule.js';
 import { indexPath, listValues, quoteValue } from '../../validation-helpers.js';
 import { isGcpServiceAccount, isIamRoleArn } from './plugin-identities.js';
 import { WRITE_OPERATIONS } from './profile-fields.js';
@@ -55,11 +55,9 @@ export const profilePlugin = defineRule({
   clusterState: 'none',
   check: ({ object, policy }) => {
     const plugins = asRecord(object.spec)?.plugins;
-    if (plugins === undefined || plugins === null) return failIf([]);
+    if (plugins === undefined || plugins === null) return PASS;
     if (!Array.isArray(plugins)) {
-      return failIf([
-        { path: 'spec.plugins', message: `spec.plugins ${quoteValue(plugins)} is not a list` },
-      ]);
+      return fail('spec.plugins', `spec.plugins ${quoteValue(plugins)} is not a list`);
     }
     const allowed = policy.spec.profiles.plugins.allowedKinds;
     return failIf(
