@@ -15,7 +15,7 @@ const IGNORED_METADATA = new Set([
  * `managedFields`, `resourceVersion` (and the server-owned `generation`) or `status`.
  */
 export function isMetadataOnlyUpdate(next: unknown, previous: unknown): boolean {
-  return deepEqual(strip(next), strip(previous));
+  return jsonEqual(strip(next), strip(previous));
 }
 
 function strip(object: unknown): unknown {
@@ -40,12 +40,4 @@ function strip(object: unknown): unknown {
     out[key] = value;
   }
   return out;
-}
-
-/**
- * Structural equality over JSON values (key order ignored). Iterative, so an object nested any
- * number of levels deep compares without overflowing the call stack.
- */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  return jsonEqual(a, b);
 }

@@ -1,5 +1,6 @@
 import type { ClusterSnapshot } from './cluster-snapshot.js';
-import { asArray, asString, asStringMap, getPath } from './object-access.js';
+import { profileOwnerReference } from './profile-namespace.js';
+import { asStringMap, getPath } from './object-access.js';
 import type { LabelSelector, Policy } from './policy-spec.js';
 import type { AdmissionInput } from './request.js';
 
@@ -100,20 +101,4 @@ export function profileLabelsFor(
     case 'AuthorizationPolicy':
       return input.namespace === '' ? undefined : cluster.getProfile(input.namespace)?.labels;
   }
-}
-
-function profileOwnerReference(value: unknown): string | undefined {
-  for (const reference of asArray(value)) {
-    const apiVersion = asString(getPath(reference, 'apiVersion')) ?? '';
-    const name = asString(getPath(reference, 'name'));
-    if (
-      asString(getPath(reference, 'kind')) === 'Profile' &&
-      apiVersion.startsWith('kubeflow.org/') &&
-      name !== undefined &&
-      name !== ''
-    ) {
-      return name;
-    }
-  }
-  return undefined;
 }

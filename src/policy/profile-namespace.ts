@@ -1,5 +1,5 @@
 import type { ClusterSnapshot } from './cluster-snapshot.js';
-import { asString, getPath } from './object-access.js';
+import { asArray, asString, getPath } from './object-access.js';
 import type { Policy } from './policy-spec.js';
 import { skip, type RuleContext, type RuleResult } from './rule.js';
 
@@ -45,4 +45,25 @@ export function skipOutsideProfileNamespace(ctx: RuleContext): RuleResult | unde
   const namespace = requestNamespace(ctx);
   if (isProfileNamespace(namespace, ctx.policy, ctx.cluster)) return undefined;
   return skip(`namespace ${JSON.stringify(namespace)} is not a profile namespace`);
+}
+
+/**
+ * The name of the Profile an object's `metadata.ownerReferences` names: the first reference of
+ * kind `Profile` in a `kubeflow.org/…` apiVersion with a non-empty name (what the profile
+ * controller sets on the Namespace it creates). Undefined when there is none.
+ */
+export function profileOwnerReference(ownerReferences: unknown): string | undefined {
+  for (const reference of asArray(ownerReferences)) {
+    const apiVersion = asString(getPath(reference, 'apiVersion')) ?? '';
+    const name = asString(getPath(reference, 'name'));
+    if (
+      asString(getPath(reference, 'kind')) === 'Profile' &&
+      apiVersion.startsWith('kubeflow.org/') &&
+      name !== undefined &&
+      name !== ''
+    ) {
+      return name;
+    }
+  }
+  return undefined;
 }

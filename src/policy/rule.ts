@@ -103,6 +103,12 @@ export interface MutatorDefinition {
   readonly apply: (ctx: RuleContext, draft: KubeObject) => void;
 }
 
+/**
+ * CREATE and UPDATE: what most rules judge. A DELETE removes the object, so there is nothing to
+ * validate but who may delete it (`binding-protected`).
+ */
+export const WRITE_OPERATIONS: readonly Operation[] = Object.freeze(['CREATE', 'UPDATE']);
+
 /** The passing result, shared. */
 export const PASS: RuleResult = Object.freeze({ status: 'pass' as const });
 

@@ -5,6 +5,7 @@ import type {
   RoleBindingRecord,
   SubjectRecord,
 } from './cluster-snapshot.js';
+import { profileOwnerReference } from './profile-namespace.js';
 import { asArray, asRecord, asString, asStringMap, getPath } from './object-access.js';
 
 /** The kinds a {@link SnapshotIndex} keeps. */
@@ -315,19 +316,4 @@ export class SnapshotIndex implements ClusterSnapshot {
     if (this.pool.size < INTERN_LIMIT) this.pool.set(value, value);
     return value;
   }
-}
-
-/** The name of the kubeflow.org Profile among ownerReferences, if any. */
-function profileOwnerReference(value: unknown): string | undefined {
-  for (const reference of asArray(value)) {
-    const apiVersion = asString(getPath(reference, 'apiVersion')) ?? '';
-    if (
-      asString(getPath(reference, 'kind')) === 'Profile' &&
-      apiVersion.startsWith('kubeflow.org/')
-    ) {
-      const name = asString(getPath(reference, 'name'));
-      if (name !== undefined && name !== '') return name;
-    }
-  }
-  return undefined;
 }

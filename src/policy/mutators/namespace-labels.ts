@@ -1,9 +1,8 @@
 import type { ClusterSnapshot } from '../cluster-snapshot.js';
 import type { KubeObject } from '../kube-object.js';
-import { asArray, asRecord, asString, getPath } from '../object-access.js';
+import { asRecord, asString, getPath } from '../object-access.js';
+import { profileOwnerReference } from '../profile-namespace.js';
 import type { MutatorDefinition } from '../rule.js';
-
-const PROFILE_API_GROUP = 'kubeflow.org';
 
 /**
  * The Profile a Namespace belongs to: the `kubeflow.org` Profile in its ownerReferences (what the
@@ -11,15 +10,8 @@ const PROFILE_API_GROUP = 'kubeflow.org';
  * with cluster lookups off). Undefined when it belongs to none.
  */
 export function owningProfile(object: KubeObject, cluster: ClusterSnapshot): string | undefined {
-  for (const entry of asArray(getPath(object, 'metadata', 'ownerReferences'))) {
-    const ref = asRecord(entry);
-    const apiVersion = asString(ref?.apiVersion);
-    const name = asString(ref?.name);
-    if (ref?.kind !== 'Profile' || apiVersion === undefined || name === undefined || name === '') {
-      continue;
-    }
-    if (apiVersion.split('/')[0] === PROFILE_API_GROUP) return name;
-  }
+  const owner = profileOwnerReference(getPath(object, 'metadata', 'ownerReferences'));
+  if (owner !== undefined) return owner;
   if (cluster.state === 'none') return undefined;
   const name = asString(getPath(object, 'metadata', 'name'));
   return name !== undefined && cluster.getProfile(name) !== undefined ? name : undefined;

@@ -1,4 +1,5 @@
 import type { Policy, PolicySpec } from '../policy-spec.js';
+import { asRecord } from '../object-access.js';
 
 /** The contract's defaults: what a policy that sets nothing means. */
 export const CONTRACT_DEFAULT_SPEC: PolicySpec = {
@@ -104,12 +105,12 @@ export function testPolicy(
 }
 
 function merge(base: unknown, patch: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(patch)) return patch === undefined ? base : patch;
-  const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(patch)) out[key] = merge(base[key], value);
+  const baseRecord = asRecord(base);
+  const patchRecord = asRecord(patch);
+  if (baseRecord === undefined || patchRecord === undefined) {
+    return patch === undefined ? base : patch;
+  }
+  const out: Record<string, unknown> = { ...baseRecord };
+  for (const [key, value] of Object.entries(patchRecord)) out[key] = merge(baseRecord[key], value);
   return out;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,8 +1,8 @@
 import { asArray, asRecord } from '../../object-access.js';
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, type Violation, defineRule } from '../../rule.js';
+import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
 import { indexPath, listValues, quoteValue } from '../../validation-helpers.js';
-import { WRITE_OPERATIONS, grantingRules, sourcesOf, type AuthzRule } from './authz-fields.js';
+import { grantingRules, sourcesOf, type AuthzRule } from './authz-fields.js';
 
 /**
  * A granting (ALLOW) rule must say who it admits. It admits any source when it has no `from`

@@ -1,10 +1,6 @@
 import type { KubeObject } from '../../kube-object.js';
 import { asArray, asRecord, asString, getPath } from '../../object-access.js';
-import type { Operation } from '../../request.js';
 import { indexPath } from '../../validation-helpers.js';
-
-/** AuthorizationPolicies are judged when written; DELETE only matters to `binding-protected`. */
-export const WRITE_OPERATIONS: readonly Operation[] = Object.freeze(['CREATE', 'UPDATE']);
 
 /** Actions that never grant access: DENY refuses, AUDIT only logs, CUSTOM delegates and then
  * still needs the ALLOW policies. */

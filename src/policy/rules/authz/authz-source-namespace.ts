@@ -1,13 +1,7 @@
 import { requestNamespace, skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, type Violation, defineRule } from '../../rule.js';
+import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
 import { listValues, quoteValue } from '../../validation-helpers.js';
-import {
-  WRITE_OPERATIONS,
-  grantingRules,
-  principalNamespace,
-  sourcesOf,
-  stringEntries,
-} from './authz-fields.js';
+import { grantingRules, principalNamespace, sourcesOf, stringEntries } from './authz-fields.js';
 
 /**
  * In a granting (ALLOW) rule, every `from[].source.namespaces` entry and every

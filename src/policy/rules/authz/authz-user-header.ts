@@ -1,9 +1,9 @@
 import { asArray, asRecord, asString } from '../../object-access.js';
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, type Violation, defineRule } from '../../rule.js';
+import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
 import { indexPath, listValues, quoteValue } from '../../validation-helpers.js';
 import { inDomains } from '../binding/binding-user-domain.js';
-import { WRITE_OPERATIONS, grantingRules, stringEntries } from './authz-fields.js';
+import { grantingRules, stringEntries } from './authz-fields.js';
 
 const HEADER_KEY = /^request\.headers\[(.*)\]$/;
 

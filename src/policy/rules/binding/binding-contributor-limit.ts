@@ -1,14 +1,9 @@
 import { clusterStateGate } from '../../cluster-state-gate.js';
 import { asString, getPath } from '../../object-access.js';
 import { requestNamespace, skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { PASS, failIf, skip, type Violation, defineRule } from '../../rule.js';
+import { PASS, failIf, skip, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
 import { indexPath, quoteValue } from '../../validation-helpers.js';
-import {
-  SERVICE_ACCOUNT_USER_PREFIX,
-  WRITE_OPERATIONS,
-  isPersonUser,
-  subjectsOf,
-} from './binding-fields.js';
+import { SERVICE_ACCOUNT_USER_PREFIX, isPersonUser, subjectsOf } from './binding-fields.js';
 
 /**
  * At most `bindings.maxContributors` distinct person `User` subjects besides the Profile owner

@@ -1,9 +1,5 @@
 import type { KubeObject } from '../../kube-object.js';
 import { asArray, asRecord, asString, getPath } from '../../object-access.js';
-import type { Operation } from '../../request.js';
-
-/** The operations that write a binding; DELETE only matters to `binding-protected`. */
-export const WRITE_OPERATIONS: readonly Operation[] = Object.freeze(['CREATE', 'UPDATE']);
 
 /** One entry of `subjects`, fields read defensively (absent or non-string => undefined). */
 export interface Subject {

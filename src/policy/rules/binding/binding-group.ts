@@ -1,7 +1,7 @@
 import { requestNamespace, skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, type Violation, defineRule } from '../../rule.js';
+import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
 import { indexPath, listValues, quoteValue } from '../../validation-helpers.js';
-import { SERVICE_ACCOUNT_GROUP_PREFIX, WRITE_OPERATIONS, subjectsOf } from './binding-fields.js';
+import { SERVICE_ACCOUNT_GROUP_PREFIX, subjectsOf } from './binding-fields.js';
 
 /**
  * Group subjects: never one of `bindings.forbiddenGroups` (by default every authenticated,

@@ -1,8 +1,16 @@
 import { clusterStateGate } from '../../cluster-state-gate.js';
 import { requestNamespace, skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { PASS, failIf, skip, type Violation, defineRule, fail } from '../../rule.js';
+import {
+  PASS,
+  failIf,
+  skip,
+  type Violation,
+  defineRule,
+  fail,
+  WRITE_OPERATIONS,
+} from '../../rule.js';
 import { indexPath, quoteValue } from '../../validation-helpers.js';
-import { WRITE_OPERATIONS, roleRefOf, subjectsOf } from './binding-fields.js';
+import { roleRefOf, subjectsOf } from './binding-fields.js';
 
 /**
  * A ClusterRole in `bindings.ownerOnlyRoles` (by default `kubeflow-admin`) may be bound only to

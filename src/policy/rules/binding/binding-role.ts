@@ -1,7 +1,7 @@
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { PASS, defineRule, fail } from '../../rule.js';
+import { PASS, defineRule, fail, WRITE_OPERATIONS } from '../../rule.js';
 import { listValues, quoteValue } from '../../validation-helpers.js';
-import { WRITE_OPERATIONS, roleRefOf } from './binding-fields.js';
+import { roleRefOf } from './binding-fields.js';
 
 /**
  * `roleRef` may name a `Role` (always of the binding's own namespace, so always allowed) or a

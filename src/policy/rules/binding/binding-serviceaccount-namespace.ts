@@ -1,7 +1,7 @@
 import { requestNamespace, skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, type Violation, defineRule } from '../../rule.js';
+import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
 import { indexPath, listValues, quoteValue } from '../../validation-helpers.js';
-import { WRITE_OPERATIONS, serviceAccountNamespace, subjectsOf } from './binding-fields.js';
+import { serviceAccountNamespace, subjectsOf } from './binding-fields.js';
 
 /**
  * A RoleBinding in a profile namespace may bind ServiceAccounts of its own namespace and of

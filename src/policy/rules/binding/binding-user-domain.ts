@@ -1,7 +1,7 @@
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, skip, type Violation, defineRule } from '../../rule.js';
+import { failIf, skip, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
 import { emailDomain, indexPath, listValues, quoteValue } from '../../validation-helpers.js';
-import { WRITE_OPERATIONS, isPersonUser, subjectsOf } from './binding-fields.js';
+import { isPersonUser, subjectsOf } from './binding-fields.js';
 
 /**
  * With `bindings.userEmailDomains` set, every person `User` subject must be an e-mail address of

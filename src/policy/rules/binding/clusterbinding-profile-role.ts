@@ -1,6 +1,6 @@
-import { PASS, defineRule, fail } from '../../rule.js';
+import { PASS, defineRule, fail, WRITE_OPERATIONS } from '../../rule.js';
 import { listValues, quoteValue } from '../../validation-helpers.js';
-import { WRITE_OPERATIONS, roleRefOf } from './binding-fields.js';
+import { roleRefOf } from './binding-fields.js';
 
 /**
  * A ClusterRoleBinding must not bind one of `bindings.allowedRoles`: those are the roles profile

@@ -1,9 +1,5 @@
 import type { KubeObject } from '../../kube-object.js';
-import type { Operation } from '../../request.js';
 import { asRecord, asString, getPath } from '../../object-access.js';
-
-/** Profile rules validate what is written; a DELETE removes the object, so nothing to check. */
-export const WRITE_OPERATIONS: readonly Operation[] = Object.freeze(['CREATE', 'UPDATE']);
 
 /** The RBAC API group, the only one a User or Group subject may name. */
 export const RBAC_API_GROUP = 'rbac.authorization.k8s.io';

@@ -1,6 +1,5 @@
-import { PASS, defineRule, fail } from '../../rule.js';
+import { PASS, defineRule, fail, WRITE_OPERATIONS } from '../../rule.js';
 import { isDns1123Label, quoteValue } from '../../validation-helpers.js';
-import { WRITE_OPERATIONS } from './profile-fields.js';
 import { getPath } from '../../object-access.js';
 
 /** `metadata.name` must be a DNS-1123 label: the profile controller creates a Namespace of that name. */

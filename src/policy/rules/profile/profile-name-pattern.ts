@@ -1,7 +1,7 @@
 import type { PolicySpec } from '../../policy-spec.js';
-import { PASS, skip, defineRule, fail } from '../../rule.js';
+import { PASS, skip, defineRule, fail, WRITE_OPERATIONS } from '../../rule.js';
 import { quoteValue } from '../../validation-helpers.js';
-import { WRITE_OPERATIONS, profileName } from './profile-fields.js';
+import { profileName } from './profile-fields.js';
 
 // Policies are immutable once loaded, so the compiled pattern lives as long as its spec object.
 // `null` records a pattern that does not compile.

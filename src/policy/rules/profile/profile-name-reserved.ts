@@ -1,6 +1,6 @@
-import { PASS, skip, defineRule, fail } from '../../rule.js';
+import { PASS, skip, defineRule, fail, WRITE_OPERATIONS } from '../../rule.js';
 import { quoteValue } from '../../validation-helpers.js';
-import { WRITE_OPERATIONS, profileName } from './profile-fields.js';
+import { profileName } from './profile-fields.js';
 
 /** The name must not be one of `profiles.name.reserved` nor start with a reserved prefix. */
 export const profileNameReserved = defineRule({

@@ -1,6 +1,6 @@
-import { PASS, skip, defineRule, fail } from '../../rule.js';
+import { PASS, skip, defineRule, fail, WRITE_OPERATIONS } from '../../rule.js';
 import { emailDomain, listValues, quoteValue } from '../../validation-helpers.js';
-import { WRITE_OPERATIONS, userOwnerName } from './profile-fields.js';
+import { userOwnerName } from './profile-fields.js';
 
 /**
  * With `profiles.owner.emailDomains` set, a `User` owner's e-mail domain must be one of them,

@@ -1,7 +1,7 @@
 import type { Violation } from '../../rule.js';
-import { failIf, skip, defineRule } from '../../rule.js';
+import { failIf, skip, defineRule, WRITE_OPERATIONS } from '../../rule.js';
 import { isEmailAddress, quoteValue } from '../../validation-helpers.js';
-import { RBAC_API_GROUP, WRITE_OPERATIONS, profileOwner, userOwnerName } from './profile-fields.js';
+import { RBAC_API_GROUP, profileOwner, userOwnerName } from './profile-fields.js';
 
 // Kubernetes omits empty strings on RBAC subjects, so "" counts as not set.
 const isSet = (value: unknown): boolean => value !== undefined && value !== null && value !== '';

@@ -1,4 +1,4 @@
-import { deepEqual } from '../../metadata-only-update.js';
+import { jsonEqual } from '../../json-equal.js';
 import { PASS, skip, defineRule, fail } from '../../rule.js';
 import type { KubeObject } from '../../kube-object.js';
 import { quoteValue } from '../../validation-helpers.js';
@@ -39,11 +39,11 @@ export const profileOwnerImmutable = defineRule({
     // A stored Profile without a usable owner is being repaired, not transferred.
     if (before === undefined || before.name === '') return skip('stored object has no owner');
     const after = normalizedOwner(object);
-    if (after !== undefined && deepEqual(before, after)) return PASS;
+    if (after !== undefined && jsonEqual(before, after)) return PASS;
     const changes =
       after === undefined
         ? ['removed']
-        : OWNER_FIELDS.filter((field) => !deepEqual(before[field], after[field])).map(
+        : OWNER_FIELDS.filter((field) => !jsonEqual(before[field], after[field])).map(
             (field) => `${field} ${quoteValue(before[field])} -> ${quoteValue(after[field])}`,
           );
     return fail(

@@ -1,6 +1,6 @@
-import { PASS, skip, defineRule, fail } from '../../rule.js';
+import { PASS, skip, defineRule, fail, WRITE_OPERATIONS } from '../../rule.js';
 import { listValues, quoteValue } from '../../validation-helpers.js';
-import { WRITE_OPERATIONS, profileOwner } from './profile-fields.js';
+import { profileOwner } from './profile-fields.js';
 
 /** `spec.owner.kind` must be set (RBAC subjects require it) and be one of `profiles.owner.kinds`. */
 export const profileOwnerKind = defineRule({

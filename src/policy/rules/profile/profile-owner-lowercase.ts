@@ -1,6 +1,6 @@
-import { PASS, skip, defineRule, fail } from '../../rule.js';
+import { PASS, skip, defineRule, fail, WRITE_OPERATIONS } from '../../rule.js';
 import { quoteValue } from '../../validation-helpers.js';
-import { WRITE_OPERATIONS, userOwnerName } from './profile-fields.js';
+import { userOwnerName } from './profile-fields.js';
 
 /**
  * A `User` owner's name must be lower case: RBAC compares user names case-sensitively while

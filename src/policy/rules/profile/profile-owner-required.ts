@@ -1,7 +1,6 @@
 import { asRecord, getPath } from '../../object-access.js';
-import { PASS, defineRule, fail } from '../../rule.js';
+import { PASS, defineRule, fail, WRITE_OPERATIONS } from '../../rule.js';
 import { quoteValue } from '../../validation-helpers.js';
-import { WRITE_OPERATIONS } from './profile-fields.js';
 
 /** `spec.owner` must be an object with a non-blank string `name`: the controller binds it as admin. */
 export const profileOwnerRequired = defineRule({

@@ -1,8 +1,7 @@
 import { asRecord } from '../../object-access.js';
-import { PASS, failIf, type Violation, defineRule, fail } from '../../rule.js';
+import { PASS, failIf, type Violation, defineRule, fail, WRITE_OPERATIONS } from '../../rule.js';
 import { indexPath, listValues, quoteValue } from '../../validation-helpers.js';
 import { isGcpServiceAccount, isIamRoleArn } from './plugin-identities.js';
-import { WRITE_OPERATIONS } from './profile-fields.js';
 
 /** The identity field each known plugin kind must carry, and how to check it. */
 const IDENTITY_FIELDS: Readonly<

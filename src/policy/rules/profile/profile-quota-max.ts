@@ -1,8 +1,8 @@
 import type { PolicySpec } from '../../policy-spec.js';
 import { compareQuantities, parseQuantity, type Quantity } from '../../quantity.js';
-import { failIf, type Violation, defineRule } from '../../rule.js';
+import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
 import { keyPath, quoteValue } from '../../validation-helpers.js';
-import { HARD_PATH, WRITE_OPERATIONS, quotaAlias, quotaHardEntries } from './profile-fields.js';
+import { HARD_PATH, quotaAlias, quotaHardEntries } from './profile-fields.js';
 
 interface Limit {
   readonly key: string;

@@ -1,8 +1,8 @@
 import { asRecord, getPath } from '../../object-access.js';
 import { parseQuantity } from '../../quantity.js';
-import { failIf, type Violation, defineRule } from '../../rule.js';
+import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
 import { indexPath, keyPath, listValues, quoteValue } from '../../validation-helpers.js';
-import { HARD_PATH, WRITE_OPERATIONS } from './profile-fields.js';
+import { HARD_PATH } from './profile-fields.js';
 import { QUOTA_SCOPES, isIntegerQuotaResource } from './quota-resource-names.js';
 
 const SPEC_PATH = 'spec.resourceQuotaSpec';

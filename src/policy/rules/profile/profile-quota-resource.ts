@@ -1,6 +1,6 @@
-import { failIf, type Violation, defineRule } from '../../rule.js';
+import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
 import { keyPath, listValues } from '../../validation-helpers.js';
-import { HARD_PATH, WRITE_OPERATIONS, quotaAlias, quotaHardEntries } from './profile-fields.js';
+import { HARD_PATH, quotaAlias, quotaHardEntries } from './profile-fields.js';
 import { isQuotaResourceName } from './quota-resource-names.js';
 
 /**
