@@ -22,7 +22,7 @@ const ioModules = [
   'process',
   'node:process',
 ];
-const frameworks = ['express', '@kubernetes/client-node', 'pino', 'prom-client', 'node-forge'];
+const frameworks = ['@kubernetes/client-node', 'pino', 'prom-client', 'node-forge'];
 
 /**
  * Builds a no-restricted-imports rule that forbids the given packages and the given sibling layers.
@@ -60,23 +60,23 @@ export const LAYERS = {
   },
   config: {
     imports: ['policy', 'util'],
-    forbiddenPackages: ['@kubernetes/client-node', 'express'],
+    forbiddenPackages: ['@kubernetes/client-node'],
   },
   observability: {
     imports: ['policy', 'util'],
-    forbiddenPackages: ['@kubernetes/client-node', 'express'],
+    forbiddenPackages: ['@kubernetes/client-node'],
   },
   tls: {
     imports: ['util'],
-    forbiddenPackages: ['@kubernetes/client-node', 'express'],
+    forbiddenPackages: ['@kubernetes/client-node'],
   },
   admission: {
     imports: ['policy', 'observability', 'util'],
-    forbiddenPackages: [...ioModules, 'express', '@kubernetes/client-node', 'node-forge'],
+    forbiddenPackages: [...ioModules, '@kubernetes/client-node', 'node-forge'],
   },
   kube: {
     imports: ['policy', 'config', 'observability', 'util'],
-    forbiddenPackages: ['express'],
+    forbiddenPackages: [],
   },
   http: {
     imports: ['admission', 'observability', 'util'],

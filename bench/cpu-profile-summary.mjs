@@ -1,7 +1,7 @@
 // Summarizes a V8 .cpuprofile (node --cpu-prof): the share of sampled time spent in each
 // function itself (self time), and per area (idle, GC, TLS/socket writes, node's HTTP code,
-// express, profile-guard's own code by folder). Used by `bench/run.mjs --cpu-prof DIR` to show
-// where serve's time goes under load.
+// each package, profile-guard's own code by folder). Used by `bench/run.mjs --cpu-prof DIR` to
+// show where serve's time goes under load.
 //
 // Usage: node bench/cpu-profile-summary.mjs <file.cpuprofile> [top N]
 

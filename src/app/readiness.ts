@@ -1,4 +1,4 @@
-import type { Readiness } from '../http/webhook-app.js';
+import type { Readiness } from '../http/webhook-listener.js';
 
 /** What `/readyz` is computed from. */
 export interface ReadinessInputs {

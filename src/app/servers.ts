@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 
 import type { Registry } from 'prom-client';
 
-import { createMetricsApp } from '../http/metrics-app.js';
+import { createMetricsListener } from '../http/metrics-listener.js';
 import type { RequestListener } from '../http/webhook-listener.js';
 import type { Logger } from '../observability/logger.js';
 import type { CertificateStore } from '../tls/certificate-store.js';
@@ -44,7 +44,7 @@ export function createWebhookServer(
 
 /** The plain-HTTP metrics server (not yet listening) over `registry`. */
 export function createMetricsServer(registry: Registry): HttpServer {
-  return createHttpServer(createMetricsApp(registry));
+  return createHttpServer(createMetricsListener(registry));
 }
 
 /** Binds `server` and resolves with the bound port (useful with port 0); rejects on an error. */

@@ -2,8 +2,7 @@ import { Registry } from 'prom-client';
 
 import { createAdmissionHandlers } from '../admission/admission-handlers.js';
 import { closeGracefully } from '../http/close-server.js';
-import type { Readiness } from '../http/webhook-app.js';
-import { createWebhookListener } from '../http/webhook-listener.js';
+import { createWebhookListener, type Readiness } from '../http/webhook-listener.js';
 import { composeObservers } from '../observability/compose-observers.js';
 import { createDecisionLogger, type Logger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
@@ -135,9 +134,8 @@ export async function startProfileGuard(
       snapshot: () => cluster.snapshot(),
       observer,
     });
-    // POST /mutate and /validate skip express; everything else is the express app's. While
-    // draining, every answer not yet sent closes its connection, so keep-alive clients reconnect
-    // (to another replica) instead of reusing a connection that is about to go.
+    // While draining, every answer not yet sent closes its connection, so keep-alive clients
+    // reconnect (to another replica) instead of reusing a connection that is about to go.
     const listener = createWebhookListener({
       ...handlers,
       readiness,

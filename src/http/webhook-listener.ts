@@ -1,141 +1,112 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+
 import type { AdmissionHandler, WebhookName } from '../admission/handler.js';
-import { answerReview } from './review-answer.js';
-import {
-  COMMON_HEADERS,
-  DEFAULT_MAX_BODY_BYTES,
-  createWebhookApp,
-  type WebhookAppOptions,
-} from './webhook-app.js';
+import { answerRawBody } from '../admission/review-endpoint.js';
+import type { Logger } from '../observability/logger.js';
+import { DEFAULT_MAX_BODY_BYTES, readRequestBody } from './request-body.js';
+import { createRouter, type Reply, type RequestListener } from './router.js';
 
-/** A node:http / node:https request listener. */
-export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+export { DEFAULT_MAX_BODY_BYTES } from './request-body.js';
+export type { RequestListener } from './router.js';
 
-/** Options of {@link createWebhookListener}: the app's, and how to tell a shutdown. */
-export interface WebhookListenerOptions extends WebhookAppOptions {
+/** Sent with every answer of the webhook server. */
+export const COMMON_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'Cache-Control': 'no-store',
+};
+
+/** What `/readyz` reports: ready, or the reasons why not (e.g. `policy not loaded`). */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly reasons: readonly string[];
+}
+
+/** Options of {@link createWebhookListener}. */
+export interface WebhookListenerOptions {
+  readonly validating: AdmissionHandler;
+  readonly mutating: AdmissionHandler;
+  readonly readiness: () => Readiness;
+  readonly logger: Logger;
+  /** Largest accepted body (on the wire and after any Content-Encoding is undone); 7 MiB. */
+  readonly maxBodyBytes?: number;
   /**
    * While true (during a graceful shutdown), every answer, including those of requests that were
-   * already in flight, carries `Connection: close`, so keep-alive clients reconnect (to another
-   * replica) instead of reusing a connection that is about to go. Read as each answer is sent.
+   * already in flight, carries `Connection: close`. Read as each answer is sent.
    */
   readonly closingConnections?: () => boolean;
 }
 
-const JSON_TYPE = 'application/json; charset=utf-8';
-
 /**
- * The webhook server's request listener: the app of {@link createWebhookApp}, with the two hot
- * endpoints answered without express. `POST /mutate` and `POST /validate` (any query string, e.g.
- * the API server's `?timeout=10s`) with a `Content-Length` within the limit and no
- * `Content-Encoding` are read, answered and sent here, with the same status, body and headers as
- * the app gives them; every other request (gzip bodies, chunked or oversized bodies, other paths
- * and methods, `/healthz`, `/readyz`) goes to the app. Works with supertest like the app does.
+ * The webhook server's request listener (the caller serves it over HTTPS), the one HTTP edge of
+ * the admission endpoints:
+ * - `POST /mutate`, `POST /validate`: the body is read under the limit (gzip, deflate and br
+ *   decoded under the same limit), decoded as an AdmissionReview, handed to the handler, and
+ *   its answer written once: HTTP 200 for any well-formed review; 400 with `{ error }` (plus the
+ *   AdmissionReview fields when a uid could be read) otherwise; 413 over `maxBodyBytes`; 415 for
+ *   another Content-Encoding. Bodies are read whatever their Content-Type.
+ * - `GET /healthz`: 200 `ok`. `GET /readyz`: 200 or 503 with `{ ready, reasons }`.
+ * - anything else: 404 or 405 (with `Allow`), JSON.
+ * Every answer carries {@link COMMON_HEADERS}. A handler that breaks its no-throw contract gets
+ * `500 {"error":"internal error"}`, logged.
  */
 export function createWebhookListener(options: WebhookListenerOptions): RequestListener {
-  const app = createWebhookApp(options);
-  const closing = options.closingConnections ?? (() => false);
-  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const { logger } = options;
-  const routes = new Map<string, { handler: AdmissionHandler; webhook: WebhookName }>([
-    ['/mutate', { handler: options.mutating, webhook: 'mutate' }],
-    ['/validate', { handler: options.validating, webhook: 'validate' }],
-  ]);
-  return (req, res) => {
-    const route = req.method === 'POST' ? routes.get(pathOf(req.url ?? '')) : undefined;
-    const length = route === undefined ? undefined : plainBodyLength(req, limit);
-    if (route === undefined || length === undefined) {
-      closeWhen(closing, res);
-      app(req, res);
-      return;
-    }
-    readBody(req, length, (bytes) => {
-      let answer: { status: number; body: unknown };
-      if (bytes === undefined) {
-        const error = 'request size did not match content length';
-        logger.warn({ status: 400, error }, 'rejected a request body');
-        answer = { status: 400, body: { error } };
-      } else {
-        try {
-          answer = answerReview(bytes, route.handler, route.webhook, logger);
-        } catch (error) {
-          // The handlers never throw; should one, answer as the app's error handler does.
-          logger.error({ err: error }, 'unhandled error in the webhook app');
-          answer = { status: 500, body: { error: 'internal error' } };
-        }
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+
+  const review =
+    (handler: AdmissionHandler, webhook: WebhookName) =>
+    async (req: IncomingMessage, reply: Reply): Promise<void> => {
+      const body = await readRequestBody(req, limit);
+      if (!body.ok) {
+        logger.warn({ status: body.status, error: body.error }, 'rejected a request body');
+        reply.json(body.status, { error: body.error });
+        return;
       }
-      sendJson(res, answer.status, answer.body, closing());
-    });
-  };
+      const answer = answerRawBody(body.bytes, handler);
+      if (answer.status !== 200) {
+        logger.warn(
+          { webhook, status: answer.status, error: answer.body.error },
+          'rejected a body that is not an AdmissionReview',
+        );
+      }
+      reply.json(answer.status, answer.body);
+    };
+
+  return createRouter(
+    {
+      '/mutate': { POST: review(options.mutating, 'mutate') },
+      '/validate': { POST: review(options.validating, 'validate') },
+      '/healthz': {
+        GET: (_req, reply) => {
+          reply.text(200, 'text/plain; charset=utf-8', 'ok');
+        },
+      },
+      '/readyz': {
+        GET: (_req, reply) => {
+          const readiness = readinessOf(options.readiness);
+          reply.json(readiness.ready ? 200 : 503, readiness);
+        },
+      },
+    },
+    {
+      headers: COMMON_HEADERS,
+      ...(options.closingConnections === undefined
+        ? {}
+        : { closingConnections: options.closingConnections }),
+      onError: (error, reply) => {
+        logger.error({ err: error }, 'unhandled error in the webhook app');
+        reply.json(500, { error: 'internal error' });
+      },
+    },
+  );
 }
 
-/** The path of a request target, without its query string. */
-function pathOf(url: string): string {
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-}
-
-/**
- * The declared length of a body the fast path reads as it is: a plain decimal `Content-Length`
- * within `limit`, no `Transfer-Encoding`, no `Content-Encoding`. Undefined otherwise: the app
- * then decodes, limits and refuses it.
- */
-function plainBodyLength(req: IncomingMessage, limit: number): number | undefined {
-  const { headers } = req;
-  if (headers['content-encoding'] !== undefined || headers['transfer-encoding'] !== undefined) {
-    return undefined;
+function readinessOf(probe: () => Readiness): Readiness {
+  try {
+    const { ready, reasons } = probe();
+    return { ready, reasons: [...reasons] };
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    return { ready: false, reasons: [`readiness check failed: ${text}`] };
   }
-  const declared = headers['content-length'];
-  if (declared === undefined || !/^\d{1,10}$/.test(declared)) return undefined;
-  const length = Number(declared);
-  return length <= limit ? length : undefined;
-}
-
-/**
- * Collects a body of the declared `length` (node's parser frames it by that length), then calls
- * `done` with it, or with undefined should the sizes differ. A request that is cut off calls
- * nothing: there is nobody left to answer.
- */
-function readBody(
-  req: IncomingMessage,
-  length: number,
-  done: (bytes: Buffer | undefined) => void,
-): void {
-  const chunks: Buffer[] = [];
-  let received = 0;
-  req.on('data', (chunk: Buffer) => {
-    chunks.push(chunk);
-    received += chunk.length;
-  });
-  req.on('end', () => {
-    if (received !== length) done(undefined);
-    else done(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks));
-  });
-  req.on('error', () => undefined);
-}
-
-/**
- * For an answer the express app sends: adds `Connection: close` as its head is written if
- * `closing()` says so by then. The app's answers all go out through `writeHead` (an implicit
- * head included); these requests are the rare ones, so the per-response wrapper costs little.
- */
-function closeWhen(closing: () => boolean, res: ServerResponse): void {
-  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
-  const patched = (...args: unknown[]): ServerResponse => {
-    if (closing() && !res.headersSent) res.setHeader('Connection', 'close');
-    return writeHead(...args);
-  };
-  (res as unknown as { writeHead: typeof patched }).writeHead = patched;
-}
-
-/** JSON with the app's headers; the string goes out in the same write as the head. */
-function sendJson(res: ServerResponse, status: number, body: unknown, close: boolean): void {
-  const text = JSON.stringify(body);
-  const headers: Record<string, string | number> = {
-    ...COMMON_HEADERS,
-    'Content-Type': JSON_TYPE,
-    'Content-Length': Buffer.byteLength(text),
-  };
-  if (close) headers.Connection = 'close';
-  res.writeHead(status, headers);
-  res.end(text);
 }

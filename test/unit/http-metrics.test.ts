@@ -5,10 +5,11 @@ import { composeObservers } from '../../src/observability/compose-observers.js';
 import { createDecisionLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { memoryLogger } from '../../src/observability/test-support/memory-logger.js';
-import { createMetricsApp } from '../../src/http/metrics-app.js';
-import { WEBHOOK_FACTORIES } from './webhook-factories.js';
+import { createMetricsListener } from '../../src/http/metrics-listener.js';
+import { createWebhookListener } from '../../src/http/webhook-listener.js';
 
-describe.each(WEBHOOK_FACTORIES)('%s', (_name, createWebhook) => {
+describe('the webhook listener', () => {
+  const createWebhook = createWebhookListener;
   function wire() {
     const registry = new Registry();
     const metrics = createMetrics(registry);
@@ -19,7 +20,7 @@ describe.each(WEBHOOK_FACTORIES)('%s', (_name, createWebhook) => {
       logger,
       readiness: () => ({ ready: true, reasons: [] }),
     });
-    return { webhook, metricsApp: createMetricsApp(registry), registry, lines };
+    return { webhook, metricsApp: createMetricsListener(registry), registry, lines };
   }
 
   describe('GET /metrics', () => {
@@ -98,7 +99,7 @@ describe.each(WEBHOOK_FACTORIES)('%s', (_name, createWebhook) => {
         name: 'broken',
         get: () => Promise.reject(new Error('collect failed')),
       } as never);
-      const res = await request(createMetricsApp(registry)).get('/metrics').expect(500);
+      const res = await request(createMetricsListener(registry)).get('/metrics').expect(500);
       expect(res.body).toEqual({ error: 'could not collect metrics' });
     });
   });

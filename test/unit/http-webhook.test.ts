@@ -15,10 +15,10 @@ import {
   testPolicy,
 } from '../../src/admission/test-support/reviews.js';
 import { memoryLogger } from '../../src/observability/test-support/memory-logger.js';
-import { type Readiness } from '../../src/http/webhook-app.js';
-import { WEBHOOK_FACTORIES } from './webhook-factories.js';
+import { createWebhookListener, type Readiness } from '../../src/http/webhook-listener.js';
 
-describe.each(WEBHOOK_FACTORIES)('%s', (_name, createWebhook) => {
+describe('the webhook listener', () => {
+  const createWebhook = createWebhookListener;
   const UID = '705ab4f5-6393-11e8-b7cc-42010a800002';
 
   function app(

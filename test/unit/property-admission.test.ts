@@ -19,7 +19,7 @@ import { createMutator } from '../../src/policy/mutation-engine.js';
 import { createValidator } from '../../src/policy/engine.js';
 import { MUTATORS, RULES } from '../../src/policy/catalog.js';
 import { memoryLogger } from '../../src/observability/test-support/memory-logger.js';
-import { createWebhookApp } from '../../src/http/webhook-app.js';
+import { createWebhookListener } from '../../src/http/webhook-listener.js';
 
 type Json = Record<string, unknown>;
 
@@ -311,7 +311,7 @@ describe.each(handlerSets)('property: the admission endpoint over %s', (_label, 
 describe('property: over HTTP', () => {
   it('every body gets JSON with the right status and the uid when it has one', async () => {
     const { logger } = memoryLogger('silent');
-    const webhook = createWebhookApp({
+    const webhook = createWebhookListener({
       ...testHandlers(),
       logger,
       readiness: () => ({ ready: true, reasons: [] }),
