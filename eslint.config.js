@@ -58,6 +58,10 @@ export const LAYERS = {
     imports: ['util'],
     forbiddenPackages: [...ioModules, ...frameworks, 'ajv', 'ajv-formats', 'yaml'],
   },
+  native: {
+    imports: ['policy', 'util'],
+    forbiddenPackages: [...ioModules, ...frameworks, 'ajv', 'ajv-formats', 'yaml'],
+  },
   config: {
     imports: ['policy', 'util'],
     forbiddenPackages: ['@kubernetes/client-node'],
@@ -87,7 +91,17 @@ export const LAYERS = {
     forbiddenPackages: ['@kubernetes/client-node'],
   },
   cli: {
-    imports: ['policy', 'config', 'observability', 'tls', 'admission', 'kube', 'app', 'util'],
+    imports: [
+      'policy',
+      'native',
+      'config',
+      'observability',
+      'tls',
+      'admission',
+      'kube',
+      'app',
+      'util',
+    ],
     forbiddenPackages: ['@kubernetes/client-node'],
   },
 };
@@ -157,8 +171,9 @@ export default tseslint.config(
   },
   ...Object.keys(LAYERS).map(layerConfig),
   {
-    // policy/: rules as data and pure functions over the object and a read-only snapshot.
-    files: ['src/policy/**/*.ts', 'src/util/**/*.ts'],
+    // policy/: rules as data and pure functions over the object and a read-only snapshot;
+    // native/: the pure translation of a policy into admission policy objects.
+    files: ['src/policy/**/*.ts', 'src/native/**/*.ts', 'src/util/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-globals': [

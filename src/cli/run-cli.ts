@@ -11,6 +11,7 @@ Commands:
   check    evaluate manifests offline exactly as the webhook would
   certs    write a CA and a serving certificate for the webhook's Service
   report   summarize denials, warnings and Audit findings (PolicyReports or serve's log)
+  native   print the policy's stateless rules as admission policies the API server runs itself
 
 Flags:
   -h, --help      this help (profile-guard <command> --help for a command's flags)
@@ -46,6 +47,8 @@ export async function runCli(
       return (await import('./certs/run-certs.js')).runCerts(rest, io);
     case 'report':
       return (await import('./report/run-report.js')).runReport(rest, io);
+    case 'native':
+      return (await import('./native/run-native.js')).runNative(rest, io);
     case '-h':
     case '--help':
     case 'help':

@@ -1,0 +1,117 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { parseAllDocuments } from 'yaml';
+
+import type { CliIo } from '../../src/cli/io.js';
+import { runCli } from '../../src/cli/run-cli.js';
+
+const POLICIES = join(import.meta.dirname, '..', 'fixtures', 'check', 'policies');
+
+async function native(args: readonly string[]) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: {},
+  };
+  const code = await runCli(['native', ...args], io);
+  return { code, stdout, stderr };
+}
+
+function documents(yaml: string): { kind: string; metadata: { name: string }; spec: unknown }[] {
+  const parsed = parseAllDocuments(yaml);
+  for (const document of parsed) expect(document.errors).toEqual([]);
+  return parsed.map((document) => document.toJS() as never);
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pg-native-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('profile-guard native', () => {
+  it('prints the embedded default policy as multi-document YAML for kubectl apply', async () => {
+    const run = await native([]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(
+      /^# Native admission policies for ProfilePolicy "default" \(generation 1\), by profile-guard native\.\n/,
+    );
+    expect(run.stdout).toContain(
+      '\n#   profile-owner-limit: counts the Profiles the owner already has',
+    );
+    expect(documents(run.stdout).map((doc) => `${doc.kind}/${doc.metadata.name}`)).toEqual([
+      'ValidatingAdmissionPolicy/profile-guard-profiles-enforce',
+      'ValidatingAdmissionPolicyBinding/profile-guard-profiles-enforce',
+      'ValidatingAdmissionPolicy/profile-guard-profiles-ratcheted',
+      'ValidatingAdmissionPolicyBinding/profile-guard-profiles-ratcheted',
+      'ValidatingAdmissionPolicy/profile-guard-profiles-warn',
+      'ValidatingAdmissionPolicyBinding/profile-guard-profiles-warn',
+      'MutatingAdmissionPolicy/profile-guard-profiles-defaults',
+      'MutatingAdmissionPolicyBinding/profile-guard-profiles-defaults',
+    ]);
+  });
+
+  it('never folds a CEL expression over several lines', async () => {
+    const run = await native([]);
+    for (const line of run.stdout.split('\n')) {
+      if (line.trimStart().startsWith('expression:')) expect(line).not.toMatch(/expression: [>|]/);
+    }
+  });
+
+  it('reads --policy', async () => {
+    const run = await native(['--policy', join(POLICIES, 'strict-domain.yaml')]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('ProfilePolicy "strict-domain" (generation 3)');
+    expect(run.stdout).toContain("['corp.example']");
+  });
+
+  it('says which rules a policy keeps in the webhook and why', async () => {
+    const file = join(dir, 'lookahead.yaml');
+    await writeFile(
+      file,
+      'apiVersion: profile-guard.io/v1alpha1\nkind: ProfilePolicy\nspec: {profiles: {name: {pattern: "^(?!kube-)"}}}\n',
+    );
+    const run = await native(['--policy', file]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      '#   profile-name-pattern: profiles.name.pattern "^(?!kube-)": a lookahead (at offset 1) cannot be expressed in RE2\n',
+    );
+  });
+
+  it.each([
+    ['an invalid policy', ['--policy', join(POLICIES, 'invalid.yaml')], /invalid policy/],
+    ['a missing policy file', ['--policy', join(POLICIES, 'nope.yaml')], /cannot read policy file/],
+    ['an unknown flag', ['--polcy', 'x'], /unknown flag --polcy/],
+    ['a stray argument', ['extra'], /unexpected argument "extra"/],
+    ['--policy without a value', ['--policy'], /flag --policy needs a value/],
+  ])('exits 2 on %s, printing nothing on stdout', async (_case, args, message) => {
+    const run = await native(args);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^profile-guard native: /);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('--help prints the usage and exits 0', async () => {
+    const run = await native(['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: profile-guard native \[--policy FILE\]/);
+  });
+
+  it('is listed in profile-guard --help', async () => {
+    let stdout = '';
+    const io: CliIo = {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: () => 0 },
+      env: {},
+    };
+    expect(await runCli(['--help'], io)).toBe(0);
+    expect(stdout).toContain('\n  native   ');
+  });
+});
