@@ -507,11 +507,20 @@ function ownedObjects(config: ControllerConfig, name: string): ObjectRef[] {
 }
 
 /**
+ * kube-controller-manager addresses a kind at its preferred version (discovery): Istio's
+ * AuthorizationPolicy at security.istio.io/v1, where the controller and KFAM use v1beta1.
+ */
+function preferredVersion(ref: ObjectRef): ObjectRef {
+  return ref.kind === 'AuthorizationPolicy' ? { ...ref, apiVersion: 'security.istio.io/v1' } : ref;
+}
+
+/**
  * KFAM deletes the Profile (DELETE /kfam/v1/profiles/<name>, the dashboard's "nuke-self"); the
  * API server only marks it (profile-finalizer); the controller's reconcile of the marked Profile
  * runs its usual writes, revokes plugins and removes the finalizer, and the API server removes the
  * Profile. kube-controller-manager then deletes what the Profile owned (garbage collector) and
- * what is left in the namespace (namespace controller).
+ * what is left in the namespace (namespace controller, with a deletecollection per resource, which
+ * the API server admits as one DELETE per object).
  */
 function deletion(
   config: ControllerConfig,
@@ -561,7 +570,7 @@ function deletion(
           remove(
             `garbage collector deletes ${describeRef(ref)}`,
             'garbage-collector',
-            ref,
+            preferredVersion(ref),
             'kube-controller-manager garbage collector (ownerReference to the deleted Profile)',
           ),
         ),
@@ -575,7 +584,7 @@ function deletion(
           remove(
             `namespace controller deletes ${describeRef(ref)}`,
             'namespace-controller',
-            ref,
+            preferredVersion(ref),
             'kube-controller-manager namespace controller (namespace deletion)',
           ),
         ),
