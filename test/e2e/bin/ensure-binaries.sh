@@ -14,7 +14,7 @@
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ALL_NAMES=(kube-apiserver etcd kubectl helm)
+ALL_NAMES=(kube-apiserver etcd kubectl helm cert-manager-controller cert-manager-cainjector)
 
 usage() {
   cat <<EOF
@@ -28,7 +28,8 @@ Versions are pinned in ${SCRIPT_DIR}/versions.env. A binary is rebuilt only when
 version changes (a cached binary whose version check fails is rebuilt too).
 
 Environment:
-  KUBE_APISERVER, ETCD, KUBECTL, HELM   use this binary instead of building one
+  KUBE_APISERVER, ETCD, KUBECTL, HELM, CERT_MANAGER_CONTROLLER, CERT_MANAGER_CAINJECTOR
+                                        use this binary instead of building one
   PROFILE_GUARD_BIN_CACHE               cache directory (see above)
   GO                                    go command (default: go on PATH, else /usr/local/go/bin/go)
 
@@ -51,7 +52,7 @@ WANT=()
 for arg in "$@"; do
   case "$arg" in
     -h|--help) usage; exit 0 ;;
-    kube-apiserver|etcd|kubectl|helm) WANT+=("$arg") ;;
+    kube-apiserver|etcd|kubectl|helm|cert-manager-controller|cert-manager-cainjector) WANT+=("$arg") ;;
     *) usage >&2; die "unknown argument: $arg" ;;
   esac
 done
@@ -62,6 +63,7 @@ source "${SCRIPT_DIR}/versions.env"
 : "${KUBERNETES_VERSION:?versions.env must set KUBERNETES_VERSION}"
 : "${ETCD_VERSION:?versions.env must set ETCD_VERSION}"
 : "${HELM_VERSION:?versions.env must set HELM_VERSION}"
+: "${CERT_MANAGER_VERSION:?versions.env must set CERT_MANAGER_VERSION}"
 
 CACHE_DIR="${PROFILE_GUARD_BIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/profile-guard/bin}"
 
@@ -73,6 +75,7 @@ version_of() {
     kube-apiserver|kubectl) echo "$KUBERNETES_VERSION" ;;
     etcd) echo "$ETCD_VERSION" ;;
     helm) echo "$HELM_VERSION" ;;
+    cert-manager-*) echo "$CERT_MANAGER_VERSION" ;;
   esac
 }
 
@@ -82,6 +85,8 @@ env_var_of() {
     etcd) echo ETCD ;;
     kubectl) echo KUBECTL ;;
     helm) echo HELM ;;
+    cert-manager-controller) echo CERT_MANAGER_CONTROLLER ;;
+    cert-manager-cainjector) echo CERT_MANAGER_CAINJECTOR ;;
   esac
 }
 
@@ -101,6 +106,13 @@ check_binary() {
                     grep -qx "etcd Version: ${want#v}" <<<"$out" ;;
     helm)           out="$("$bin" version --short 2>/dev/null)" || return 1
                     [[ "$out" == "${want}" || "$out" == "${want}+"* ]] ;;
+    cert-manager-*) # no --version flag: the module version recorded in the binary's build
+                    # information (go version -m), or, without a Go toolchain, a usage text
+                    "$bin" --help >/dev/null 2>&1 || return 1
+                    local go_cmd
+                    go_cmd="$(find_go 2>/dev/null)" || return 0
+                    out="$("$go_cmd" version -m "$bin" 2>/dev/null)" || return 1
+                    grep -Eq "^[[:space:]]*mod[[:space:]]+github\.com/cert-manager/cert-manager[[:space:]]+${want//./\\.}([[:space:]]|$)" <<<"$out" ;;
   esac
 }
 
@@ -132,6 +144,28 @@ module_gomod() {
   local json
   json="$(cd "$BUILD_ROOT" && "$GO_BIN" mod download -json "$1@$2")" || die "go mod download $1@$2 failed"
   sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p' <<<"$json" | head -n1
+}
+
+# module_replaces GOMOD: a `go mod edit` flag for each replace directive of GOMOD whose target is
+# a module version (-replace=old[@v]=new@v). Replace directives apply only in the main module, so
+# a wrapper module has to repeat them to build what that module's go.mod describes; a directive
+# pointing at a local directory (=> ../x) cannot be repeated outside its repository and is skipped.
+module_replaces() {
+  awk '
+    { sub(/\/\/.*/, "") }
+    /^[[:space:]]*replace[[:space:]]*\([[:space:]]*$/ { block = 1; next }
+    block && /^[[:space:]]*\)[[:space:]]*$/ { block = 0; next }
+    block || /^[[:space:]]*replace[[:space:]]/ {
+      line = $0
+      sub(/^[[:space:]]*replace[[:space:]]+/, "", line)
+      if (split(line, side, /[[:space:]]*=>[[:space:]]*/) != 2) next
+      nl = split(side[1], l, /[[:space:]]+/)
+      nr = split(side[2], r, /[[:space:]]+/)
+      old = ""; for (i = 1; i <= nl; i++) if (l[i] != "") old = (old == "" ? l[i] : old "@" l[i])
+      new = ""; for (i = 1; i <= nr; i++) if (r[i] != "") new = (new == "" ? r[i] : new "@" r[i])
+      if (new ~ /^[.\/]/ || new !~ /@/) next
+      print "-replace=" old "=" new
+    }' "$1"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -204,6 +238,42 @@ build_helm() {
       -o "$out" "${mod}/cmd/helm" >&2)
 }
 
+# cert-manager: the controller and cainjector main packages, cmd/controller and cmd/cainjector, are
+# part of the root module github.com/cert-manager/cert-manager up to v1.11. From v1.12 on they live
+# in nested modules (github.com/cert-manager/cert-manager/controller-binary, .../cainjector-binary,
+# in cmd/controller and cmd/cainjector, whose go.mod replaces the root module with ../../); their
+# module path does not match their directory, so no module proxy serves them (the proxy answers
+# 404 for every version, 403 for pseudo-versions) and go get cannot fetch them. The wrapper module
+# therefore requires the root module at CERT_MANAGER_VERSION and repeats its replace directives.
+CM_BUILD_DIR=""
+prepare_cert_manager_module() {
+  [[ -n "$CM_BUILD_DIR" ]] && return 0
+  local ver="$CERT_MANAGER_VERSION" mod=github.com/cert-manager/cert-manager gomod replaces=()
+  CM_BUILD_DIR="${BUILD_ROOT}/cert-manager-${ver}"
+  log "cert-manager ${ver}: generating wrapper module in ${CM_BUILD_DIR}"
+  new_wrapper_module "$CM_BUILD_DIR" "$mod" "$ver" || return 1
+  gomod="$(module_gomod "$mod" "$ver")"
+  [[ -f "$gomod" ]] || die "could not locate go.mod of ${mod}@${ver}"
+  mapfile -t replaces < <(module_replaces "$gomod")
+  log "cert-manager ${ver}: ${#replaces[@]} replace directive(s) from ${mod}'s go.mod"
+  if [[ ${#replaces[@]} -gt 0 ]]; then
+    (cd "$CM_BUILD_DIR" && "$GO_BIN" mod edit "${replaces[@]}") || return 1
+  fi
+  log "cert-manager ${ver}: resolving the module graph"
+  (cd "$CM_BUILD_DIR" && "$GO_BIN" get "${mod}/cmd/controller@${ver}" "${mod}/cmd/cainjector@${ver}" >&2) \
+    || die "go get ${mod}@${ver} failed (from v1.12 on, the controller is not in this module: see above)"
+}
+
+build_cert_manager() {
+  local name="$1" out="$2" pkg
+  pkg="github.com/cert-manager/cert-manager/cmd/${name#cert-manager-}"
+  prepare_cert_manager_module || return 1
+  log "${name} ${CERT_MANAGER_VERSION}: go build ${pkg}"
+  (cd "$CM_BUILD_DIR" && "$GO_BIN" build -trimpath \
+      -ldflags "-s -w -X github.com/cert-manager/cert-manager/pkg/util.AppVersion=${CERT_MANAGER_VERSION}" \
+      -o "$out" "$pkg" >&2)
+}
+
 # ensure NAME: sets RESULT[NAME] to the absolute path of a usable binary.
 # (Runs in the main shell, not a subshell, so the prepared kubernetes module is reused.)
 declare -A RESULT=()
@@ -234,6 +304,7 @@ ensure() {
          kube-apiserver|kubectl) build_kubernetes_cmd "$name" "$tmp" ;;
          etcd) build_etcd "$tmp" ;;
          helm) build_helm "$tmp" ;;
+         cert-manager-*) build_cert_manager "$name" "$tmp" ;;
        esac; then
     rm -f "$tmp"; die "building ${name} $(version_of "$name") failed"
   fi
