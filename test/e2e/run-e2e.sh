@@ -9,7 +9,8 @@
 #   E2E_STATE_DIR    where to start the environment; a running one there (npm run e2e:up -> .e2e)
 #                    is used and left running
 #   E2E_KEEP=1       leave the started environment running after the tests
-#   KUBE_APISERVER, ETCD, KUBECTL, HELM   binaries to use instead of test/e2e/bin/ensure-binaries.sh
+#   KUBE_APISERVER, ETCD, KUBECTL, HELM, CERT_MANAGER_CONTROLLER, CERT_MANAGER_CAINJECTOR
+#                    binaries to use instead of test/e2e/bin/ensure-binaries.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 

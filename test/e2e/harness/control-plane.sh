@@ -23,11 +23,14 @@ Usage:
                                  start <command> in the background in its own process group, log to
                                  <state-dir>/logs/<name>.log, and record it so that 'down' stops it
                                  (first, before kube-apiserver and etcd). Prints its PID.
+  ${0##*/} stop <state-dir> <name>
+                                 stop every running process spawned as <name> (SIGTERM to its
+                                 process group, SIGKILL after 15s); succeeds when none is left
 
 'up' picks free loopback ports, generates a CA, a serving certificate for kube-apiserver (IP SAN
 127.0.0.1), a serving certificate for a webhook on 127.0.0.1, service-account keys and bearer tokens,
 starts etcd and kube-apiserver (RBAC, token auth, admission webhooks and ValidatingAdmissionPolicy on,
-ServiceAccount admission off), waits for /readyz, installs from ${FIXTURES_DIR#"$PWD"/}:
+ServiceAccount admission off, webhook Services resolved through their EndpointSlices), waits for /readyz, installs from ${FIXTURES_DIR#"$PWD"/}:
   crds/*.yaml (waits until Established), clusterroles.yaml, e2e-users-rbac.yaml
 and then anything listed in \$CONTROL_PLANE_EXTRA_MANIFESTS (':'-separated files or directories;
 CRDs among them are waited for as well). It writes <state-dir>/kubeconfig with contexts
@@ -330,12 +333,17 @@ EOF
   local etcd_pid="$STARTED_PID"
   wait_for_port etcd "$etcd_port" "$etcd_pid" "$(proc_starttime "$etcd_pid")" 30 "${STATE_DIR}/logs/etcd.log"
 
-  # kube-apiserver
+  # kube-apiserver. --enable-aggregator-routing=true: a webhook's clientConfig.service is resolved
+  # to an address of the Service's EndpointSlices instead of its ClusterIP, which nothing here
+  # routes (no kube-proxy); a test that runs a webhook behind a Service publishes its address in
+  # an EndpointSlice itself (no endpoint controller either). Webhooks with clientConfig.url are not
+  # affected.
   log "starting kube-apiserver ($("$KUBE_APISERVER" --version 2>/dev/null))"
   start_process kube-apiserver "${STATE_DIR}/logs/kube-apiserver.log" "$KUBE_APISERVER" \
     --bind-address=127.0.0.1 \
     --advertise-address=127.0.0.1 \
     --endpoint-reconciler-type=none \
+    --enable-aggregator-routing=true \
     --secure-port="${api_port}" \
     --etcd-servers="http://127.0.0.1:${etcd_port}" \
     --cert-dir="${STATE_DIR}/apiserver-certs" \
@@ -472,6 +480,19 @@ cmd_env() {
   grep -E '^export (KUBECONFIG|PATH)=' "${STATE_DIR}/env.sh"
 }
 
+cmd_stop() {
+  [[ $# -eq 2 ]] || { usage >&2; exit 2; }
+  [[ -f "$1/${MARKER}" ]] || die "no control plane in $1"
+  STATE_DIR="$(cd "$1" && pwd)"
+  local want="$2" name pid st rc=0
+  [[ -f "${STATE_DIR}/processes" ]] || return 0
+  while read -r name pid st; do
+    [[ "$name" == "$want" && -n "${st:-}" ]] || continue
+    stop_one "$name" "$pid" "$st" || rc=1
+  done <"${STATE_DIR}/processes"
+  return "$rc"
+}
+
 cmd_spawn() {
   [[ $# -ge 3 ]] || { usage >&2; exit 2; }
   [[ -f "$1/${MARKER}" ]] || die "no control plane in $1"
@@ -492,6 +513,7 @@ case "${1:-}" in
   status) shift; cmd_status "$@" ;;
   env) shift; cmd_env "$@" ;;
   spawn) shift; cmd_spawn "$@" ;;
+  stop) shift; cmd_stop "$@" ;;
   -h|--help|help) usage ;;
   *) usage >&2; exit 2 ;;
 esac

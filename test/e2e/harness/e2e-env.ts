@@ -38,6 +38,11 @@ export interface ManagedParts {
   readonly servingDir: string;
   readonly logDir: string;
   readonly helm: string;
+  /** cert-manager's controller and cainjector (test/e2e/bin/versions.env). */
+  readonly certManagerController: string;
+  readonly certManagerCainjector: string;
+  /** The suite's webhook configurations as registered (clientConfig.url), to put them back. */
+  readonly webhookConfigurations: string;
 }
 
 /** The environment the scenarios run against. */

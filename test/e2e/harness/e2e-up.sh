@@ -7,8 +7,9 @@
 #
 # Usage: e2e-up.sh STATE_DIR
 #   Needs a built project (dist/cli/bin.js: npm run build). Binaries: $KUBE_APISERVER, $ETCD,
-#   $KUBECTL, $HELM, else test/e2e/bin/ensure-binaries.sh. Progress goes to stderr; the last two
-#   lines on stdout are
+#   $KUBECTL, $HELM, $CERT_MANAGER_CONTROLLER, $CERT_MANAGER_CAINJECTOR (the last two are only
+#   recorded, for the cert-manager scenario), else test/e2e/bin/ensure-binaries.sh. Progress goes
+#   to stderr; the last two lines on stdout are
 #     export KUBECONFIG=<STATE_DIR>/kubeconfig
 #     export PATH=<directory of the matching kubectl>:$PATH
 #   STATE_DIR/e2e.env holds the PG_E2E_* variables of control-plane.sh plus those of the webhook
@@ -40,11 +41,13 @@ missing=()
 [[ -n "${ETCD:-}" ]] || missing+=(etcd)
 [[ -n "${KUBECTL:-}" ]] || missing+=(kubectl)
 [[ -n "${HELM:-}" ]] || missing+=(helm)
+[[ -n "${CERT_MANAGER_CONTROLLER:-}" ]] || missing+=(cert-manager-controller)
+[[ -n "${CERT_MANAGER_CAINJECTOR:-}" ]] || missing+=(cert-manager-cainjector)
 if [[ ${#missing[@]} -gt 0 ]]; then
   assignments="$("${E2E_DIR}/bin/ensure-binaries.sh" "${missing[@]}")" || die "ensure-binaries.sh failed"
   eval "$assignments"
 fi
-export KUBE_APISERVER ETCD KUBECTL HELM
+export KUBE_APISERVER ETCD KUBECTL HELM CERT_MANAGER_CONTROLLER CERT_MANAGER_CAINJECTOR
 
 t0=$SECONDS
 CONTROL_PLANE_EXTRA_MANIFESTS="${CHART_DIR}/crds" "$CONTROL_PLANE" up "$1" >/dev/null
@@ -115,6 +118,9 @@ METRICS_PORT="$(free_port "$WEBHOOK_PORT")"
   echo "# written by e2e-up.sh; source it (after env.sh) to reach the webhook"
   printf 'export PG_E2E_REPO_DIR=%q\n' "$REPO_DIR"
   printf 'export PG_E2E_HELM=%q\n' "$HELM"
+  printf 'export PG_E2E_CERT_MANAGER_CONTROLLER=%q\n' "$CERT_MANAGER_CONTROLLER"
+  printf 'export PG_E2E_CERT_MANAGER_CAINJECTOR=%q\n' "$CERT_MANAGER_CAINJECTOR"
+  printf 'export PG_E2E_WEBHOOK_CONFIGURATIONS=%q\n' "${STATE_DIR}/webhook-configurations.yaml"
   printf 'export PG_E2E_RELEASE_NAMESPACE=%q\n' "$RELEASE_NAMESPACE"
   printf 'export PG_E2E_WEBHOOK_SA=%q\n' "system:serviceaccount:${RELEASE_NAMESPACE}:${SA_NAME}"
   printf 'export PG_E2E_WEBHOOK_URL=%q\n' "https://127.0.0.1:${WEBHOOK_PORT}"

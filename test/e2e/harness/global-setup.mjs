@@ -154,6 +154,9 @@ function managedEnv(stateDir) {
       servingDir: need('PG_E2E_SERVING_DIR'),
       logDir: need('PG_E2E_LOG_DIR'),
       helm: need('PG_E2E_HELM'),
+      certManagerController: need('PG_E2E_CERT_MANAGER_CONTROLLER'),
+      certManagerCainjector: need('PG_E2E_CERT_MANAGER_CAINJECTOR'),
+      webhookConfigurations: need('PG_E2E_WEBHOOK_CONFIGURATIONS'),
     },
   };
 }
