@@ -329,6 +329,39 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
     ).toBe(expression('["kubeflow-admin","kubeflow-edit","kubeflow-view","x\\"y"]'));
   });
 
+  it('keeps every commonName within the 64 characters cert-manager allows, whatever the names', () => {
+    // The longest names Helm and Kubernetes allow: a 53-character release, a 63-character namespace.
+    const release = 'r'.repeat(53);
+    const namespace = 'n'.repeat(63);
+    const result = spawnSync(
+      HELM ?? 'helm',
+      [
+        'template',
+        release,
+        CHART,
+        '--namespace',
+        namespace,
+        '--show-only',
+        'templates/certificates.yaml',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(result.stderr).toBe('');
+    const certificates = parseAllDocuments(result.stdout)
+      .map((doc) => doc.toJS() as Obj | null)
+      .filter((obj): obj is Obj => obj?.kind === 'Certificate');
+    expect(certificates).toHaveLength(2);
+    for (const certificate of certificates) {
+      const commonName = at(certificate, 'spec.commonName');
+      expect(typeof commonName === 'string' ? commonName.length : 0).toBeLessThanOrEqual(64);
+    }
+    const serving = certificates.find((c) => text(c, 'metadata.name').endsWith('-serving'));
+    expect(at(serving, 'spec.dnsNames')).toEqual([
+      expect.stringMatching(new RegExp(`\\.${namespace}\\.svc$`)),
+      expect.stringMatching(new RegExp(`\\.${namespace}\\.svc\\.cluster\\.local$`)),
+    ]);
+  });
+
   it('injects the CA of the serving Certificate, which names the Service', () => {
     const objects = variant('default');
     for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
@@ -344,6 +377,9 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
       privateKey: { rotationPolicy: 'Always' },
       issuerRef: { kind: 'Issuer', name: `${FULLNAME}-ca` },
     });
+    expect(at(one(objects, 'Certificate', `${FULLNAME}-serving`), 'spec.commonName')).toBe(
+      undefined,
+    );
     expect(at(one(objects, 'Certificate', `${FULLNAME}-ca`), 'spec')).toMatchObject({
       isCA: true,
       secretName: `${FULLNAME}-ca`,
