@@ -1,6 +1,6 @@
 // In-process benchmark: the real /validate and /mutate handlers (as `serve` builds them, with the
-// metrics and decision-log observers) on a typical Profile review, timed per call with
-// process.hrtime.bigint. Prints reviews/s (one review = mutate + validate) and latency percentiles.
+// metrics and decision-log observers) on a typical Profile review, their results encoded as the
+// HTTP edge encodes them, timed per call with process.hrtime.bigint. Prints reviews/s (one review = mutate + validate) and latency percentiles.
 //
 // Runs the built package: `npm run build && node bench/in-process.mjs [--json]`.
 
@@ -22,7 +22,7 @@ export async function runInProcess({ iterations = ITERATIONS } = {}) {
   const { parseAdmissionReview } = await import('../dist/admission/review.js');
   const { createMetrics } = await import('../dist/observability/metrics.js');
   const { createLogger, createDecisionLogger } = await import('../dist/observability/logger.js');
-  const { composeObservers } = await import('../dist/observability/compose-observers.js');
+  const { encodeReviewResponse } = await import('../dist/admission/review-codec.js');
 
   const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
   const logger = createLogger({ level: 'info', destination: sink });
@@ -30,24 +30,26 @@ export async function runInProcess({ iterations = ITERATIONS } = {}) {
   const { validating, mutating } = createAdmissionHandlers({
     policies: staticPolicyProvider(EMBEDDED_DEFAULT_POLICY),
     snapshot: () => NO_CLUSTER,
-    observer: composeObservers([metrics, createDecisionLogger(logger)]),
+    observers: [metrics, createDecisionLogger(logger)],
   });
+  /** One call as the edge makes it: decide, then encode the answer. */
+  const answer = (handler, review) => encodeReviewResponse(handler.handle(review));
   const parsed = parseAdmissionReview(profileReview());
   if (!parsed.ok) throw new Error(parsed.error);
   const review = parsed.review;
 
   for (let i = 0; i < WARMUP; i++) {
-    mutating.handle(review);
-    validating.handle(review);
+    answer(mutating, review);
+    answer(validating, review);
   }
   const mutate = new Float64Array(iterations);
   const validate = new Float64Array(iterations);
   const started = process.hrtime.bigint();
   for (let i = 0; i < iterations; i++) {
     const t0 = process.hrtime.bigint();
-    mutating.handle(review);
+    answer(mutating, review);
     const t1 = process.hrtime.bigint();
-    validating.handle(review);
+    answer(validating, review);
     const t2 = process.hrtime.bigint();
     mutate[i] = Number(t1 - t0) / 1000;
     validate[i] = Number(t2 - t1) / 1000;

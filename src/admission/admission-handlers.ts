@@ -4,6 +4,7 @@ import {
   type AdmissionHandler,
   type DecisionObserver,
 } from './handler.js';
+import { withObservers } from './observed-handler.js';
 import type { ClusterSnapshot } from '../policy/cluster-snapshot.js';
 import { createValidator } from '../policy/engine.js';
 import { createMutator } from '../policy/mutation-engine.js';
@@ -20,12 +21,16 @@ export interface AdmissionHandlers {
 export interface AdmissionHandlerOptions {
   readonly policies: PolicyProvider;
   readonly snapshot: () => ClusterSnapshot;
-  readonly observer?: DecisionObserver;
+  /** Each wraps both handlers (see `withObserver`), in this order; `check` has none. */
+  readonly observers?: readonly DecisionObserver[];
+  /** An observer threw (the answer is unchanged); must not throw. */
+  readonly onObserverError?: (error: unknown, index: number) => void;
 }
 
 /**
- * The `/validate` and `/mutate` handlers over the full rule and mutator catalog. `serve` and
- * `check` both build their handlers here, so an offline check runs exactly the webhook's code.
+ * The `/validate` and `/mutate` handlers over the full rule and mutator catalog, each decorated
+ * with the observers. `serve` and `check` both build their handlers here, so an offline check
+ * runs exactly the webhook's code.
  */
 export function createAdmissionHandlers(options: AdmissionHandlerOptions): AdmissionHandlers {
   const deps = {
@@ -33,7 +38,11 @@ export function createAdmissionHandlers(options: AdmissionHandlerOptions): Admis
     mutator: createMutator(MUTATORS),
     policies: options.policies,
     snapshot: options.snapshot,
-    ...(options.observer !== undefined ? { observer: options.observer } : {}),
   };
-  return { validating: createValidatingHandler(deps), mutating: createMutatingHandler(deps) };
+  const observe = (handler: AdmissionHandler): AdmissionHandler =>
+    withObservers(handler, options.observers ?? [], options.onObserverError);
+  return {
+    validating: observe(createValidatingHandler(deps)),
+    mutating: observe(createMutatingHandler(deps)),
+  };
 }

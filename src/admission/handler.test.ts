@@ -1,6 +1,12 @@
 import { createMutator } from '../policy/mutation-engine.js';
 import { staticPolicyProvider } from '../policy/policy-provider.js';
-import { createMutatingHandler, createValidatingHandler } from './handler.js';
+import {
+  createMutatingHandler,
+  createValidatingHandler,
+  type AdmissionHandler,
+} from './handler.js';
+import { withObserver } from './observed-handler.js';
+import { encodeReviewResponse } from './review-codec.js';
 import { parseAdmissionReview, type AdmissionReview } from './review.js';
 import { applyJsonPatch } from './test-support/apply-patch.js';
 import {
@@ -20,10 +26,15 @@ const review = (options: ReviewOptions): AdmissionReview => {
 };
 const UID = '705ab4f5-6393-11e8-b7cc-42010a800002';
 
+/** `handler` answering in wire format, as the HTTP edge encodes its results. */
+const wire = (handler: AdmissionHandler) => ({
+  handle: (input: AdmissionReview) => encodeReviewResponse(handler.handle(input)),
+});
+
 describe('createValidatingHandler', () => {
   it('denies with 403 listing every failing rule, and records the decision', () => {
     const observer = recorder();
-    const handler = createValidatingHandler(testDeps({ observer }));
+    const handler = wire(withObserver(createValidatingHandler(testDeps()), observer));
     const answer = handler.handle(review({ object: profile('kubeflow', 'Bob') }));
     expect(answer).toEqual({
       apiVersion: 'admission.k8s.io/v1',
@@ -70,7 +81,7 @@ describe('createValidatingHandler', () => {
 
   it('answers warnings for Warn rules and decision warned', () => {
     const policy = testPolicy({ ruleModes: { 'profile-owner-lowercase': 'Warn' } });
-    const handler = createValidatingHandler(testDeps({}, policy));
+    const handler = wire(createValidatingHandler(testDeps({}, policy)));
     const { response } = handler.handle(review({ object: profile('team', 'Bob@example.com') }));
     expect(response).toEqual({
       uid: UID,
@@ -84,7 +95,7 @@ describe('createValidatingHandler', () => {
 
   it('allows with the Audit rule ids annotated, and echoes v1beta1', () => {
     const policy = testPolicy({ ruleModes: { 'profile-owner-format': 'Audit' } });
-    const handler = createValidatingHandler(testDeps({}, policy));
+    const handler = wire(createValidatingHandler(testDeps({}, policy)));
     const answer = handler.handle(
       review({ apiVersion: 'admission.k8s.io/v1beta1', object: profile('team', 'bob') }),
     );
@@ -98,7 +109,7 @@ describe('createValidatingHandler', () => {
 
   it('gives a dry run the same decision and tells the observer', () => {
     const observer = recorder();
-    const handler = createValidatingHandler(testDeps({ observer }));
+    const handler = wire(withObserver(createValidatingHandler(testDeps()), observer));
     const wet = handler.handle(review({ object: profile('kubeflow', 'a@b.c') }));
     const dry = handler.handle(review({ object: profile('kubeflow', 'a@b.c'), dryRun: true }));
     expect(dry).toEqual(wet);
@@ -107,7 +118,7 @@ describe('createValidatingHandler', () => {
 
   it('allows kinds it does not handle, with no patch', () => {
     const observer = recorder();
-    const handler = createValidatingHandler(testDeps({ observer }));
+    const handler = wire(withObserver(createValidatingHandler(testDeps()), observer));
     const answer = handler.handle(
       review({
         kind: { group: '', version: 'v1', kind: 'Pod' },
@@ -123,7 +134,7 @@ describe('createValidatingHandler', () => {
 
   it('denies a bad object inside a well-formed review with code 400', () => {
     const observer = recorder();
-    const handler = createValidatingHandler(testDeps({ observer }));
+    const handler = wire(withObserver(createValidatingHandler(testDeps()), observer));
     const answer = handler.handle(review({ object: 'not an object' }));
     expect(answer.response).toEqual({
       uid: UID,
@@ -139,15 +150,19 @@ describe('createValidatingHandler', () => {
 
   it('fails closed with code 500 when something throws, and never throws itself', () => {
     const observer = recorder();
-    const handler = createValidatingHandler(
-      testDeps({
+    const handler = wire(
+      withObserver(
+        createValidatingHandler(
+          testDeps({
+            policies: {
+              select: () => {
+                throw new Error('no policy');
+              },
+            },
+          }),
+        ),
         observer,
-        policies: {
-          select: () => {
-            throw new Error('no policy');
-          },
-        },
-      }),
+      ),
     );
     const answer = handler.handle(review({ object: profile('team', 'a@b.c') }));
     expect(answer.response).toEqual({
@@ -164,12 +179,10 @@ describe('createValidatingHandler', () => {
   });
 
   it('keeps its answer when an observer throws', () => {
-    const handler = createValidatingHandler(
-      testDeps({
-        observer: {
-          onDecision: () => {
-            throw new Error('observer down');
-          },
+    const handler = wire(
+      withObserver(createValidatingHandler(testDeps()), {
+        onDecision: () => {
+          throw new Error('observer down');
         },
       }),
     );
@@ -181,7 +194,9 @@ describe('createValidatingHandler', () => {
   it('measures the duration with the injected clock', () => {
     const observer = recorder();
     let tick = 1000;
-    const handler = createValidatingHandler(testDeps({ observer, now: () => (tick += 250) }));
+    const handler = wire(
+      withObserver(createValidatingHandler(testDeps({ now: () => (tick += 250) })), observer),
+    );
     handler.handle(review({ object: profile('team', 'a@b.c') }));
     expect(observer.records[0]?.durationSeconds).toBe(0.25);
   });
@@ -190,7 +205,7 @@ describe('createValidatingHandler', () => {
 describe('createMutatingHandler', () => {
   it('patches with escaped keys, and the patch turns the object into the mutated one', () => {
     const observer = recorder();
-    const handler = createMutatingHandler(testDeps({ observer }));
+    const handler = wire(withObserver(createMutatingHandler(testDeps()), observer));
     const object = profile('team', 'Bob');
     const { response } = handler.handle(review({ object }));
     expect(response.allowed).toBe(true);
@@ -218,7 +233,7 @@ describe('createMutatingHandler', () => {
   });
 
   it('escapes / in an added label key as ~1', () => {
-    const handler = createMutatingHandler(testDeps());
+    const handler = wire(createMutatingHandler(testDeps()));
     const object = profile('team', 'a@b.c', { metadata: { name: 'team', labels: { x: 'y' } } });
     const patch = decodePatch(handler.handle(review({ object })).response.patch);
     expect(patch).toContainEqual({
@@ -229,7 +244,7 @@ describe('createMutatingHandler', () => {
   });
 
   it('is idempotent: the mutated object gets no patch field at all', () => {
-    const handler = createMutatingHandler(testDeps());
+    const handler = wire(createMutatingHandler(testDeps()));
     const object = profile('team', 'a@b.c');
     const first = handler.handle(review({ object })).response;
     const mutated = applyJsonPatch(object, decodePatch(first.patch) as unknown[]);
@@ -245,7 +260,7 @@ describe('createMutatingHandler', () => {
 
   it('never patches DELETE (nor CONNECT)', () => {
     const observer = recorder();
-    const handler = createMutatingHandler(testDeps({ observer }));
+    const handler = wire(withObserver(createMutatingHandler(testDeps()), observer));
     for (const operation of ['DELETE', 'CONNECT']) {
       const { response } = handler.handle(
         review({ operation, oldObject: profile('team', 'a@b.c') }),
@@ -277,7 +292,7 @@ describe('createMutatingHandler', () => {
         },
       },
     ]);
-    const handler = createMutatingHandler(testDeps({ observer, mutator }));
+    const handler = wire(withObserver(createMutatingHandler(testDeps({ mutator })), observer));
     const { response } = handler.handle(review({ object: profile('team', 'a@b.c') }));
     expect(response).toEqual({
       uid: UID,
@@ -293,13 +308,17 @@ describe('createMutatingHandler', () => {
 
   it('allows unpatched on an unexpected exception', () => {
     const observer = recorder();
-    const handler = createMutatingHandler(
-      testDeps({
+    const handler = wire(
+      withObserver(
+        createMutatingHandler(
+          testDeps({
+            snapshot: () => {
+              throw new Error('cache gone');
+            },
+          }),
+        ),
         observer,
-        snapshot: () => {
-          throw new Error('cache gone');
-        },
-      }),
+      ),
     );
     const { response } = handler.handle(review({ object: profile('team', 'a@b.c') }));
     expect(response).toEqual({
@@ -321,5 +340,57 @@ describe('createMutatingHandler', () => {
     const copy = structuredClone(input);
     handler.handle(input);
     expect(input).toEqual(copy);
+  });
+});
+
+describe('the result a handler returns', () => {
+  it('carries the decision, the evaluation and the parts of a denial, none of them encoded', () => {
+    const result = createValidatingHandler(testDeps()).handle(
+      review({ apiVersion: 'admission.k8s.io/v1beta1', object: profile('kubeflow', 'Bob') }),
+    );
+    expect(result).toMatchObject({
+      webhook: 'validate',
+      decision: 'denied',
+      reviewApiVersion: 'admission.k8s.io/v1beta1',
+      allowed: false,
+      status: { code: 403, reason: 'Forbidden' },
+      warnings: [],
+      patch: [],
+      auditAnnotations: { decision: 'denied', policy: 'test' },
+      policy: { name: 'test', generation: 3 },
+    });
+    expect(result.evaluation?.denials.map((finding) => finding.ruleId)).toEqual([
+      'profile-name-reserved',
+      'profile-owner-format',
+      'profile-owner-lowercase',
+    ]);
+    expect(encodeReviewResponse(result).response.status).toBe(result.status);
+  });
+
+  it('carries the patch as typed operations, which the answer encodes once, as base64 JSON', () => {
+    const result = createMutatingHandler(testDeps()).handle(
+      review({ object: profile('team', 'a@b.c') }),
+    );
+    expect(result.patch).toEqual([
+      {
+        op: 'add',
+        path: '/metadata/labels',
+        value: { 'app.kubernetes.io/part-of': 'kubeflow-profile' },
+      },
+      { op: 'add', path: '/spec/resourceQuotaSpec', value: { hard: { cpu: '4' } } },
+    ]);
+    expect(result.mutation?.patchedPaths).toEqual(result.patch.map((operation) => operation.path));
+    const { response } = encodeReviewResponse(result);
+    expect(response.patch).toBe(Buffer.from(JSON.stringify(result.patch)).toString('base64'));
+    expect(decodePatch(response.patch)).toEqual(result.patch);
+  });
+
+  it('has an empty patch, and the answer no patch field, when nothing changes', () => {
+    const handler = createMutatingHandler(testDeps());
+    const object = profile('team', 'a@b.c');
+    const mutated = applyJsonPatch(object, handler.handle(review({ object })).patch);
+    const again = handler.handle(review({ object: mutated }));
+    expect(again).toMatchObject({ decision: 'allowed', allowed: true, patch: [] });
+    expect('patch' in encodeReviewResponse(again).response).toBe(false);
   });
 });

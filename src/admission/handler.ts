@@ -6,22 +6,20 @@ import type { AdmissionInput } from '../policy/request.js';
 import type {
   Decision,
   DecisionInput,
-  DecisionObserver,
   DecisionRecord,
   MutationOutcome,
   WebhookName,
 } from '../observability/decision-record.js';
 import { groupVersion, targetKind, toAdmissionInput } from './dispatch.js';
-import { diffToJsonPatch } from './json-patch.js';
+import { diffToJsonPatch, type JsonPatchOperation } from './json-patch.js';
 import {
-  allowed,
   auditAnnotationsOf,
-  badRequest,
-  denied,
-  internalError,
+  badRequestStatus,
+  forbiddenStatus,
+  internalErrorStatus,
   warningsOf,
 } from './responses.js';
-import type { AdmissionResponse, AdmissionReview, AdmissionReviewResponse } from './review.js';
+import type { AdmissionReview, ResponseStatus, ReviewApiVersion } from './review.js';
 
 export type {
   Decision,
@@ -33,11 +31,33 @@ export type {
 } from '../observability/decision-record.js';
 
 /**
- * Answers one well-formed AdmissionReview. Implementations never throw: whatever goes wrong
- * inside becomes an answer carrying the request's uid.
+ * What a handler decided about one review, whole: the decision record every observer reads
+ * (decision, evaluation, mutation outcome, policy, duration) and the parts of the answer, with
+ * the patch as typed operations — as controller-runtime's `admission.Response` carries typed
+ * `Patches`. Nothing here is wire format yet: `encodeReviewResponse` (`review-codec.ts`) turns
+ * it into the AdmissionReview the API server reads (base64 patch included), once, at the edge;
+ * `check` reads it as it is.
+ */
+export interface AdmissionResult extends DecisionRecord {
+  /** The review's apiVersion, which the answer echoes. */
+  readonly reviewApiVersion: ReviewApiVersion;
+  readonly allowed: boolean;
+  /** Why a request was refused: 403 policy denial, 400 bad object, 500 internal error. */
+  readonly status: ResponseStatus | undefined;
+  /** `<rule-id>: <message>` of Warn-mode and ratcheted findings, as sent (each capped). */
+  readonly warnings: readonly string[];
+  /** The answer's `auditAnnotations` (keys without `/`). */
+  readonly auditAnnotations: Readonly<Record<string, string>>;
+  /** The JSON Patch `/mutate` answers; empty: no patch (never one on `/validate`). */
+  readonly patch: readonly JsonPatchOperation[];
+}
+
+/**
+ * Decides one well-formed AdmissionReview. Implementations never throw: whatever goes wrong
+ * inside becomes a result answering the request's uid.
  */
 export interface AdmissionHandler {
-  handle(review: AdmissionReview): AdmissionReviewResponse;
+  handle(review: AdmissionReview): AdmissionResult;
 }
 
 /** What both handlers need. `snapshot` is read once per request. */
@@ -46,15 +66,18 @@ export interface HandlerDeps {
   readonly mutator: Mutator;
   readonly policies: PolicyProvider;
   readonly snapshot: () => ClusterSnapshot;
-  readonly observer?: DecisionObserver;
   /** A monotonic clock in milliseconds, for `durationSeconds`; defaults to `performance.now`. */
   readonly now?: () => number;
 }
 
-/** The partial record a handler step fills in; `finish` adds the rest. */
+/** The parts of a result a handler step decides; the frame adds the rest. */
 interface Outcome {
-  readonly response: AdmissionResponse;
   readonly decision: Decision;
+  readonly allowed: boolean;
+  readonly status?: ResponseStatus | undefined;
+  readonly warnings?: readonly string[];
+  readonly auditAnnotations?: Readonly<Record<string, string>>;
+  readonly patch?: readonly JsonPatchOperation[];
   readonly input?: AdmissionInput | undefined;
   readonly policy?: { readonly name: string; readonly generation: number } | undefined;
   readonly evaluation?: Evaluation | undefined;
@@ -68,7 +91,7 @@ interface Outcome {
  * object is denied with code 400; an internal failure is denied with code 500 (fail closed).
  */
 export function createValidatingHandler(deps: HandlerDeps): AdmissionHandler {
-  return createHandler('validate', deps, (input, uid) => {
+  return createHandler('validate', deps, (input) => {
     const cluster = deps.snapshot();
     const selected = deps.policies.select(input, cluster);
     const policy = { name: selected.name, generation: selected.generation };
@@ -79,15 +102,17 @@ export function createValidatingHandler(deps: HandlerDeps): AdmissionHandler {
     };
     if (!evaluation.allowed) {
       return {
-        response: denied(uid, evaluation.denials, extras),
         decision: 'denied',
+        allowed: false,
+        status: forbiddenStatus(evaluation.denials),
+        ...extras,
         input,
         policy,
         evaluation,
       };
     }
     const decision = evaluation.warnings.length > 0 ? 'warned' : 'allowed';
-    return { response: allowed(uid, extras), decision, input, policy, evaluation };
+    return { decision, allowed: true, ...extras, input, policy, evaluation };
   });
 }
 
@@ -99,33 +124,23 @@ export function createValidatingHandler(deps: HandlerDeps): AdmissionHandler {
  * run with failurePolicy Ignore, and a half-applied default is worse than none.
  */
 export function createMutatingHandler(deps: HandlerDeps): AdmissionHandler {
-  return createHandler('mutate', deps, (input, uid) => {
+  return createHandler('mutate', deps, (input) => {
     if (input.operation !== 'CREATE' && input.operation !== 'UPDATE') {
-      return {
-        response: allowed(uid, { auditAnnotations: { decision: 'allowed' } }),
-        decision: 'allowed',
-        input,
-      };
+      return { decision: 'allowed', allowed: true, auditAnnotations: ALLOWED, input };
     }
     const cluster = deps.snapshot();
     const selected = deps.policies.select(input, cluster);
     const policy = { name: selected.name, generation: selected.generation };
     const result = deps.mutator(input, selected, cluster);
     if (result === undefined) {
-      return {
-        response: allowed(uid, { auditAnnotations: { decision: 'allowed' } }),
-        decision: 'allowed',
-        input,
-        policy,
-      };
+      return { decision: 'allowed', allowed: true, auditAnnotations: ALLOWED, input, policy };
     }
     if (result.errors.length > 0) {
       const failed = result.errors.map((error) => error.id).join(',');
       return {
-        response: allowed(uid, {
-          auditAnnotations: { decision: 'allowed', policy: selected.name, mutationErrors: failed },
-        }),
         decision: 'error',
+        allowed: true,
+        auditAnnotations: { decision: 'allowed', policy: selected.name, mutationErrors: failed },
         input,
         policy,
         mutation: { applied: result.applied, errors: result.errors, patchedPaths: [] },
@@ -139,11 +154,10 @@ export function createMutatingHandler(deps: HandlerDeps): AdmissionHandler {
       patchedPaths: patch.map((operation) => operation.path),
     };
     return {
-      response: allowed(uid, {
-        patch,
-        auditAnnotations: { decision: 'allowed', policy: selected.name },
-      }),
       decision: patch.length > 0 ? 'patched' : 'allowed',
+      allowed: true,
+      patch,
+      auditAnnotations: { decision: 'allowed', policy: selected.name },
       input,
       policy,
       mutation,
@@ -151,9 +165,13 @@ export function createMutatingHandler(deps: HandlerDeps): AdmissionHandler {
   });
 }
 
-type Step = (input: AdmissionInput, uid: string) => Outcome;
+type Step = (input: AdmissionInput) => Outcome;
 
-/** The shared frame: dispatch, run the step, turn any throw into an answer, observe, wrap. */
+/** The annotations of a request allowed before any policy was involved. */
+const ALLOWED: Readonly<Record<string, string>> = Object.freeze({ decision: 'allowed' });
+const DENIED: Readonly<Record<string, string>> = Object.freeze({ decision: 'denied' });
+
+/** The shared frame: dispatch, run the step, turn any throw into a result, time it. */
 function createHandler(webhook: WebhookName, deps: HandlerDeps, step: Step): AdmissionHandler {
   const now = deps.now ?? (() => performance.now());
   return {
@@ -165,63 +183,57 @@ function createHandler(webhook: WebhookName, deps: HandlerDeps, step: Step): Adm
       let outcome: Outcome;
       try {
         if (target === undefined) {
-          outcome = { response: allowed(request.uid), decision: 'allowed' };
+          outcome = { decision: 'allowed', allowed: true };
         } else {
           const dispatched = toAdmissionInput(request, target);
           if (dispatched.ok) {
             input = dispatched.input;
-            outcome = step(input, request.uid);
+            outcome = step(input);
           } else {
             outcome = {
-              response: badRequest(request.uid, dispatched.message, {
-                auditAnnotations: { decision: 'denied' },
-              }),
               decision: 'denied',
+              allowed: false,
+              status: badRequestStatus(dispatched.message),
+              auditAnnotations: DENIED,
               error: dispatched.message,
             };
           }
         }
       } catch (error) {
-        outcome = { ...failure(webhook, request.uid, error), input };
+        outcome = { ...failure(webhook, error), input };
       }
-      const answer: AdmissionReviewResponse = {
-        apiVersion: review.apiVersion,
-        kind: 'AdmissionReview',
-        response: outcome.response,
+      return {
+        webhook,
+        input: describe(review, target, outcome.input),
+        decision: outcome.decision,
+        policy: outcome.policy,
+        evaluation: outcome.evaluation,
+        mutation: outcome.mutation,
+        error: outcome.error,
+        durationSeconds: Math.max(0, (now() - started) / 1000),
+        reviewApiVersion: review.apiVersion,
+        allowed: outcome.allowed,
+        status: outcome.status,
+        warnings: outcome.warnings ?? [],
+        auditAnnotations: outcome.auditAnnotations ?? {},
+        patch: outcome.patch ?? [],
       };
-      if (deps.observer !== undefined) {
-        notify(deps.observer, {
-          webhook,
-          input: describe(review, target, outcome.input),
-          decision: outcome.decision,
-          policy: outcome.policy,
-          evaluation: outcome.evaluation,
-          mutation: outcome.mutation,
-          error: outcome.error,
-          durationSeconds: Math.max(0, (now() - started) / 1000),
-        });
-      }
-      return answer;
     },
   };
 }
 
-/** The answer to an unexpected exception: validate fails closed, mutate lets the request by. */
-function failure(webhook: WebhookName, uid: string, error: unknown): Outcome {
+/** The result of an unexpected exception: validate fails closed, mutate lets the request by. */
+function failure(webhook: WebhookName, error: unknown): Outcome {
   const text = `internal error: ${error instanceof Error ? error.message : String(error)}`;
-  const response =
-    webhook === 'validate'
-      ? internalError(uid, text, { auditAnnotations: { decision: 'denied' } })
-      : allowed(uid, { auditAnnotations: { decision: 'allowed' } });
-  return { response, decision: 'error', error: text };
-}
-
-function notify(observer: DecisionObserver, record: DecisionRecord): void {
-  try {
-    observer.onDecision(record);
-  } catch {
-    // Observers report; they must not change or break the answer already built.
-  }
+  return webhook === 'validate'
+    ? {
+        decision: 'error',
+        allowed: false,
+        status: internalErrorStatus(text),
+        auditAnnotations: DENIED,
+        error: text,
+      }
+    : { decision: 'error', allowed: true, auditAnnotations: ALLOWED, error: text };
 }
 
 function describe(

@@ -1,9 +1,9 @@
 import type { Evaluation, Finding } from '../policy/engine.js';
 import {
-  allowed,
+  admissionResponse,
   auditAnnotationsOf,
-  badRequest,
-  denied,
+  badRequestStatus,
+  forbiddenStatus,
   MAX_WARNING_CHARS,
   truncate,
   warningText,
@@ -32,28 +32,30 @@ const evaluation = (patch: Partial<Evaluation>): Evaluation => ({
 });
 
 describe('responses', () => {
-  it('allowed leaves out empty parts entirely', () => {
-    expect(allowed('u', { warnings: [], auditAnnotations: {}, patch: [] })).toEqual({
-      uid: 'u',
-      allowed: true,
-    });
+  it('an allowing response leaves out empty parts entirely', () => {
+    const parts = { allowed: true, warnings: [], auditAnnotations: {}, patch: [] };
+    const response = admissionResponse('u', parts);
+    expect(response).toEqual({ uid: 'u', allowed: true });
+    expect(JSON.stringify(response)).toBe('{"uid":"u","allowed":true}');
   });
 
-  it('allowed encodes a non-empty patch as base64 JSON with patchType JSONPatch', () => {
-    const response = allowed('u', { patch: [{ op: 'add', path: '/a~1b', value: 1 }] });
+  it('encodes a non-empty patch as base64 JSON with patchType JSONPatch', () => {
+    const response = admissionResponse('u', {
+      allowed: true,
+      patch: [{ op: 'add', path: '/a~1b', value: 1 }],
+    });
     expect(response.patchType).toBe('JSONPatch');
     expect(Buffer.from(response.patch ?? '', 'base64').toString('utf8')).toBe(
       '[{"op":"add","path":"/a~1b","value":1}]',
     );
   });
 
-  it('denied lists every denial as <rule-id>: <message> joined with "; "', () => {
-    expect(
-      denied('u', [
-        finding('profile-owner-format', 'spec.owner.name "x" is bad'),
-        finding('profile-name-reserved', 'metadata.name "kubeflow" is reserved'),
-      ]),
-    ).toEqual({
+  it('a denial lists every denial as <rule-id>: <message> joined with "; "', () => {
+    const status = forbiddenStatus([
+      finding('profile-owner-format', 'spec.owner.name "x" is bad'),
+      finding('profile-name-reserved', 'metadata.name "kubeflow" is reserved'),
+    ]);
+    expect(admissionResponse('u', { allowed: false, status })).toEqual({
       uid: 'u',
       allowed: false,
       status: {
@@ -65,8 +67,27 @@ describe('responses', () => {
     });
   });
 
-  it('badRequest answers code 400', () => {
-    expect(badRequest('u', 'request.object: not a JSON object').status).toEqual({
+  it('writes the fields in one order: uid, allowed, status, patchType, patch, warnings, auditAnnotations', () => {
+    const response = admissionResponse('u', {
+      auditAnnotations: { decision: 'denied' },
+      warnings: ['w'],
+      patch: [{ op: 'remove', path: '/a' }],
+      status: badRequestStatus('m'),
+      allowed: false,
+    });
+    expect(Object.keys(response)).toEqual([
+      'uid',
+      'allowed',
+      'status',
+      'patchType',
+      'patch',
+      'warnings',
+      'auditAnnotations',
+    ]);
+  });
+
+  it('a bad request answers code 400', () => {
+    expect(badRequestStatus('request.object: not a JSON object')).toEqual({
       code: 400,
       reason: 'BadRequest',
       message: 'request.object: not a JSON object',

@@ -1,12 +1,14 @@
 import type { Evaluation, Finding } from '../policy/engine.js';
 import type { JsonPatchOperation } from './json-patch.js';
-import type { AdmissionResponse } from './review.js';
+import type { AdmissionResponse, ResponseStatus } from './review.js';
 
 /** The API server's limit on one warning; longer entries are cut to it. */
 export const MAX_WARNING_CHARS = 256;
 
-/** The optional parts of an allowing response. */
-export interface ResponseExtras {
+/** The parts of an answer before encoding, as a handler's result holds them. */
+export interface ResponseParts {
+  readonly allowed: boolean;
+  readonly status?: ResponseStatus | undefined;
   readonly warnings?: readonly string[];
   readonly auditAnnotations?: Readonly<Record<string, string>>;
   /** Sent as `patchType: JSONPatch` + base64 `patch` only when non-empty. */
@@ -19,56 +21,52 @@ export function formatFinding(finding: Finding): string {
 }
 
 /**
- * An allowing response. Empty `warnings`, empty `auditAnnotations` and an empty patch are left
- * out entirely: the contract says "no `patch` field at all when nothing changes".
+ * The wire `response` for `uid`: the one place a typed patch becomes base64 JSON (as
+ * controller-runtime's `Response.Complete`). Empty `warnings`, empty `auditAnnotations` and an
+ * empty patch are left out entirely (the contract: "no `patch` field at all when nothing
+ * changes"); fields in the order uid, allowed, status, patchType, patch, warnings,
+ * auditAnnotations.
  */
-export function allowed(uid: string, extras: ResponseExtras = {}): AdmissionResponse {
-  return { uid, allowed: true, ...optionalParts(extras) };
+export function admissionResponse(uid: string, parts: ResponseParts): AdmissionResponse {
+  const response: {
+    uid: string;
+    allowed: boolean;
+    status?: ResponseStatus;
+    patchType?: 'JSONPatch';
+    patch?: string;
+    warnings?: readonly string[];
+    auditAnnotations?: Readonly<Record<string, string>>;
+  } = { uid, allowed: parts.allowed };
+  if (parts.status !== undefined) response.status = parts.status;
+  if (parts.patch !== undefined && parts.patch.length > 0) {
+    response.patchType = 'JSONPatch';
+    response.patch = Buffer.from(JSON.stringify(parts.patch), 'utf8').toString('base64');
+  }
+  if (parts.warnings !== undefined && parts.warnings.length > 0) {
+    response.warnings = parts.warnings;
+  }
+  if (parts.auditAnnotations !== undefined && Object.keys(parts.auditAnnotations).length > 0) {
+    response.auditAnnotations = parts.auditAnnotations;
+  }
+  return response;
 }
 
 /**
- * A policy denial: code 403, reason `Forbidden`, and a message listing every denial as
+ * A policy denial's status: code 403, reason `Forbidden`, and a message listing every denial as
  * `<rule-id>: <message>` joined with `; ` (kubectl prints it after "denied the request: ").
  */
-export function denied(
-  uid: string,
-  findings: readonly Finding[],
-  extras: Omit<ResponseExtras, 'patch'> = {},
-): AdmissionResponse {
-  return {
-    uid,
-    allowed: false,
-    status: { code: 403, reason: 'Forbidden', message: findings.map(formatFinding).join('; ') },
-    ...optionalParts(extras),
-  };
+export function forbiddenStatus(findings: readonly Finding[]): ResponseStatus {
+  return { code: 403, reason: 'Forbidden', message: findings.map(formatFinding).join('; ') };
 }
 
 /** A refusal because the review's content is malformed (code 400, reason `BadRequest`). */
-export function badRequest(
-  uid: string,
-  message: string,
-  extras: Omit<ResponseExtras, 'patch'> = {},
-): AdmissionResponse {
-  return {
-    uid,
-    allowed: false,
-    status: { code: 400, reason: 'BadRequest', message },
-    ...optionalParts(extras),
-  };
+export function badRequestStatus(message: string): ResponseStatus {
+  return { code: 400, reason: 'BadRequest', message };
 }
 
 /** A refusal because the webhook itself failed (code 500): validation fails closed. */
-export function internalError(
-  uid: string,
-  message: string,
-  extras: Omit<ResponseExtras, 'patch'> = {},
-): AdmissionResponse {
-  return {
-    uid,
-    allowed: false,
-    status: { code: 500, reason: 'InternalError', message },
-    ...optionalParts(extras),
-  };
+export function internalErrorStatus(message: string): ResponseStatus {
+  return { code: 500, reason: 'InternalError', message };
 }
 
 /**
@@ -113,24 +111,4 @@ export function auditAnnotationsOf(evaluation: Evaluation): Record<string, strin
     ids.add(finding.ruleId);
   }
   return ids.size > 0 ? { decision, rules: [...ids].join(',') } : { decision };
-}
-
-function optionalParts(extras: ResponseExtras): Partial<AdmissionResponse> {
-  const parts: {
-    warnings?: readonly string[];
-    auditAnnotations?: Readonly<Record<string, string>>;
-    patchType?: 'JSONPatch';
-    patch?: string;
-  } = {};
-  if (extras.patch !== undefined && extras.patch.length > 0) {
-    parts.patchType = 'JSONPatch';
-    parts.patch = Buffer.from(JSON.stringify(extras.patch), 'utf8').toString('base64');
-  }
-  if (extras.warnings !== undefined && extras.warnings.length > 0) {
-    parts.warnings = extras.warnings;
-  }
-  if (extras.auditAnnotations !== undefined && Object.keys(extras.auditAnnotations).length > 0) {
-    parts.auditAnnotations = extras.auditAnnotations;
-  }
-  return parts;
 }

@@ -3,7 +3,6 @@ import { Registry } from 'prom-client';
 import { createAdmissionHandlers } from '../admission/admission-handlers.js';
 import { closeGracefully } from '../http/close-server.js';
 import { createWebhookListener, type Readiness } from '../http/webhook-listener.js';
-import { composeObservers } from '../observability/compose-observers.js';
 import { createDecisionLogger, type Logger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
 import { connectCluster, type ClusterMode } from './cluster-connection.js';
@@ -123,16 +122,14 @@ export async function startProfileGuard(
       policyLoaded: () => policy.loaded(),
       clusterSynced: () => cluster.synced(),
     });
-    const observer = composeObservers(
-      [metrics, createDecisionLogger(logger), ...cluster.observers],
-      (error) => {
-        logger.error({ err: error }, 'a decision observer failed');
-      },
-    );
+    // Metrics, the decision log, Events and PolicyReports each decorate the handlers.
     const handlers = createAdmissionHandlers({
       policies: policy.provider,
       snapshot: () => cluster.snapshot(),
-      observer,
+      observers: [metrics, createDecisionLogger(logger), ...cluster.observers],
+      onObserverError: (error) => {
+        logger.error({ err: error }, 'a decision observer failed');
+      },
     });
     // While draining, every answer not yet sent closes its connection, so keep-alive clients
     // reconnect (to another replica) instead of reusing a connection that is about to go.

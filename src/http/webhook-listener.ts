@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 
 import type { AdmissionHandler, WebhookName } from '../admission/handler.js';
-import { answerRawBody } from '../admission/review-endpoint.js';
+import { decodeReviewBytes, encodeReviewResponse } from '../admission/review-codec.js';
 import type { Logger } from '../observability/logger.js';
 import { DEFAULT_MAX_BODY_BYTES, readRequestBody } from './request-body.js';
 import { createRouter, type Reply, type RequestListener } from './router.js';
@@ -62,14 +62,16 @@ export function createWebhookListener(options: WebhookListenerOptions): RequestL
         reply.json(body.status, { error: body.error });
         return;
       }
-      const answer = answerRawBody(body.bytes, handler);
-      if (answer.status !== 200) {
+      const decoded = decodeReviewBytes(body.bytes);
+      if (!decoded.ok) {
         logger.warn(
-          { webhook, status: answer.status, error: answer.body.error },
+          { webhook, status: 400, error: decoded.body.error },
           'rejected a body that is not an AdmissionReview',
         );
+        reply.json(400, decoded.body);
+        return;
       }
-      reply.json(answer.status, answer.body);
+      reply.json(200, encodeReviewResponse(handler.handle(decoded.review)));
     };
 
   return createRouter(

@@ -58,13 +58,14 @@ export interface DecisionRecord {
   readonly mutation: MutationOutcome | undefined;
   /** Why the object was refused as malformed, or the text of an internal error. */
   readonly error: string | undefined;
-  /** Handler time, from review in to response out. */
+  /** Handler time, from review in to result out. */
   readonly durationSeconds: number;
 }
 
 /**
- * Receives every decision the admission handlers reach. Called synchronously after the response
- * is built; an observer that throws is isolated by the handler and does not change the answer.
+ * Receives every decision the admission handlers reach: each observer decorates the handlers
+ * (`admission/observed-handler.ts`) and is called synchronously with the handler's result once
+ * it is decided; an observer that throws is isolated and does not change the answer.
  */
 export interface DecisionObserver {
   onDecision(record: DecisionRecord): void;

@@ -18,7 +18,8 @@ export type PolicyReloadResult = 'success' | 'failure';
 /**
  * The contract's metrics behind typed methods. Labels are bounded sets (webhook, kind, operation,
  * decision, rule, mode, result, policy name): never an object's namespace or name, never a user.
- * A Metrics is a {@link DecisionObserver}, so it can be composed with the decision logger.
+ * A Metrics is a {@link DecisionObserver}: it decorates the admission handlers beside the
+ * decision logger.
  */
 export interface Metrics extends DecisionObserver {
   /** Counts the request, observes its duration, and counts each rule that did not pass. */

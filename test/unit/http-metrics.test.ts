@@ -1,7 +1,6 @@
 import { Registry } from 'prom-client';
 import request from 'supertest';
 import { profile, reviewBody, testHandlers } from '../../src/admission/test-support/reviews.js';
-import { composeObservers } from '../../src/observability/compose-observers.js';
 import { createDecisionLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { memoryLogger } from '../../src/observability/test-support/memory-logger.js';
@@ -14,9 +13,8 @@ describe('the webhook listener', () => {
     const registry = new Registry();
     const metrics = createMetrics(registry);
     const { logger, lines } = memoryLogger('info');
-    const observer = composeObservers([metrics, createDecisionLogger(logger)]);
     const webhook = createWebhook({
-      ...testHandlers({ observer }),
+      ...testHandlers({ observers: [metrics, createDecisionLogger(logger)] }),
       logger,
       readiness: () => ({ ready: true, reasons: [] }),
     });

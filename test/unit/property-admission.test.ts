@@ -3,10 +3,12 @@ import request from 'supertest';
 import type { AdmissionHandler } from '../../src/admission/handler.js';
 import { createMutatingHandler, createValidatingHandler } from '../../src/admission/handler.js';
 import {
-  answerRawBody,
-  answerReviewBody,
-  type EndpointAnswer,
-} from '../../src/admission/review-endpoint.js';
+  decodeReview,
+  decodeReviewBytes,
+  encodeReviewResponse,
+  type DecodedReview,
+} from '../../src/admission/review-codec.js';
+import type { AdmissionReviewResponse } from '../../src/admission/review.js';
 import { REVIEW_API_VERSIONS } from '../../src/admission/review.js';
 import { applyJsonPatch } from '../../src/admission/test-support/apply-patch.js';
 import {
@@ -233,6 +235,17 @@ function checkAnswer(input: unknown, answer: { status: number; body: unknown }):
   }
 }
 
+/** What the HTTP edge answers for a decoded body: 200 with the encoded result, or the 400 body. */
+type EndpointAnswer =
+  | { readonly status: 200; readonly body: AdmissionReviewResponse }
+  | { readonly status: 400; readonly body: Extract<DecodedReview, { ok: false }>['body'] };
+
+function answerOf(decoded: DecodedReview, handler: AdmissionHandler): EndpointAnswer {
+  return decoded.ok
+    ? { status: 200, body: encodeReviewResponse(handler.handle(decoded.review)) }
+    : { status: 400, body: decoded.body };
+}
+
 function outcome(answer: EndpointAnswer): string {
   if (answer.status === 400)
     return 'body' in answer && 'response' in answer.body ? '400 with uid' : '400 no uid';
@@ -261,7 +274,10 @@ describe.each(handlerSets)('property: the admission endpoint over %s', (_label, 
     fc.assert(
       fc.property(anyBody, fc.boolean(), (body, mutate) => {
         const before = structuredClone(body);
-        const answer = answerReviewBody(body, mutate ? handlers.mutating : handlers.validating);
+        const answer = answerOf(
+          decodeReview(body),
+          mutate ? handlers.mutating : handlers.validating,
+        );
         checkAnswer(body, answer);
         expect(body).toEqual(before);
         seen.add(outcome(answer));
@@ -295,8 +311,8 @@ describe.each(handlerSets)('property: the admission endpoint over %s', (_label, 
       });
     fc.assert(
       fc.property(raw, fc.boolean(), ({ body, bytes }, mutate) => {
-        const answer = answerRawBody(
-          new TextEncoder().encode(bytes),
+        const answer = answerOf(
+          decodeReviewBytes(new TextEncoder().encode(bytes)),
           mutate ? handlers.mutating : handlers.validating,
         );
         if (body !== undefined) checkAnswer(body, answer);

@@ -8,6 +8,7 @@ import type { Policy, PolicySpec } from '../../policy/policy-spec.js';
 import { failIf, type MutatorDefinition, type RuleDefinition } from '../../policy/rule.js';
 import type { DecisionObserver, DecisionRecord } from '../../observability/decision-record.js';
 import { createMutatingHandler, createValidatingHandler, type HandlerDeps } from '../handler.js';
+import { withObservers } from '../observed-handler.js';
 
 /** A complete policy spec with the contract's field defaults. */
 export const SPEC: PolicySpec = {
@@ -186,10 +187,21 @@ export function testDeps(overrides: Partial<HandlerDeps> = {}, policy = testPoli
   };
 }
 
-/** Both handlers over {@link testDeps}. */
-export function testHandlers(overrides: Partial<HandlerDeps> = {}, policy = testPolicy()) {
+/** What {@link testHandlers} takes besides deps: observers decorating both handlers. */
+export interface TestHandlerOptions extends Partial<HandlerDeps> {
+  readonly observer?: DecisionObserver;
+  readonly observers?: readonly DecisionObserver[];
+}
+
+/** Both handlers over {@link testDeps}, decorated with `observer` and then `observers`. */
+export function testHandlers(options: TestHandlerOptions = {}, policy = testPolicy()) {
+  const { observer, observers = [], ...overrides } = options;
   const deps = testDeps(overrides, policy);
-  return { validating: createValidatingHandler(deps), mutating: createMutatingHandler(deps) };
+  const all = observer === undefined ? observers : [observer, ...observers];
+  return {
+    validating: withObservers(createValidatingHandler(deps), all),
+    mutating: withObservers(createMutatingHandler(deps), all),
+  };
 }
 
 /** A Profile object. */

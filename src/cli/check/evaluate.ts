@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import type { DecisionRecord } from '../../admission/handler.js';
 import type { JsonPatchOperation } from '../../admission/json-patch.js';
-import type { AdmissionReview, AdmissionResponse } from '../../admission/review.js';
+import type { AdmissionReview } from '../../admission/review.js';
 import type { ClusterSnapshot } from '../../policy/cluster-snapshot.js';
 import type { Finding } from '../../policy/engine.js';
 import type { KubeObject } from '../../policy/kube-object.js';
@@ -66,22 +65,17 @@ export interface CheckEvaluatorOptions {
 
 /**
  * Evaluates manifests the way the API server would have the webhook do it: an AdmissionReview
- * (CREATE, or UPDATE when `existing` has the object) goes through the `/mutate` handler, the
- * returned patch is applied, and the patched object goes through the `/validate` handler. The
- * handlers are the webhook's own (see `serve/admission-handlers.ts`).
+ * (CREATE, or UPDATE when `existing` has the object) goes through the `/mutate` handler, its
+ * patch is applied, and the patched object goes through the `/validate` handler. The handlers
+ * are the webhook's own (`admission/admission-handlers.ts`); their results are read as they
+ * are, the typed patch and the evaluation included, never through the wire encoding.
  */
 export function createCheckEvaluator(
   options: CheckEvaluatorOptions,
 ): (manifest: ManifestObject) => CheckResult {
-  let last: DecisionRecord | undefined;
   const handlers = createAdmissionHandlers({
     policies: options.policies,
     snapshot: () => options.snapshot,
-    observer: {
-      onDecision: (record) => {
-        last = record;
-      },
-    },
   });
 
   return (manifest) => {
@@ -91,32 +85,29 @@ export function createCheckEvaluator(
     const name = stringAt(object.metadata?.name);
     const namespace = effectiveNamespace(object);
 
-    last = undefined;
-    const mutateAnswer = handlers.mutating.handle(
+    const mutation = handlers.mutating.handle(
       review(object, oldObject, operation, name, namespace, options.caller),
-    ).response;
-    const mutateRecord = last as DecisionRecord | undefined;
-    const patch = decodePatch(mutateAnswer);
+    );
+    const patch = mutation.patch.length === 0 ? null : mutation.patch;
     const mutated = (patch === null ? object : applyJsonPatch(object, patch)) as KubeObject;
 
-    last = undefined;
-    const validateAnswer = handlers.validating.handle(
+    const validation = handlers.validating.handle(
       review(mutated, oldObject, operation, name, namespace, options.caller),
-    ).response;
-    const evaluation = (last as DecisionRecord | undefined)?.evaluation;
+    );
+    const { evaluation } = validation;
 
     const denials = evaluation?.denials.map(view) ?? [];
-    if (!validateAnswer.allowed && denials.length === 0) {
+    if (!validation.allowed && denials.length === 0) {
       denials.push({
         rule: null,
         mode: 'Enforce',
         path: '',
-        message: validateAnswer.status?.message ?? 'denied',
+        message: validation.status?.message ?? 'denied',
         ratcheted: false,
       });
     }
     const warnings = evaluation?.warnings.map(view) ?? [];
-    const allowed = validateAnswer.allowed;
+    const allowed = validation.allowed;
     return {
       file: manifest.file,
       docIndex: manifest.docIndex,
@@ -132,7 +123,7 @@ export function createCheckEvaluator(
       warnings,
       audits: evaluation?.audits.map(view) ?? [],
       patch,
-      mutationErrors: mutateRecord?.mutation?.errors ?? [],
+      mutationErrors: mutation.mutation?.errors ?? [],
       mutated,
     };
   };
@@ -162,12 +153,6 @@ function review(
       dryRun: false,
     },
   };
-}
-
-function decodePatch(response: AdmissionResponse): JsonPatchOperation[] | null {
-  if (response.patch === undefined) return null;
-  const operations: unknown = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8'));
-  return operations as JsonPatchOperation[];
 }
 
 function view(finding: Finding): CheckFinding {
