@@ -3,6 +3,7 @@ import type { DecisionObserver } from '../observability/decision-record.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { NO_CLUSTER, type ClusterSnapshot } from '../policy/cluster-snapshot.js';
+import { selectPolicy } from '../policy/policy-selection.js';
 import type { Policy } from '../policy/policy-spec.js';
 import { ConfigError } from './config-error.js';
 import { errorMessage } from '../util/error-message.js';
@@ -16,6 +17,8 @@ export type ClusterMode =
       readonly kubeconfig: string | undefined;
       /** `false` (`--no-reports`): write no PolicyReports. Default: written. */
       readonly reports?: boolean;
+      /** `false` (`--no-limit-ranges`): keep no LimitRanges. Default: kept. */
+      readonly limitRanges?: boolean;
     };
 
 /**
@@ -32,8 +35,12 @@ export interface ClusterConnection {
   readonly policies: PolicySource | undefined;
   /** Observers with cluster side effects; empty when lookups are off. */
   readonly observers: readonly DecisionObserver[];
-  /** Starts watching; returns at once. `onFatal` gets errors that make the cache unusable. */
-  start(onFatal: (error: Error) => void): void;
+  /**
+   * Starts watching; returns at once. `onFatal` gets errors that make the cache unusable. Once
+   * the caches have synced, the LimitRange reconciler (when on) keeps LimitRanges as `policy`
+   * (the server's policy source) says.
+   */
+  start(onFatal: (error: Error) => void, policy: PolicySource): void;
   /** Sends what the observers still hold (bounded by `deadlineMs`), then stops everything. */
   stop(deadlineMs: number): Promise<void>;
 }
@@ -44,7 +51,7 @@ export interface ClusterConnectionOptions {
   readonly logger: Logger;
   readonly metrics: Pick<
     Metrics,
-    'setCacheSynced' | 'setCacheObjects' | 'policyReloaded' | 'setPolicyInfo'
+    'setCacheSynced' | 'setCacheObjects' | 'policyReloaded' | 'setPolicyInfo' | 'limitRangeWritten'
   >;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly homeDir: string;
@@ -87,9 +94,11 @@ export async function connectCluster(
       import('../kube/events.js'),
       import('../kube/kube-event-sink.js'),
     ]);
-  const [reports, reportStore] = await Promise.all([
+  const [reports, reportStore, limitRangeModule, limitRangeWriter] = await Promise.all([
     import('../kube/policy-reports.js'),
     import('../kube/kube-report-store.js'),
+    import('../kube/limit-range-reconciler.js'),
+    import('../kube/kube-limit-range-writer.js'),
   ]);
 
   let loaded;
@@ -109,6 +118,7 @@ export async function connectCluster(
     'cluster lookups on',
   );
 
+  const policyListeners: (() => void)[] = [];
   const policies = options.clusterPolicies
     ? policiesModule.createClusterPolicies({
         logger,
@@ -119,6 +129,7 @@ export async function connectCluster(
         onActiveChange: (active) => {
           const shown = governing(active);
           metrics.setPolicyInfo(shown.name, shown.generation);
+          for (const listener of policyListeners) listener();
         },
         onStatusError: (name, error) => {
           logger.warn(
@@ -131,6 +142,21 @@ export async function connectCluster(
   if (policies !== undefined) {
     metrics.setPolicyInfo(EMBEDDED_DEFAULT_POLICY.name, EMBEDDED_DEFAULT_POLICY.generation);
   }
+
+  // The policy source is chosen after connecting (a --policy file wins); `start` passes it in.
+  let policySource: PolicySource | undefined;
+  const limitRanges =
+    cluster.limitRanges === false
+      ? undefined
+      : limitRangeModule.createLimitRangeReconciler({
+          writer: limitRangeWriter.createKubeLimitRangeWriter(config),
+          logger,
+          settingsFor: (labels) =>
+            (policySource?.forProfile(labels) ?? EMBEDDED_DEFAULT_POLICY).spec.profiles.limitRange,
+          onWrite: (result) => {
+            metrics.limitRangeWritten(result);
+          },
+        });
 
   metrics.setCacheSynced(false);
   const cache = cacheModule.createClusterCache({
@@ -148,6 +174,12 @@ export async function connectCluster(
           onPolicyEvent: (event) => {
             policies.handle(event);
           },
+        }),
+    ...(limitRanges === undefined
+      ? {}
+      : {
+          alsoFeed: { Profile: limitRanges.profiles, Namespace: limitRanges.namespaces },
+          limitRanges: limitRanges.limitRanges,
         }),
   });
 
@@ -173,6 +205,15 @@ export async function connectCluster(
         ? undefined
         : {
             provider: policies,
+            forProfile: (labels) => {
+              const active = policies.active();
+              return active.length === 0
+                ? EMBEDDED_DEFAULT_POLICY
+                : selectPolicy(active, labels, EMBEDDED_DEFAULT_POLICY);
+            },
+            subscribe: (listener) => {
+              policyListeners.push(listener);
+            },
             // ProfilePolicies are all delivered by the first sync; before it, none is known.
             loaded: () => cache.synced(),
             description: 'ProfilePolicy objects (embedded default when none matches)',
@@ -181,10 +222,23 @@ export async function connectCluster(
             },
           },
     observers: policyReporter === undefined ? [eventReporter] : [eventReporter, policyReporter],
-    start: (onFatal) => {
-      cache.start().catch((error: unknown) => {
-        onFatal(error instanceof Error ? error : new Error(errorMessage(error)));
-      });
+    start: (onFatal, policy) => {
+      policySource = policy;
+      if (limitRanges !== undefined) {
+        policy.subscribe(() => {
+          limitRanges.policyChanged();
+        });
+      }
+      cache.start().then(
+        () => {
+          // Only now: before every kind was listed, a namespace would look as if its Profile or
+          // LimitRange were missing.
+          limitRanges?.run();
+        },
+        (error: unknown) => {
+          onFatal(error instanceof Error ? error : new Error(errorMessage(error)));
+        },
+      );
     },
     stop: async (deadlineMs) => {
       await within(
@@ -193,6 +247,7 @@ export async function connectCluster(
       );
       eventReporter.stop();
       policies?.stop();
+      limitRanges?.stop();
       await cache.stop();
     },
   };

@@ -11,6 +11,10 @@ import { formatPolicyErrors } from '../config/policy-errors.js';
 /** Where the server's policy comes from, and whether it has one yet. */
 export interface PolicySource {
   readonly provider: PolicyProvider;
+  /** The policy that governs a stored Profile with these labels (and its namespace). */
+  forProfile(labels: Readonly<Record<string, string>>): Policy;
+  /** Calls `listener` whenever the policies in force change (a reload, a ProfilePolicy change). */
+  subscribe(listener: () => void): void;
   /** False only while a cluster-backed source has not delivered its first state. */
   loaded(): boolean;
   /** A short description for the startup log: `file <path>`, `embedded default`. */
@@ -41,10 +45,12 @@ export async function openPolicyFile(
     throw new ConfigError(formatPolicyErrors(path, first.errors));
   }
   let current: Policy = first.policy;
+  const listeners: (() => void)[] = [];
   const adopt = (policy: Policy): void => {
     current = policy;
     metrics.policyReloaded('success');
     metrics.setPolicyInfo(policy.name, policy.generation);
+    for (const listener of listeners) listener();
   };
   adopt(current);
   const watcher = watchPolicyFile(
@@ -69,6 +75,10 @@ export async function openPolicyFile(
   );
   return {
     provider: { select: () => current },
+    forProfile: () => current,
+    subscribe: (listener) => {
+      listeners.push(listener);
+    },
     loaded: () => true,
     description: `file ${path}`,
     close: () => {
@@ -85,6 +95,8 @@ export function embeddedPolicy(
   metrics.setPolicyInfo(EMBEDDED_DEFAULT_POLICY.name, EMBEDDED_DEFAULT_POLICY.generation);
   return {
     provider: { select: () => EMBEDDED_DEFAULT_POLICY },
+    forProfile: () => EMBEDDED_DEFAULT_POLICY,
+    subscribe: () => undefined,
     loaded: () => true,
     description: 'embedded default',
     close: () => undefined,

@@ -187,7 +187,7 @@ export async function startProfileGuard(
       void shutdown('cluster cache failed').then(() => {
         fail(error);
       });
-    });
+    }, policy);
 
     logger.info(
       {

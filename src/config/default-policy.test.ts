@@ -51,15 +51,27 @@ profiles.quota.max: {cpu: "64", memory: 512Gi, requests.nvidia.com/gpu: "8", per
 profiles.labels: {app.kubernetes.io/part-of: kubeflow-profile}
 `;
 
-function expectedSpec(): Record<string, unknown> {
-  const spec = (parse(CONTRACT_BLOCK) as { spec: Record<string, unknown> }).spec;
-  for (const [path, value] of Object.entries(parse(ADDITIONS) as Record<string, unknown>)) {
+// Fields this project added to the contract's block (README, "Additions to the contract"): the
+// defaults of every policy, the embedded one included.
+const ADDED_FIELDS = `
+profiles.limitRange: {enabled: true, defaultRequest: {cpu: 100m, memory: 256Mi}, defaultLimit: {cpu: "1", memory: 1Gi}}
+`;
+
+/** Sets each `a.b.c: value` line of `yaml` into `spec`. */
+function assign(spec: Record<string, unknown>, yaml: string): void {
+  for (const [path, value] of Object.entries(parse(yaml) as Record<string, unknown>)) {
     const keys = path.split('.');
     const last = keys.pop()!;
     let node = spec;
     for (const key of keys) node = node[key] as Record<string, unknown>;
     node[last] = value;
   }
+}
+
+function expectedSpec(): Record<string, unknown> {
+  const spec = (parse(CONTRACT_BLOCK) as { spec: Record<string, unknown> }).spec;
+  assign(spec, ADDED_FIELDS);
+  assign(spec, ADDITIONS);
   return { ...spec, priority: 0 };
 }
 

@@ -226,6 +226,50 @@ describe('parsePolicyDocument errors', () => {
     ]);
   });
 
+  it('checks profiles.limitRange: quantities, only cpu and memory, request within the limit', () => {
+    expect(
+      errorsOf({
+        ...header,
+        spec: {
+          profiles: {
+            limitRange: {
+              defaultRequest: { cpu: 'lots', memory: '-1Gi' },
+              defaultLimit: { 'nvidia.com/gpu': 1 },
+            },
+          },
+        },
+      }),
+    ).toEqual([
+      'spec.profiles.limitRange.defaultLimit["nvidia.com/gpu"]: unknown field',
+      'spec.profiles.limitRange.defaultRequest.cpu: "lots" is not a Kubernetes quantity',
+      'spec.profiles.limitRange.defaultRequest.memory: "-1Gi" must not be negative',
+    ]);
+    expect(
+      errorsOf({
+        ...header,
+        spec: {
+          profiles: { limitRange: { defaultRequest: { cpu: 2 }, defaultLimit: { cpu: '1500m' } } },
+        },
+      }),
+    ).toEqual([
+      "spec.profiles.limitRange.defaultRequest.cpu: 2 exceeds defaultLimit 1500m (a LimitRange's default request must not exceed its default limit)",
+    ]);
+  });
+
+  it('defaults profiles.limitRange on, and turns its numbers into strings', () => {
+    const policy = ok(
+      parsePolicyDocument({
+        ...header,
+        spec: { profiles: { limitRange: { defaultRequest: { cpu: 0.25 } } } },
+      }),
+    );
+    expect(policy.spec.profiles.limitRange).toEqual({
+      enabled: true,
+      defaultRequest: { cpu: '0.25' },
+      defaultLimit: { cpu: '1', memory: '1Gi' },
+    });
+  });
+
   it('checks selector operators and their values', () => {
     expect(
       errorsOf({

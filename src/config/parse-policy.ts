@@ -48,6 +48,12 @@ export function parsePolicyDocument(
   const quota = valid.spec.profiles.quota as unknown as Record<'defaults' | 'max', QuantityMap>;
   stringifyQuantities(quota.defaults);
   stringifyQuantities(quota.max);
+  const limitRange = valid.spec.profiles.limitRange as unknown as Record<
+    'defaultRequest' | 'defaultLimit',
+    QuantityMap
+  >;
+  stringifyQuantities(limitRange.defaultRequest);
+  stringifyQuantities(limitRange.defaultLimit);
   return {
     ok: true,
     policy: deepFreeze({

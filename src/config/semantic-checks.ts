@@ -1,4 +1,9 @@
-import { parseQuantity } from '../policy/quantity.js';
+import {
+  compareQuantities,
+  formatQuantity,
+  parseQuantity,
+  type Quantity,
+} from '../policy/quantity.js';
 import {
   isDns1123Label,
   isDns1123Subdomain,
@@ -78,6 +83,7 @@ export function semanticErrors(document: unknown): string[] {
       }
     }
   }
+  checkLimitRange(child(profiles, 'limitRange'), report);
   for (const [index, resource] of items(child(child(profiles, 'quota'), 'allowedResources'))) {
     if (typeof resource === 'string' && !isQualifiedName(resource)) {
       const path = ['spec', 'profiles', 'quota', 'allowedResources', index];
@@ -146,6 +152,41 @@ export function semanticErrors(document: unknown): string[] {
     }
   }
   return errors;
+}
+
+/**
+ * `profiles.limitRange`: quantities that parse and are not negative, and no default request above
+ * the default limit of the same resource (the API server refuses such a LimitRange).
+ */
+function checkLimitRange(
+  limitRange: unknown,
+  report: (path: readonly PathSegment[], message: string) => void,
+): void {
+  const parsed: Record<string, Record<string, Quantity>> = {};
+  for (const map of ['defaultRequest', 'defaultLimit']) {
+    const base = ['spec', 'profiles', 'limitRange', map];
+    parsed[map] = {};
+    for (const [resource, value] of entries(child(limitRange, map))) {
+      if (typeof value !== 'string' && typeof value !== 'number') continue;
+      const quantity = parseQuantity(value);
+      if (!quantity) {
+        report([...base, resource], `${JSON.stringify(value)} is not a Kubernetes quantity`);
+      } else if (quantity.mantissa < 0n) {
+        report([...base, resource], `${JSON.stringify(value)} must not be negative`);
+      } else {
+        parsed[map][resource] = quantity;
+      }
+    }
+  }
+  for (const [resource, request] of Object.entries(parsed.defaultRequest ?? {})) {
+    const limit = parsed.defaultLimit?.[resource];
+    if (limit !== undefined && compareQuantities(request, limit) > 0) {
+      report(
+        ['spec', 'profiles', 'limitRange', 'defaultRequest', resource],
+        `${formatQuantity(request)} exceeds defaultLimit ${formatQuantity(limit)} (a LimitRange's default request must not exceed its default limit)`,
+      );
+    }
+  }
 }
 
 function valueAt(document: unknown, path: readonly PathSegment[]): unknown {

@@ -5,6 +5,7 @@ import {
   type ClusterCacheOptions,
   type PolicyObjectEvent,
 } from './cluster-cache.js';
+import type { InformerSink } from './informer.js';
 import { FakeScheduler } from './test-support/fake-scheduler.js';
 import { FakeWatchSource } from './test-support/fake-watch-source.js';
 import { WatchError } from './watch-source.js';
@@ -360,6 +361,80 @@ describe('createClusterCache', () => {
     );
     expect(t.scheduler.pending()).toEqual([]);
     expect(t.cache.synced()).toBe(false);
+  });
+
+  it('feeds further readers of Profiles and Namespaces from the same informers', async () => {
+    const seen: string[] = [];
+    const reader = (kind: string): InformerSink<unknown> => ({
+      prepare: (object) => {
+        const name = (object as { metadata: { name: string } }).metadata.name;
+        return name.startsWith('skip') ? undefined : name;
+      },
+      replace: (items) => seen.push(`${kind} replace ${items.join(',')}`),
+      upsert: (item) => seen.push(`${kind} upsert ${String(item)}`),
+      remove: (object) =>
+        seen.push(`${kind} remove ${(object as { metadata: { name: string } }).metadata.name}`),
+    });
+    const t = setup({ alsoFeed: { Profile: reader('Profile'), Namespace: reader('Namespace') } });
+    t.source.apply('Profile', profile('alice'));
+    t.source.apply('Namespace', namespace('alice'));
+    await t.cache.start();
+    t.source.apply('Profile', profile('bob'));
+    t.source.apply('Namespace', namespace('skip-me'));
+    t.source.delete('Profile', profile('alice'));
+    await settle();
+
+    expect(seen).toEqual([
+      'Profile replace alice',
+      'Namespace replace alice',
+      'Profile upsert bob',
+      'Namespace remove skip-me',
+      'Profile remove alice',
+    ]);
+    // The snapshot keeps what the reader does not.
+    expect(t.cache.snapshot().getNamespace('skip-me')).toBeDefined();
+    expect(t.source.lists.filter((kind) => kind === 'Profile')).toEqual(['Profile']);
+    await t.cache.stop();
+  });
+
+  it('lists LimitRanges for a reader without letting them decide readiness', async () => {
+    const items: unknown[] = [];
+    const sink: InformerSink<unknown> = {
+      prepare: (object) => object,
+      replace: (list) => items.push(...list),
+      upsert: (item) => items.push(item),
+      remove: () => undefined,
+    };
+    const t = setup({ limitRanges: sink });
+    t.source.apply('LimitRange', {
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: { name: 'l', namespace: 'alice' },
+    });
+    await t.cache.start();
+    expect(items).toHaveLength(1);
+    expect(t.syncChanges).toEqual([true]);
+
+    t.source.endWatches('LimitRange', new Error('connection reset'));
+    await settle();
+    expect(t.cache.snapshot().state).toBe('synced');
+    expect(t.syncChanges).toEqual([true]);
+    await t.cache.stop();
+    expect(t.source.openWatches('LimitRange')).toBe(0);
+  });
+
+  it('rejects start when RBAC forbids listing LimitRanges', async () => {
+    const t = setup({
+      limitRanges: {
+        prepare: () => undefined,
+        replace: () => undefined,
+        upsert: () => undefined,
+        remove: () => undefined,
+      },
+    });
+    t.source.failNextList('LimitRange', new WatchError('forbidden', 403));
+    await expect(t.cache.start()).rejects.toThrow(/cannot list LimitRange objects \(HTTP 403\)/);
+    expect(t.scheduler.pending()).toEqual([]);
   });
 
   it('treats a kind the API server does not serve (404) as empty and relists later', async () => {

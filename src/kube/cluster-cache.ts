@@ -27,6 +27,20 @@ export interface ClusterCacheOptions {
   readonly onCounts?: (kind: IndexedKind, count: number) => void;
   /** Receives every ProfilePolicy add/update/delete (see `cluster-policies.ts`). */
   readonly onPolicyEvent?: (event: PolicyObjectEvent) => void;
+  /**
+   * Further readers of the Profile and Namespace informers (the LimitRange reconciler): fed by
+   * the same lists and watches as the snapshot, so nothing is listed or watched twice.
+   */
+  readonly alsoFeed?: {
+    readonly Profile?: InformerSink<unknown>;
+    readonly Namespace?: InformerSink<unknown>;
+  };
+  /**
+   * Adds a LimitRange informer feeding this sink. Its first list is awaited by `start` (a 401/403
+   * is fatal like any other kind's), but it does not count for the snapshot's state or readiness:
+   * no rule reads LimitRanges.
+   */
+  readonly limitRanges?: InformerSink<unknown>;
   /** Periodic relist interval per kind; default 10 minutes. */
   readonly resyncMs?: number;
   readonly backoff?: BackoffOptions;
@@ -104,10 +118,11 @@ export function createClusterCache(options: ClusterCacheOptions): ClusterCache {
     ...(options.random === undefined ? {} : { random: options.random }),
   };
   for (const kind of INDEXED_KINDS) {
-    const informer = new Informer<LeanRecord>({
+    const extra = kind === 'RoleBinding' ? undefined : options.alsoFeed?.[kind];
+    const informer = new Informer<unknown>({
       ...common,
       kind,
-      sink: indexSink(index, kind),
+      sink: extra === undefined ? indexSink(index, kind) : teeSink(indexSink(index, kind), extra),
       onChange: () => {
         reportCounts(kind);
       },
@@ -122,13 +137,26 @@ export function createClusterCache(options: ClusterCacheOptions): ClusterCache {
     }),
   );
 
+  // Not in `informers`: its health is not the snapshot's.
+  const limitRangeInformer =
+    options.limitRanges === undefined
+      ? undefined
+      : new Informer<unknown>({
+          ...common,
+          onHealth: () => undefined,
+          kind: 'LimitRange',
+          sink: options.limitRanges,
+        });
+
   const stopAll = (): void => {
     for (const informer of informers) informer.stop();
+    limitRangeInformer?.stop();
   };
 
   return {
     start() {
-      started ??= Promise.all(informers.map((informer) => informer.start())).then(
+      const all = limitRangeInformer === undefined ? informers : [...informers, limitRangeInformer];
+      started ??= Promise.all(all.map((informer) => informer.start())).then(
         () => {
           updateState();
         },
@@ -163,6 +191,36 @@ function indexSink(index: SnapshotIndex, kind: IndexedKind): InformerSink<LeanRe
     },
     remove: (object) => {
       index.remove(object);
+    },
+  };
+}
+
+/**
+ * Feeds two sinks from one informer: each keeps its own form of the objects (`prepare`), and
+ * an object one of them does not keep is removed from that one only.
+ */
+function teeSink<A, B>(
+  first: InformerSink<A>,
+  second: InformerSink<B>,
+): InformerSink<readonly [A | undefined, B | undefined]> {
+  return {
+    prepare: (object) => {
+      const pair = [first.prepare(object), second.prepare(object)] as const;
+      return pair[0] === undefined && pair[1] === undefined ? undefined : pair;
+    },
+    replace: (items) => {
+      first.replace(items.map((pair) => pair[0]).filter((item) => item !== undefined));
+      second.replace(items.map((pair) => pair[1]).filter((item) => item !== undefined));
+    },
+    upsert: (pair, object) => {
+      if (pair[0] === undefined) first.remove(object);
+      else first.upsert(pair[0], object);
+      if (pair[1] === undefined) second.remove(object);
+      else second.upsert(pair[1], object);
+    },
+    remove: (object) => {
+      first.remove(object);
+      second.remove(object);
     },
   };
 }

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { PolicyEvent } from './events.js';
 import { createKubeEventSink } from './kube-event-sink.js';
+import { limitRangeManifest } from '../policy/limit-range.js';
+import { createKubeLimitRangeWriter } from './kube-limit-range-writer.js';
 import { createKubeStatusWriter } from './kube-status-writer.js';
 import { createKubeWatchSource } from './kube-watch-source.js';
 import { isExpired, statusOf, type WatchEventType } from './watch-source.js';
@@ -268,5 +270,82 @@ describe('client-node implementations', () => {
     expect(request!.method).toBe('POST');
     expect(request!.url).toBe('/api/v1/namespaces/alice/events');
     expect(JSON.parse(request!.body)).toEqual({ apiVersion: 'v1', kind: 'Event', ...event });
+  });
+
+  it('lists LimitRanges of every namespace', async () => {
+    const api = await apiServer((_request, response) => {
+      json(response, 200, {
+        kind: 'LimitRangeList',
+        apiVersion: 'v1',
+        metadata: { resourceVersion: '7' },
+        items: [
+          {
+            metadata: { name: 'profile-guard-defaults', namespace: 'alice' },
+            spec: { limits: [{ type: 'Container', defaultRequest: { cpu: '100m' } }] },
+          },
+        ],
+      });
+    });
+    server = api.server;
+    const result = await createKubeWatchSource(api.config).list('LimitRange');
+    expect(api.seen[0]?.url).toBe('/api/v1/limitranges?limit=500');
+    expect(result.items).toMatchObject([
+      {
+        apiVersion: 'v1',
+        kind: 'LimitRange',
+        metadata: { name: 'profile-guard-defaults', namespace: 'alice' },
+        spec: { limits: [{ type: 'Container', defaultRequest: { cpu: '100m' } }] },
+      },
+    ]);
+  });
+
+  it('server-side applies a LimitRange by name, forcing only when asked', async () => {
+    const api = await apiServer((request, response) => {
+      json(response, 200, {
+        ...JSON.parse(request.body),
+        metadata: { name: 'profile-guard-defaults', namespace: 'alice', resourceVersion: '9' },
+      });
+    });
+    server = api.server;
+    const writer = createKubeLimitRangeWriter(api.config);
+    const manifest = limitRangeManifest(
+      'alice',
+      { defaultRequest: { cpu: '100m' }, default: {} },
+      '8',
+    );
+
+    const stored = await writer.apply(manifest, false);
+    await writer.apply(manifest, true);
+
+    expect(api.seen.map((request) => `${request.method} ${request.url}`)).toEqual([
+      'PATCH /api/v1/namespaces/alice/limitranges/profile-guard-defaults?fieldManager=profile-guard&force=false',
+      'PATCH /api/v1/namespaces/alice/limitranges/profile-guard-defaults?fieldManager=profile-guard&force=true',
+    ]);
+    expect(api.seen[0]?.contentType).toBe('application/apply-patch+yaml');
+    expect(JSON.parse(api.seen[0]?.body ?? '')).toEqual(manifest);
+    expect(stored).toMatchObject({ metadata: { resourceVersion: '9' } });
+  });
+
+  it('deletes a LimitRange with uid and resourceVersion preconditions; gone already is fine', async () => {
+    let status = 200;
+    const api = await apiServer((_request, response) => {
+      json(response, status, { kind: 'Status', apiVersion: 'v1', code: status });
+    });
+    server = api.server;
+    const writer = createKubeLimitRangeWriter(api.config);
+    const preconditions = { uid: 'u-1', resourceVersion: '12' };
+
+    await writer.delete('alice', 'profile-guard-defaults', preconditions);
+    status = 404;
+    await writer.delete('alice', 'profile-guard-defaults', preconditions);
+    status = 409;
+    const conflict = await writer
+      .delete('alice', 'profile-guard-defaults', preconditions)
+      .catch((error: unknown) => error);
+
+    expect(api.seen[0]?.method).toBe('DELETE');
+    expect(api.seen[0]?.url).toBe('/api/v1/namespaces/alice/limitranges/profile-guard-defaults');
+    expect(JSON.parse(api.seen[0]?.body ?? '')).toEqual({ preconditions });
+    expect(statusOf(conflict)).toBe(409);
   });
 });

@@ -44,6 +44,7 @@ const RESOURCES: Readonly<Record<WatchedKind, ResourceInfo>> = {
     kind: 'ProfilePolicy',
     path: `/apis/${POLICY_GROUP}/${POLICY_VERSION}/profilepolicies`,
   },
+  LimitRange: { apiVersion: 'v1', kind: 'LimitRange', path: '/api/v1/limitranges' },
 };
 
 interface Page {
@@ -77,6 +78,10 @@ export function createKubeWatchSource(
       }
       case 'RoleBinding': {
         const list = await rbac.listRoleBindingForAllNamespaces(paging);
+        return { items: list.items, ...pageMeta(list.metadata) };
+      }
+      case 'LimitRange': {
+        const list = await core.listLimitRangeForAllNamespaces(paging);
         return { items: list.items, ...pageMeta(list.metadata) };
       }
       case 'Profile':

@@ -1,5 +1,5 @@
-/** The kinds profile-guard lists and watches. */
-export type WatchedKind = 'Profile' | 'Namespace' | 'RoleBinding' | 'ProfilePolicy';
+/** The kinds profile-guard lists and watches (LimitRanges only for the LimitRange reconciler). */
+export type WatchedKind = 'Profile' | 'Namespace' | 'RoleBinding' | 'ProfilePolicy' | 'LimitRange';
 
 /** Every watched kind, in start order. */
 export const WATCHED_KINDS: readonly WatchedKind[] = Object.freeze([
@@ -7,6 +7,7 @@ export const WATCHED_KINDS: readonly WatchedKind[] = Object.freeze([
   'Namespace',
   'RoleBinding',
   'ProfilePolicy',
+  'LimitRange',
 ]);
 
 /** The result of a complete (all pages) list. */

@@ -16,6 +16,7 @@ describe('createMetrics', () => {
       'profile_guard_admission_requests_total',
       'profile_guard_cache_objects',
       'profile_guard_cache_synced',
+      'profile_guard_limitrange_writes_total',
       'profile_guard_policy_info',
       'profile_guard_policy_reloads_total',
       'profile_guard_rule_violations_total',

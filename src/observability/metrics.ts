@@ -31,7 +31,15 @@ export interface Metrics extends DecisionObserver {
   setCacheObjects(kind: string, count: number): void;
   /** The serving certificate's `notAfter`. */
   setCertificateExpiry(notAfter: Date): void;
+  /** Counts one write of a profile-guard LimitRange by its outcome. */
+  limitRangeWritten(result: LimitRangeWriteOutcome): void;
 }
+
+/**
+ * Outcome of a LimitRange write, the `result` label of `profile_guard_limitrange_writes_total`:
+ * `created`, `updated`, `deleted`, `conflict` (409: changed meanwhile, looked at again) or `error`.
+ */
+export type LimitRangeWriteOutcome = 'created' | 'updated' | 'deleted' | 'conflict' | 'error';
 
 /** Options of {@link createMetrics}. */
 export interface MetricsOptions {
@@ -92,6 +100,12 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}):
     help: "The serving certificate's notAfter, as a Unix timestamp in seconds.",
     registers,
   });
+  const limitRangeWrites = new Counter({
+    name: `${METRIC_PREFIX}limitrange_writes_total`,
+    help: 'Writes of the LimitRange profile-guard keeps in profile namespaces, by result (created|updated|deleted|conflict|error).',
+    labelNames: ['result'] as const,
+    registers,
+  });
   if (options.processMetrics ?? true) {
     collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
   }
@@ -127,6 +141,9 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}):
     },
     setCertificateExpiry: (notAfter) => {
       certificateExpiry.set(Math.floor(notAfter.getTime() / 1000));
+    },
+    limitRangeWritten: (result) => {
+      limitRangeWrites.inc({ result });
     },
   };
 }

@@ -16,6 +16,12 @@ export interface LabelSelector {
   }[];
 }
 
+/** Quantities of the compute resources a quota can demand of every container (cpu, memory). */
+export interface ComputeQuantities {
+  readonly cpu?: string;
+  readonly memory?: string;
+}
+
 /**
  * A ProfilePolicy `spec` with every default filled in (see `schemas/`). The config layer produces
  * it, deep-frozen, from a file or a cluster object; rules only read it.
@@ -52,6 +58,14 @@ export interface PolicySpec {
       readonly fillMissing: boolean;
       readonly max: Readonly<Record<string, string>>;
       readonly allowedResources: readonly string[];
+    };
+    /** The LimitRange `profile-guard-defaults` kept in profile namespaces (see `limit-range.ts`). */
+    readonly limitRange: {
+      readonly enabled: boolean;
+      /** Container requests where a container has none; quantities as strings. */
+      readonly defaultRequest: ComputeQuantities;
+      /** Container limits where a container has none, for resources whose limit the quota restricts. */
+      readonly defaultLimit: ComputeQuantities;
     };
     readonly labels: Readonly<Record<string, string>>;
     readonly annotations: Readonly<Record<string, string>>;

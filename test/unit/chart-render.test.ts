@@ -470,10 +470,12 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
     }
   });
 
-  it('grants the least privilege, PolicyReports only when reports are enabled', () => {
+  it('grants the least privilege: LimitRanges by name, PolicyReports only when enabled', () => {
     const rules = (objects: Obj[]) =>
       list(one(objects, 'ClusterRole'), 'rules').map(
-        (r) => `${String(r.apiGroups)}/${String(r.resources)}:${String(r.verbs)}`,
+        (r) =>
+          `${String(r.apiGroups)}/${String(r.resources)}:${String(r.verbs)}` +
+          (Array.isArray(r.resourceNames) ? ` only ${r.resourceNames.map(String).join(',')}` : ''),
       );
     const base = [
       'kubeflow.org/profiles:list,watch',
@@ -483,8 +485,18 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
       'profile-guard.io/profilepolicies/status:update,patch',
       '/events:create,patch',
       'events.k8s.io/events:create,patch',
+      '/limitranges:list,watch',
+      '/limitranges:create,patch,delete only profile-guard-defaults',
     ];
     expect(rules(variant('default'))).toEqual(base);
+    const withoutLimitRanges = helmTemplateObjects('--set', 'limitRanges.enabled=false');
+    expect(rules(withoutLimitRanges)).toEqual(base.filter((rule) => !rule.includes('limitranges')));
+    expect(
+      list(one(withoutLimitRanges, 'Deployment'), 'spec.template.spec.containers.0.args'),
+    ).toContain('--no-limit-ranges');
+    expect(
+      list(one(variant('default'), 'Deployment'), 'spec.template.spec.containers.0.args'),
+    ).not.toContain('--no-limit-ranges');
     expect(rules(variant('ha'))).toEqual([
       ...base,
       'wgpolicyk8s.io/policyreports,clusterpolicyreports:get,create,update,patch',

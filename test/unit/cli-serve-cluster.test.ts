@@ -1,7 +1,8 @@
 /**
  * `profile-guard serve --kubeconfig` (the built binary) against a stand-in API server: the cache
  * syncs and turns /readyz ready, ProfilePolicy objects govern and get a status, stateful rules
- * see the cluster, denials go out as Events and PolicyReports, SIGTERM flushes and exits 0.
+ * see the cluster, denials go out as Events and PolicyReports, a profile namespace gets its
+ * LimitRange, SIGTERM flushes and exits 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -34,10 +35,14 @@ const LISTS: Record<string, unknown[]> = {
       apiVersion: 'kubeflow.org/v1',
       kind: 'Profile',
       metadata: { name: 'alice', resourceVersion: '3' },
-      spec: { owner: { kind: 'User', name: 'alice@example.com' } },
+      spec: {
+        owner: { kind: 'User', name: 'alice@example.com' },
+        resourceQuotaSpec: { hard: { cpu: '4', memory: '16Gi' } },
+      },
     },
   ],
   '/api/v1/namespaces': [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'alice', resourceVersion: '5' } },
     {
       apiVersion: 'v1',
       kind: 'Namespace',
@@ -50,6 +55,7 @@ const LISTS: Record<string, unknown[]> = {
   ],
   '/apis/rbac.authorization.k8s.io/v1/rolebindings': [],
   '/apis/profile-guard.io/v1alpha1/profilepolicies': [POLICY],
+  '/api/v1/limitranges': [],
 };
 
 let dir: string;
@@ -208,6 +214,21 @@ it('serves from the cluster: ProfilePolicy objects, cluster state, Events and Po
       seen.filter((request) => request.method === 'POST' && request.path.endsWith('/events'))
         .length === 2,
   );
+
+  // The Profile's namespace gets the LimitRange its cpu/memory quota needs (server-side apply).
+  await eventually(() =>
+    seen.some(
+      (request) =>
+        request.method === 'PATCH' &&
+        request.path === '/api/v1/namespaces/alice/limitranges/profile-guard-defaults',
+    ),
+  );
+  const applied = seen.find((request) => request.path.endsWith('/profile-guard-defaults'))!;
+  expect(JSON.parse(applied.body)).toMatchObject({
+    kind: 'LimitRange',
+    metadata: { labels: { 'app.kubernetes.io/managed-by': 'profile-guard' } },
+    spec: { limits: [{ type: 'Container', defaultRequest: { cpu: '100m', memory: '256Mi' } }] },
+  });
 
   spawned.kill('SIGTERM');
   expect(await exit).toBe(0);

@@ -91,7 +91,8 @@ describe('the ProfilePolicy CRD', () => {
     const [version] = crd.spec.versions;
     walk(version!.schema.openAPIV3Schema, '');
     expect(problems).toEqual([]);
-    expect(intOrString).toBe(2); // quota.defaults and quota.max values
+    // quota.defaults and quota.max values; limitRange.defaultRequest and defaultLimit cpu, memory
+    expect(intOrString).toBe(6);
   });
 
   it('keeps the schema defaults and every rule id', async () => {

@@ -21,6 +21,11 @@ export const SPEC: PolicySpec = {
     name: { pattern: '', reserved: ['kubeflow'], reservedPrefixes: ['kube-'] },
     owner: { kinds: ['User'], emailDomains: [], allowTransfer: false, maxProfilesPerOwner: 0 },
     quota: { defaults: { cpu: '4' }, fillMissing: true, max: {}, allowedResources: [] },
+    limitRange: {
+      enabled: true,
+      defaultRequest: { cpu: '100m', memory: '256Mi' },
+      defaultLimit: { cpu: '1', memory: '1Gi' },
+    },
     labels: { 'app.kubernetes.io/part-of': 'kubeflow-profile' },
     annotations: {},
     namespaceLabels: { inject: {}, propagate: [] },

@@ -44,6 +44,9 @@ Flags:
       --no-cluster           no cluster lookups (stateful rules skip)
       --no-reports           write no PolicyReports (default: written when cluster lookups
                              are on; read them with profile-guard report)
+      --no-limit-ranges      keep no LimitRange profile-guard-defaults in profile namespaces
+                             (default: kept as the policy's profiles.limitRange says when
+                             cluster lookups are on)
       --log-level LEVEL      ${LOG_LEVELS.join(', ')} (default info)
       --shutdown-timeout S   seconds allowed for in-flight requests at shutdown (default ${DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000})
   -h, --help                 this help
@@ -65,6 +68,7 @@ const OPTIONS = {
   kubeconfig: { type: 'string' },
   'no-cluster': { type: 'boolean' },
   'no-reports': { type: 'boolean' },
+  'no-limit-ranges': { type: 'boolean' },
   'log-level': { type: 'string' },
   'shutdown-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -144,7 +148,13 @@ export async function runServe(
     const homeDir = homeDirectory(io.env);
     const found = clusterMode(flags['no-cluster'] === true, flags.kubeconfig, io.env, homeDir);
     const cluster: ClusterMode =
-      found.mode === 'on' && flags['no-reports'] === true ? { ...found, reports: false } : found;
+      found.mode === 'on'
+        ? {
+            ...found,
+            ...(flags['no-reports'] === true ? { reports: false } : {}),
+            ...(flags['no-limit-ranges'] === true ? { limitRanges: false } : {}),
+          }
+        : found;
     const logger = createLogger({
       level,
       ...(io.stdout === process.stdout ? {} : { destination: io.stdout }),

@@ -63,14 +63,24 @@ export class FakeWatchSource implements WatchSource {
     });
   }
 
-  /** Creates or replaces an object and tells open watches (ADDED or MODIFIED). */
-  apply(kind: WatchedKind, object: Record<string, unknown>): void {
+  /**
+   * Creates or replaces an object and tells open watches (ADDED or MODIFIED). Returns a copy of
+   * what is stored (with its new resourceVersion).
+   */
+  apply(kind: WatchedKind, object: Record<string, unknown>): Record<string, unknown> {
     const stored = this.stamp(object);
     const objects = this.objectsOf(kind);
     const key = keyOf(stored);
     const type = objects.has(key) ? 'MODIFIED' : 'ADDED';
     objects.set(key, stored);
     this.emit(kind, type, stored);
+    return structuredClone(stored);
+  }
+
+  /** A copy of the stored object of that kind, namespace ('' when cluster-scoped) and name. */
+  get(kind: WatchedKind, namespace: string, name: string): Record<string, unknown> | undefined {
+    const stored = this.store.get(kind)?.get(`${namespace}/${name}`);
+    return stored === undefined ? undefined : structuredClone(stored);
   }
 
   /** Deletes an object and tells open watches. */

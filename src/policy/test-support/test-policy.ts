@@ -12,6 +12,11 @@ export const CONTRACT_DEFAULT_SPEC: PolicySpec = {
     name: { pattern: '', reserved: [], reservedPrefixes: [] },
     owner: { kinds: ['User'], emailDomains: [], allowTransfer: false, maxProfilesPerOwner: 0 },
     quota: { defaults: {}, fillMissing: true, max: {}, allowedResources: [] },
+    limitRange: {
+      enabled: true,
+      defaultRequest: { cpu: '100m', memory: '256Mi' },
+      defaultLimit: { cpu: '1', memory: '1Gi' },
+    },
     labels: {},
     annotations: {},
     namespaceLabels: { inject: {}, propagate: [] },

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # control-plane.sh: a throw-away Kubernetes control plane (etcd + kube-apiserver) on loopback for the
 # profile-guard e2e tests. No kubelet, no controller-manager, no scheduler: objects are stored and
-# admitted (RBAC, admission webhooks, ValidatingAdmissionPolicy), never reconciled.
+# admitted (RBAC, LimitRanger and ResourceQuota, admission webhooks, ValidatingAdmissionPolicy), never
+# reconciled.
 #
 # Usage: see --help below (or run: test/e2e/harness/control-plane.sh --help).
 set -euo pipefail
@@ -356,7 +357,7 @@ EOF
     --service-account-key-file="${STATE_DIR}/pki/sa.pub" \
     --service-account-signing-key-file="${STATE_DIR}/pki/sa.key" \
     --service-cluster-ip-range="${SERVICE_CLUSTER_IP_RANGE}" \
-    --enable-admission-plugins=NamespaceLifecycle,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ValidatingAdmissionPolicy \
+    --enable-admission-plugins=NamespaceLifecycle,LimitRanger,ResourceQuota,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ValidatingAdmissionPolicy \
     --disable-admission-plugins=ServiceAccount \
     --allow-privileged=true \
     --profiling=false \
