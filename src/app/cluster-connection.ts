@@ -5,6 +5,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { NO_CLUSTER, type ClusterSnapshot } from '../policy/cluster-snapshot.js';
 import { selectPolicy } from '../policy/policy-selection.js';
 import type { Policy } from '../policy/policy-spec.js';
+import type { ReportsMode } from '../kube/report-api-selector.js';
 import { ConfigError } from './config-error.js';
 import { errorMessage } from '../util/error-message.js';
 import type { PolicySource } from './policy-source.js';
@@ -15,8 +16,13 @@ export type ClusterMode =
   | {
       readonly mode: 'on';
       readonly kubeconfig: string | undefined;
-      /** `false` (`--no-reports`): write no PolicyReports. Default: written. */
-      readonly reports?: boolean;
+      /**
+       * `--reports`: which report API to write (`off`, or `--no-reports`: none). Default `auto`:
+       * OpenReports when the cluster serves it, else wgpolicyk8s.io PolicyReports.
+       */
+      readonly reports?: ReportsMode;
+      /** `auto`: how often the report APIs are discovered again. Default 30 s. */
+      readonly reportsDiscoveryIntervalMs?: number;
       /** `false` (`--no-limit-ranges`): keep no LimitRanges. Default: kept. */
       readonly limitRanges?: boolean;
     };
@@ -62,7 +68,8 @@ export interface ClusterConnectionOptions {
 /**
  * Connects to the cluster (or not). Off: the snapshot is `NO_CLUSTER` and
  * `profile_guard_cache_synced` is 1. On: informers fill a snapshot that turns `synced` after the
- * first list of every kind; denials and warnings go out as Events and PolicyReports; with
+ * first list of every kind; denials and warnings go out as Events and reports (OpenReports or
+ * wgpolicyk8s.io PolicyReports, as `reports` says: kube/report-api-selector.ts); with
  * `clusterPolicies`, ProfilePolicy objects govern (the embedded default when none matches) and
  * get their status written. A kubeconfig that cannot be loaded is a {@link ConfigError}.
  */
@@ -94,12 +101,14 @@ export async function connectCluster(
       import('../kube/events.js'),
       import('../kube/kube-event-sink.js'),
     ]);
-  const [reports, reportStore, limitRangeModule, limitRangeWriter] = await Promise.all([
-    import('../kube/policy-reports.js'),
-    import('../kube/kube-report-store.js'),
-    import('../kube/limit-range-reconciler.js'),
-    import('../kube/kube-limit-range-writer.js'),
-  ]);
+  const [reports, reportStore, limitRangeModule, limitRangeWriter, reportSelector] =
+    await Promise.all([
+      import('../kube/policy-reports.js'),
+      import('../kube/kube-report-store.js'),
+      import('../kube/limit-range-reconciler.js'),
+      import('../kube/kube-limit-range-writer.js'),
+      import('../kube/report-api-selector.js'),
+    ]);
 
   let loaded;
   try {
@@ -188,13 +197,23 @@ export async function connectCluster(
     logger,
     cluster: () => cache.snapshot(),
   });
-  const policyReporter =
-    cluster.reports === false
+  const reportsMode = cluster.reports ?? 'auto';
+  const reportApis =
+    reportsMode === 'off'
       ? undefined
-      : reports.createPolicyReporter({
-          writer: reportStore.createKubeReportWriter(config),
+      : reportSelector.createReportApiSelector({
+          mode: reportsMode,
+          served: reportStore.createKubeReportDiscovery(config),
+          writerFor: (api) => reportStore.createKubeReportWriter(config, api),
           logger,
+          ...(cluster.reportsDiscoveryIntervalMs === undefined
+            ? {}
+            : { intervalMs: cluster.reportsDiscoveryIntervalMs }),
         });
+  const policyReporter =
+    reportApis === undefined
+      ? undefined
+      : reports.createPolicyReporter({ writer: reportApis, logger });
 
   return {
     enabled: true,
@@ -224,6 +243,7 @@ export async function connectCluster(
     observers: policyReporter === undefined ? [eventReporter] : [eventReporter, policyReporter],
     start: (onFatal, policy) => {
       policySource = policy;
+      reportApis?.start();
       if (limitRanges !== undefined) {
         policy.subscribe(() => {
           limitRanges.policyChanged();
@@ -246,6 +266,7 @@ export async function connectCluster(
         Promise.all([eventReporter.idle(), policyReporter?.stop(), policies?.idle()]),
       );
       eventReporter.stop();
+      reportApis?.stop();
       policies?.stop();
       limitRanges?.stop();
       await cache.stop();

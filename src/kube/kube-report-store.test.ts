@@ -2,11 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
+  createKubeReportDiscovery,
   createKubeReportReader,
   createKubeReportWriter,
   ReportReadError,
 } from './kube-report-store.js';
 import { mergeReport } from './policy-reports.js';
+import { OPENREPORTS_API, WGPOLICY_API } from './report-apis.js';
 import { statusOf } from './watch-source.js';
 
 interface Seen {
@@ -150,7 +152,8 @@ describe('client-node report store', () => {
       }
     });
     const seen: unknown[] = [];
-    for await (const item of createKubeReportReader(api.config).reports(undefined)) seen.push(item);
+    for await (const item of createKubeReportReader(api.config).reports(WGPOLICY_API, undefined))
+      seen.push(item);
     expect(seen).toEqual([
       report('a'),
       report('b'),
@@ -173,7 +176,8 @@ describe('client-node report store', () => {
       json(response, 404, statusBody(404, 'NotFound', 'policyreports "profile-guard" not found'));
     });
     const seen: unknown[] = [];
-    for await (const item of createKubeReportReader(api.config).reports('alice')) seen.push(item);
+    for await (const item of createKubeReportReader(api.config).reports(WGPOLICY_API, 'alice'))
+      seen.push(item);
     expect(seen).toEqual([]);
     expect(api.seen.map((request) => request.url)).toEqual([
       '/apis/wgpolicyk8s.io/v1alpha2/namespaces/alice/policyreports/profile-guard',
@@ -186,7 +190,10 @@ describe('client-node report store', () => {
         json(response, status, statusBody(status, 'x', message));
       });
       try {
-        for await (const _item of createKubeReportReader(api.config).reports(undefined)) {
+        for await (const _item of createKubeReportReader(api.config).reports(
+          WGPOLICY_API,
+          undefined,
+        )) {
           // nothing
         }
         return undefined;
@@ -214,6 +221,112 @@ describe('client-node report store', () => {
     );
     expect((forbidden as Error).message).toBe(
       'not allowed to list policyreports.wgpolicyk8s.io: policyreports.wgpolicyk8s.io is forbidden: User "bob" cannot list resource',
+    );
+  });
+
+  it('writes and reads OpenReports at the openreports.io paths', async () => {
+    const api = await apiServer((request, response) => {
+      const url = new URL(request.url, 'http://x');
+      if (request.method === 'GET' && url.pathname === '/apis/openreports.io/v1alpha1/reports') {
+        json(response, 200, {
+          kind: 'ReportList',
+          metadata: {},
+          items: [{ kind: 'Report', metadata: { name: 'profile-guard', namespace: 'a' } }],
+        });
+      } else if (request.method === 'GET') {
+        json(response, 404, statusBody(404, 'NotFound', 'not found'));
+      } else {
+        json(response, 201, JSON.parse(request.body));
+      }
+    });
+    const writer = createKubeReportWriter(api.config, OPENREPORTS_API);
+    expect(writer.api).toBe(OPENREPORTS_API);
+    expect(await writer.get('alice')).toBeUndefined();
+    await writer.create(
+      mergeReport('alice', undefined, [{ result: 'warn' }], limits, OPENREPORTS_API),
+    );
+    await writer.create(mergeReport('', undefined, [{ result: 'warn' }], limits, OPENREPORTS_API));
+    const seen: unknown[] = [];
+    for await (const item of createKubeReportReader(api.config).reports(
+      OPENREPORTS_API,
+      undefined,
+    )) {
+      seen.push(item);
+    }
+    expect(seen).toEqual([{ kind: 'Report', metadata: { name: 'profile-guard', namespace: 'a' } }]);
+    expect(
+      api.seen.map((request) => `${request.method} ${new URL(request.url, 'http://x').pathname}`),
+    ).toEqual([
+      'GET /apis/openreports.io/v1alpha1/namespaces/alice/reports/profile-guard',
+      'POST /apis/openreports.io/v1alpha1/namespaces/alice/reports',
+      'POST /apis/openreports.io/v1alpha1/clusterreports',
+      'GET /apis/openreports.io/v1alpha1/reports',
+      'GET /apis/openreports.io/v1alpha1/clusterreports/profile-guard',
+    ]);
+    expect(JSON.parse(api.seen[1]?.body ?? '')).toMatchObject({
+      apiVersion: 'openreports.io/v1alpha1',
+      kind: 'Report',
+      source: 'profile-guard',
+      metadata: { name: 'profile-guard', namespace: 'alice' },
+    });
+  });
+
+  it('discovers which report APIs are served: both kinds, by API discovery', async () => {
+    const api = await apiServer((request, response) => {
+      if (request.url === '/apis/openreports.io/v1alpha1') {
+        json(response, 200, {
+          kind: 'APIResourceList',
+          groupVersion: 'openreports.io/v1alpha1',
+          resources: [
+            { name: 'reports', namespaced: true, kind: 'Report', verbs: ['get'] },
+            { name: 'clusterreports', namespaced: false, kind: 'ClusterReport', verbs: ['get'] },
+          ],
+        });
+      } else if (request.url === '/apis/wgpolicyk8s.io/v1alpha2') {
+        // Only one of the two CRDs installed: not usable.
+        json(response, 200, {
+          kind: 'APIResourceList',
+          groupVersion: 'wgpolicyk8s.io/v1alpha2',
+          resources: [{ name: 'policyreports', namespaced: true, kind: 'PolicyReport', verbs: [] }],
+        });
+      } else {
+        json(response, 404, statusBody(404, 'NotFound', 'not found'));
+      }
+    });
+    const served = createKubeReportDiscovery(api.config);
+    expect(await served(OPENREPORTS_API)).toBe(true);
+    expect(await served(WGPOLICY_API)).toBe(false);
+    expect(await createKubeReportReader(api.config).servedApis()).toEqual([OPENREPORTS_API]);
+  });
+
+  it('discovery: 404 is not served, anything else is an error', async () => {
+    const api = await apiServer((request, response) => {
+      if (request.url.startsWith('/apis/openreports.io/')) {
+        json(
+          response,
+          404,
+          statusBody(404, 'NotFound', 'the server could not find the requested resource'),
+        );
+      } else {
+        json(response, 503, statusBody(503, 'ServiceUnavailable', 'etcd is down'));
+      }
+    });
+    const served = createKubeReportDiscovery(api.config);
+    expect(await served(OPENREPORTS_API)).toBe(false);
+    const failed = await served(WGPOLICY_API).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(statusOf(failed)).toBe(503);
+    const reading = await createKubeReportReader(api.config)
+      .servedApis()
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(reading).toBeInstanceOf(ReportReadError);
+    expect((reading as Error).message).toBe(
+      'cannot read policyreports.wgpolicyk8s.io: etcd is down',
     );
   });
 });

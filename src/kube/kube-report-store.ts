@@ -8,36 +8,40 @@ import {
   type ReportReader,
   type ReportWriter,
 } from './policy-reports.js';
+import { REPORT_APIS, WGPOLICY_API, type ReportApi } from './report-apis.js';
 import { statusOf } from './watch-source.js';
 
-const GROUP = 'wgpolicyk8s.io';
-const VERSION = 'v1alpha2';
 const PAGE_SIZE = 100;
 
-/** The client-node {@link ReportWriter}: custom-object get, create and replace (PUT). */
-export function createKubeReportWriter(config: KubeConfig): ReportWriter {
-  const api = config.makeApiClient(CustomObjectsApi);
+/** The client-node {@link ReportWriter} of `api`: custom-object get, create and replace (PUT). */
+export function createKubeReportWriter(
+  config: KubeConfig,
+  api: ReportApi = WGPOLICY_API,
+): ReportWriter {
+  const client = config.makeApiClient(CustomObjectsApi);
+  const { group, version } = api;
   return {
+    api,
     async get(namespace) {
-      const raw = await fetchReport(api, namespace);
+      const raw = await fetchReport(client, api, namespace);
       return raw === undefined ? undefined : toStoredReport(raw);
     },
     async create(report: PolicyReportObject) {
       const namespace = report.metadata.namespace;
       if (namespace === undefined) {
-        await api.createClusterCustomObject({
-          group: GROUP,
-          version: VERSION,
-          plural: 'clusterpolicyreports',
+        await client.createClusterCustomObject({
+          group,
+          version,
+          plural: api.clusterPlural,
           body: report,
           fieldManager: REPORT_SOURCE,
         });
       } else {
-        await api.createNamespacedCustomObject({
-          group: GROUP,
-          version: VERSION,
+        await client.createNamespacedCustomObject({
+          group,
+          version,
           namespace,
-          plural: 'policyreports',
+          plural: api.namespacedPlural,
           body: report,
           fieldManager: REPORT_SOURCE,
         });
@@ -46,26 +50,48 @@ export function createKubeReportWriter(config: KubeConfig): ReportWriter {
     async replace(report: PolicyReportObject) {
       const namespace = report.metadata.namespace;
       if (namespace === undefined) {
-        await api.replaceClusterCustomObject({
-          group: GROUP,
-          version: VERSION,
-          plural: 'clusterpolicyreports',
+        await client.replaceClusterCustomObject({
+          group,
+          version,
+          plural: api.clusterPlural,
           name: REPORT_NAME,
           body: report,
           fieldManager: REPORT_SOURCE,
         });
       } else {
-        await api.replaceNamespacedCustomObject({
-          group: GROUP,
-          version: VERSION,
+        await client.replaceNamespacedCustomObject({
+          group,
+          version,
           namespace,
-          plural: 'policyreports',
+          plural: api.namespacedPlural,
           name: REPORT_NAME,
           body: report,
           fieldManager: REPORT_SOURCE,
         });
       }
     },
+  };
+}
+
+/**
+ * Whether the cluster serves both report kinds of `api`, by API discovery
+ * (`GET /apis/<group>/<version>`, which every authenticated user may read): false on 404, a
+ * rejection for any other failure.
+ */
+export function createKubeReportDiscovery(
+  config: KubeConfig,
+): (api: ReportApi) => Promise<boolean> {
+  const client = config.makeApiClient(CustomObjectsApi);
+  return async (api) => {
+    let list: { resources?: readonly { name?: unknown }[] };
+    try {
+      list = await client.getAPIResources({ group: api.group, version: api.version });
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
+      throw error;
+    }
+    const names = new Set((list.resources ?? []).map((resource) => resource.name));
+    return names.has(api.namespacedPlural) && names.has(api.clusterPlural);
   };
 }
 
@@ -78,25 +104,38 @@ export class ReportReadError extends Error {
 }
 
 /**
- * The client-node {@link ReportReader}. Lists PolicyReports labelled
+ * The client-node {@link ReportReader}. `servedApis` asks API discovery which report APIs the
+ * cluster serves. `reports` lists one API's namespaced reports labelled
  * `app.kubernetes.io/managed-by=profile-guard` and named `profile-guard` (all namespaces, 100 a
- * page) and gets the ClusterPolicyReport `profile-guard`; with a namespace, gets that namespace's
+ * page) and gets its cluster report `profile-guard`; with a namespace, gets that namespace's
  * report only. A missing report is no report; a missing CRD, a refusal or any other API error is
  * a {@link ReportReadError}.
  */
 export function createKubeReportReader(config: KubeConfig): ReportReader {
-  const api = config.makeApiClient(CustomObjectsApi);
-  const get = async (namespace: string): Promise<unknown> => {
+  const client = config.makeApiClient(CustomObjectsApi);
+  const discovery = createKubeReportDiscovery(config);
+  const get = async (api: ReportApi, namespace: string): Promise<unknown> => {
     try {
-      return await fetchReport(api, namespace);
+      return await fetchReport(client, api, namespace);
     } catch (error) {
-      throw readError(error, namespace === '' ? 'clusterpolicyreports' : 'policyreports');
+      throw readError(error, api, namespace === '' ? api.clusterPlural : api.namespacedPlural);
     }
   };
   return {
-    async *reports(namespace) {
+    async servedApis() {
+      const served: ReportApi[] = [];
+      for (const api of REPORT_APIS) {
+        try {
+          if (await discovery(api)) served.push(api);
+        } catch (error) {
+          throw readError(error, api, api.namespacedPlural);
+        }
+      }
+      return served;
+    },
+    async *reports(api, namespace) {
       if (namespace !== undefined) {
-        const report = await get(namespace);
+        const report = await get(api, namespace);
         if (report !== undefined) yield report;
         return;
       }
@@ -104,16 +143,16 @@ export function createKubeReportReader(config: KubeConfig): ReportReader {
       do {
         let page: unknown;
         try {
-          page = await api.listCustomObjectForAllNamespaces({
-            group: GROUP,
-            version: VERSION,
-            plural: 'policyreports',
+          page = await client.listCustomObjectForAllNamespaces({
+            group: api.group,
+            version: api.version,
+            plural: api.namespacedPlural,
             labelSelector: `${MANAGED_BY_LABEL}=${REPORT_SOURCE}`,
             limit: PAGE_SIZE,
             ...(next === undefined ? {} : { _continue: next }),
           });
         } catch (error) {
-          throw readError(error, 'policyreports');
+          throw readError(error, api, api.namespacedPlural);
         }
         const list = page as { items?: unknown; metadata?: { continue?: unknown } } | null;
         const items = Array.isArray(list?.items) ? (list.items as unknown[]) : [];
@@ -125,28 +164,32 @@ export function createKubeReportReader(config: KubeConfig): ReportReader {
         const token = list?.metadata?.continue;
         next = typeof token === 'string' && token !== '' ? token : undefined;
       } while (next !== undefined);
-      const cluster = await get('');
+      const cluster = await get(api, '');
       if (cluster !== undefined) yield cluster;
     },
   };
 }
 
-/** profile-guard's report in `namespace` (`''`: the cluster report); undefined on 404. */
-async function fetchReport(api: CustomObjectsApi, namespace: string): Promise<unknown> {
+/** profile-guard's report of `api` in `namespace` (`''`: the cluster report); undefined on 404. */
+async function fetchReport(
+  client: CustomObjectsApi,
+  api: ReportApi,
+  namespace: string,
+): Promise<unknown> {
   try {
     const raw: unknown =
       namespace === ''
-        ? await api.getClusterCustomObject({
-            group: GROUP,
-            version: VERSION,
-            plural: 'clusterpolicyreports',
+        ? await client.getClusterCustomObject({
+            group: api.group,
+            version: api.version,
+            plural: api.clusterPlural,
             name: REPORT_NAME,
           })
-        : await api.getNamespacedCustomObject({
-            group: GROUP,
-            version: VERSION,
+        : await client.getNamespacedCustomObject({
+            group: api.group,
+            version: api.version,
             namespace,
-            plural: 'policyreports',
+            plural: api.namespacedPlural,
             name: REPORT_NAME,
           });
     return raw;
@@ -157,18 +200,18 @@ async function fetchReport(api: CustomObjectsApi, namespace: string): Promise<un
   }
 }
 
-function readError(error: unknown, plural: string): ReportReadError {
+function readError(error: unknown, api: ReportApi, plural: string): ReportReadError {
   const status = statusOf(error);
   const detail = apiMessage(error);
   if (status === 404) {
     return new ReportReadError(
-      `the API server does not serve ${plural}.${GROUP} (is the PolicyReport CRD installed?)`,
+      `the API server does not serve ${plural}.${api.group} (is the ${api.namespacedKind} CRD installed?)`,
     );
   }
   if (status === 401 || status === 403) {
-    return new ReportReadError(`not allowed to list ${plural}.${GROUP}: ${detail}`);
+    return new ReportReadError(`not allowed to list ${plural}.${api.group}: ${detail}`);
   }
-  return new ReportReadError(`cannot read ${plural}.${GROUP}: ${detail}`);
+  return new ReportReadError(`cannot read ${plural}.${api.group}: ${detail}`);
 }
 
 /** The API server's Status message when the error carries one, else the error's own text. */

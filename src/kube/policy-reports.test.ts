@@ -13,6 +13,7 @@ import {
   type ReportWriter,
   type StoredReport,
 } from './policy-reports.js';
+import { OPENREPORTS_API, WGPOLICY_API, type ReportApi } from './report-apis.js';
 import { FakeScheduler } from './test-support/fake-scheduler.js';
 
 const NOW = Date.parse('2025-03-04T05:06:07.250Z');
@@ -107,10 +108,13 @@ function record(
   };
 }
 
+const LIMITS = { maxResults: 500, maxBytes: 1_000_000 };
+
 const status = (code: number): Error => Object.assign(new Error(`HTTP ${code}`), { code });
 
 /** An in-memory API server for the two report kinds, with resourceVersion conflicts. */
 class FakeWriter implements ReportWriter {
+  constructor(readonly api: ReportApi = WGPOLICY_API) {}
   readonly stored = new Map<string, JsonObject>();
   readonly calls: string[] = [];
   private version = 0;
@@ -240,6 +244,7 @@ describe('reportResultsFor', () => {
             decision: 'denied',
             mode: 'Enforce',
             uid: 'req-7',
+            policyGeneration: '1',
           },
         },
         expect.objectContaining({
@@ -603,5 +608,106 @@ describe('createPolicyReporter', () => {
       'a',
       'b',
     ]);
+  });
+});
+
+describe('reports of either API', () => {
+  it('writes OpenReports Report and ClusterReport objects with the report-level source', async () => {
+    const openreports = new FakeWriter(OPENREPORTS_API);
+    const t = setup({ writer: openreports });
+    t.reporter.onDecision(record({ uid: 'a' }));
+    t.reporter.onDecision(
+      record({ kind: 'RoleBinding', name: 'rb', namespace: 'alice', uid: 'b' }),
+    );
+    await t.tick();
+    expect(openreports.stored.get('')).toMatchObject({
+      apiVersion: 'openreports.io/v1alpha1',
+      kind: 'ClusterReport',
+      source: 'profile-guard',
+      results: [{ source: 'profile-guard', properties: { uid: 'a' } }],
+    });
+    expect(openreports.stored.get('alice')).toMatchObject({
+      apiVersion: 'openreports.io/v1alpha1',
+      kind: 'Report',
+      source: 'profile-guard',
+      metadata: { namespace: 'alice' },
+      results: [{ resources: [{ kind: 'RoleBinding', name: 'rb', namespace: 'alice' }] }],
+    });
+    const cluster = mergeReport('', undefined, [{ result: 'fail' }], LIMITS, OPENREPORTS_API);
+    expect(cluster).toEqual({
+      apiVersion: 'openreports.io/v1alpha1',
+      kind: 'ClusterReport',
+      source: 'profile-guard',
+      metadata: {
+        name: 'profile-guard',
+        labels: { 'app.kubernetes.io/managed-by': 'profile-guard' },
+      },
+      summary: { pass: 0, fail: 1, warn: 0, error: 0, skip: 0 },
+      results: [{ result: 'fail' }],
+    });
+    expect(mergeReport('alice', undefined, [], LIMITS, OPENREPORTS_API)).toMatchObject({
+      kind: 'Report',
+      metadata: { namespace: 'alice' },
+    });
+    // wgpolicyk8s.io v1alpha2 has no report-level source: writing one would only be pruned.
+    expect(mergeReport('', undefined, [], LIMITS, WGPOLICY_API)).not.toHaveProperty('source');
+  });
+
+  it('follows a writer source: waits while unknown, drops while none, switches writers', async () => {
+    const openreports = new FakeWriter(OPENREPORTS_API);
+    const wgpolicy = new FakeWriter(WGPOLICY_API);
+    let current: ReportWriter | 'none' | 'unknown' = 'unknown';
+    let notFound = 0;
+    const t = setup({
+      writer: {
+        current: () => current,
+        notFound: () => {
+          notFound += 1;
+        },
+      },
+    });
+
+    t.reporter.onDecision(record({ uid: 'waits' }));
+    await t.tick();
+    expect(t.outcomes).toEqual([]);
+    // Still pending: the next flush is scheduled.
+    expect(t.scheduler.pending()).toEqual([5000]);
+
+    current = wgpolicy;
+    await t.tick();
+    expect(wgpolicy.results('').map((r) => (r.properties as { uid: string }).uid)).toEqual([
+      'waits',
+    ]);
+
+    current = 'none';
+    t.reporter.onDecision(record({ uid: 'dropped-1' }));
+    t.reporter.onDecision(
+      record({ kind: 'RoleBinding', name: 'x', namespace: 'n', uid: 'dropped-2' }),
+    );
+    await t.tick();
+    expect(t.outcomes.slice(1)).toEqual([['dropped', 2]]);
+    expect(t.messages()).toEqual([
+      'no report API served (install the OpenReports or PolicyReport CRDs); dropping results',
+    ]);
+
+    current = openreports;
+    t.reporter.onDecision(record({ uid: 'switched' }));
+    await t.tick();
+    expect(openreports.stored.get('')).toMatchObject({
+      apiVersion: 'openreports.io/v1alpha1',
+      kind: 'ClusterReport',
+    });
+    expect(wgpolicy.results('')).toHaveLength(1);
+
+    // A 404 (the CRD was removed) asks the source to find out again.
+    openreports.failures.get = [status(404)];
+    t.reporter.onDecision(record({ uid: 'gone' }));
+    await t.tick();
+    expect(notFound).toBe(1);
+    expect(t.lines.at(-1)).toMatchObject({
+      msg: 'could not write PolicyReport',
+      report: 'ClusterReport profile-guard',
+      status: 404,
+    });
   });
 });

@@ -4,11 +4,9 @@ import type { Finding } from '../policy/engine.js';
 import type { EnforcementMode } from '../policy/policy-spec.js';
 import type { RuleId } from '../policy/rule-ids.js';
 import { asRecord, asString, asStringMap, getPath } from '../policy/object-access.js';
+import { WGPOLICY_API, type ReportApi, type ReportKind } from './report-apis.js';
 import { REAL_SCHEDULER, type Scheduler } from './scheduler.js';
 import { statusOf } from './watch-source.js';
-
-/** The API version of the reports profile-guard writes. */
-export const REPORT_API_VERSION = 'wgpolicyk8s.io/v1alpha2';
 /** The name of every report profile-guard writes (one per namespace, one cluster-wide). */
 export const REPORT_NAME = 'profile-guard';
 /** `source` of every result, and the value of the managed-by label. */
@@ -28,13 +26,14 @@ export type ReportResource = Readonly<{
   uid?: string;
 }>;
 
-/** `result` values of the wgpolicyk8s.io API that profile-guard writes. */
+/** `result` values (the same in both report APIs) that profile-guard writes. */
 export type ReportResultValue = 'fail' | 'warn' | 'error';
 
 /**
- * One `results[]` entry: one rule of one admission decision. `properties` (strings only, as
- * the CRD requires) carry `operation`, `user`, `decision`, `mode` and the request `uid`, plus
- * `ratcheted: "true"` when Enforce findings were downgraded to warnings.
+ * One `results[]` entry: one rule of one admission decision, in the wire format both report APIs
+ * share. `properties` (strings only, as the CRDs require) carry `operation`, `user`, `decision`,
+ * `mode`, the request `uid` and `policyGeneration`, plus `ratcheted: "true"` when Enforce findings
+ * were downgraded to warnings.
  */
 export type PolicyReportResult = Readonly<{
   policy: string;
@@ -58,10 +57,10 @@ export type PolicyReportSummary = Readonly<{
   skip: number;
 }>;
 
-/** A PolicyReport (namespace set) or ClusterPolicyReport as written. */
+/** A namespaced report (namespace set) or cluster report as written, of either API. */
 export type PolicyReportObject = Readonly<{
   apiVersion: string;
-  kind: 'PolicyReport' | 'ClusterPolicyReport';
+  kind: ReportKind;
   metadata: Readonly<{
     name: string;
     namespace?: string;
@@ -82,11 +81,12 @@ export interface StoredReport {
 }
 
 /**
- * Reads and writes profile-guard's reports. `namespace` `''` means the ClusterPolicyReport.
- * Errors carry the HTTP status as client-node's do (`code`); 409 on `create` (it exists) and on
- * `replace` (stale resourceVersion) make the reporter read again and retry.
+ * Reads and writes profile-guard's reports of one API (`api`). `namespace` `''` means the cluster
+ * report. Errors carry the HTTP status as client-node's do (`code`); 409 on `create` (it exists)
+ * and on `replace` (stale resourceVersion) make the reporter read again and retry.
  */
 export interface ReportWriter {
+  readonly api: ReportApi;
   /** The stored report, or undefined when there is none (404). */
   get(namespace: string): Promise<StoredReport | undefined>;
   create(report: PolicyReportObject): Promise<void>;
@@ -94,13 +94,26 @@ export interface ReportWriter {
   replace(report: PolicyReportObject): Promise<void>;
 }
 
+/**
+ * Where results go, asked at each write because the cluster's report APIs can change: a writer,
+ * `none` (no report API is served: the results are dropped) or `unknown` (not found out yet: the
+ * results wait for the next flush).
+ */
+export interface ReportWriterSource {
+  current(): ReportWriter | 'none' | 'unknown';
+  /** A write got 404 (the API or its CRD went away): find out again. */
+  notFound?(): void;
+}
+
 /** Lists profile-guard's reports for `profile-guard report` (raw objects, checked by the reader). */
 export interface ReportReader {
+  /** The report APIs the cluster serves, in {@link REPORT_APIS} order (OpenReports first). */
+  servedApis(): Promise<readonly ReportApi[]>;
   /**
-   * With a namespace: that namespace's report, if any. Without: every namespace's report and the
-   * ClusterPolicyReport. Yields page by page so a large cluster is never held in memory at once.
+   * With a namespace: that namespace's report of `api`, if any. Without: every namespace's report
+   * and the cluster report. Yields page by page so a large cluster is never held in memory at once.
    */
-  reports(namespace: string | undefined): AsyncIterable<unknown>;
+  reports(api: ReportApi, namespace: string | undefined): AsyncIterable<unknown>;
 }
 
 /** What became of pending results: written to a report, given up on, or not queued at all. */
@@ -108,7 +121,8 @@ export type ReportOutcome = 'written' | 'failed' | 'dropped';
 
 /** Options of {@link createPolicyReporter}. */
 export interface PolicyReporterOptions {
-  readonly writer: ReportWriter;
+  /** One API's writer, or a source that picks the writer at each write (`serve --reports auto`). */
+  readonly writer: ReportWriter | ReportWriterSource;
   readonly logger: Logger;
   /** Results are collected this long, then written in one update per report. Default 5000 ms. */
   readonly flushIntervalMs?: number;
@@ -125,7 +139,7 @@ export interface PolicyReporterOptions {
   readonly scheduler?: Scheduler;
 }
 
-/** A {@link DecisionObserver} that records denials, warnings and Audit findings in PolicyReports. */
+/** A {@link DecisionObserver} that records denials, warnings and Audit findings in reports. */
 export interface PolicyReporter extends DecisionObserver {
   /** Writes what is pending now; resolves when every write (including one under way) ended. */
   flush(): Promise<void>;
@@ -144,15 +158,20 @@ const MAX_MESSAGE = 1024;
 
 /**
  * Records every validation decision that has findings (denied, warned, or allowed with Audit
- * findings) in wgpolicyk8s.io reports named `profile-guard`: a PolicyReport in the object's
- * namespace, the ClusterPolicyReport for cluster-scoped objects (Profiles, ClusterRoleBindings).
- * Dry runs, clean allows, mutations and internal errors are not recorded. `onDecision` only
- * queues; every `flushIntervalMs` the queued results are appended to each report (read, then
- * replace; create when missing; a 409 re-reads and retries), keeping the newest `maxResults`
- * within `maxReportBytes`. Failures are logged and counted, never thrown.
+ * findings) in reports named `profile-guard` of the writer's API: a namespaced report
+ * (PolicyReport or Report) in the object's namespace, the cluster report (ClusterPolicyReport or
+ * ClusterReport) for cluster-scoped objects (Profiles, ClusterRoleBindings). Dry runs, clean
+ * allows, mutations and internal errors are not recorded. `onDecision` only queues; every
+ * `flushIntervalMs` the queued results are appended to each report (read, then replace; create
+ * when missing; a 409 re-reads and retries), keeping the newest `maxResults` within
+ * `maxReportBytes`. With a {@link ReportWriterSource} the API is chosen at each flush: results
+ * wait while it is `unknown` and are dropped while it is `none`. Failures are logged and counted,
+ * never thrown.
  */
 export function createPolicyReporter(options: PolicyReporterOptions): PolicyReporter {
-  const { writer, logger } = options;
+  const { logger } = options;
+  const source: ReportWriterSource =
+    'current' in options.writer ? options.writer : fixedWriter(options.writer);
   const scheduler = options.scheduler ?? REAL_SCHEDULER;
   const interval = options.flushIntervalMs ?? DEFAULTS.flushIntervalMs;
   const limits: ReportLimits = {
@@ -175,8 +194,14 @@ export function createPolicyReporter(options: PolicyReporterOptions): PolicyRepo
   let stopped = false;
   let failures = 0;
   let dropped = 0;
+  let unserved = 0;
 
-  const logFailure = (namespace: string, results: number, error: unknown): void => {
+  const logFailure = (
+    writer: ReportWriter,
+    namespace: string,
+    results: number,
+    error: unknown,
+  ): void => {
     failures += 1;
     outcome('failed', results);
     // One line per power of two failures in a row: a missing CRD or RBAC rule is visible, not a flood.
@@ -185,7 +210,7 @@ export function createPolicyReporter(options: PolicyReporterOptions): PolicyRepo
         {
           err: error instanceof Error ? error.message : String(error),
           status: statusOf(error),
-          report: reportLabel(namespace),
+          report: reportLabel(namespace, writer.api),
           results,
           failures,
         },
@@ -194,11 +219,15 @@ export function createPolicyReporter(options: PolicyReporterOptions): PolicyRepo
     }
   };
 
-  const write = async (namespace: string, batch: readonly PolicyReportResult[]): Promise<void> => {
+  const write = async (
+    writer: ReportWriter,
+    namespace: string,
+    batch: readonly PolicyReportResult[],
+  ): Promise<void> => {
     for (let attempt = 1; ; attempt += 1) {
       try {
         const stored = await writer.get(namespace);
-        const report = mergeReport(namespace, stored, batch, limits);
+        const report = mergeReport(namespace, stored, batch, limits, writer.api);
         if (stored === undefined) await writer.create(report);
         else await writer.replace(report);
         failures = 0;
@@ -206,16 +235,35 @@ export function createPolicyReporter(options: PolicyReporterOptions): PolicyRepo
         return;
       } catch (error) {
         if (statusOf(error) === 409 && attempt < maxAttempts) continue;
-        logFailure(namespace, batch.length, error);
+        if (statusOf(error) === 404) source.notFound?.();
+        logFailure(writer, namespace, batch.length, error);
         return;
       }
     }
   };
 
   const drain = async (): Promise<void> => {
+    const target = source.current();
+    // Not known yet where reports go: the results wait (bounded as always) for the next flush.
+    if (target === 'unknown') return;
     const batches = pending;
     pending = new Map();
-    for (const [namespace, batch] of batches) await write(namespace, batch);
+    if (target === 'none') {
+      let count = 0;
+      for (const batch of batches.values()) count += batch.length;
+      if (count === 0) return;
+      unserved += 1;
+      outcome('dropped', count);
+      if ((unserved & (unserved - 1)) === 0) {
+        logger.warn(
+          { results: count, times: unserved },
+          'no report API served (install the OpenReports or PolicyReport CRDs); dropping results',
+        );
+      }
+      return;
+    }
+    unserved = 0;
+    for (const [namespace, batch] of batches) await write(target, namespace, batch);
   };
 
   const flush = (): Promise<void> => {
@@ -270,7 +318,7 @@ export function createPolicyReporter(options: PolicyReporterOptions): PolicyRepo
   };
 }
 
-/** The report a decision's results go to (`''`: the ClusterPolicyReport) and those results. */
+/** The report a decision's results go to (`''`: the cluster report) and those results. */
 export interface DecisionResults {
   readonly namespace: string;
   readonly results: readonly PolicyReportResult[];
@@ -327,6 +375,9 @@ export function reportResultsFor(record: DecisionRecord, now: number): DecisionR
         decision: record.decision,
         mode,
         uid: input.uid,
+        ...(record.policy === undefined
+          ? {}
+          : { policyGeneration: String(record.policy.generation) }),
         ...(findings.some((finding) => finding.ratcheted) ? { ratcheted: 'true' } : {}),
         ...(input.name === '' && generateName !== '' ? { generateName } : {}),
       },
@@ -342,14 +393,16 @@ export interface ReportLimits {
 }
 
 /**
- * The report to write: the stored one (every other field kept) with `batch` appended, only the
- * newest results that fit `limits`, the managed-by label, and a `summary` counting the results.
+ * The report of `api` to write: the stored one (every other field kept) with `batch` appended,
+ * only the newest results that fit `limits`, the managed-by label, a `summary` counting the
+ * results and, for OpenReports, the report-level `source`.
  */
 export function mergeReport(
   namespace: string,
   stored: StoredReport | undefined,
   batch: readonly JsonObject[],
   limits: ReportLimits,
+  api: ReportApi = WGPOLICY_API,
 ): PolicyReportObject {
   const results = bound([...(stored?.results ?? []), ...batch], limits);
   const base = stored?.object ?? {};
@@ -357,8 +410,9 @@ export function mergeReport(
   const labels = { ...asStringMap(storedMetadata.labels), [MANAGED_BY_LABEL]: REPORT_SOURCE };
   return {
     ...base,
-    apiVersion: REPORT_API_VERSION,
-    kind: namespace === '' ? 'ClusterPolicyReport' : 'PolicyReport',
+    apiVersion: api.apiVersion,
+    kind: namespace === '' ? api.clusterKind : api.namespacedKind,
+    ...(api.reportSource ? { source: REPORT_SOURCE } : {}),
     metadata: {
       ...storedMetadata,
       name: REPORT_NAME,
@@ -406,11 +460,16 @@ export function toStoredReport(raw: unknown): StoredReport | undefined {
   };
 }
 
-/** `PolicyReport NS/profile-guard` or `ClusterPolicyReport profile-guard`, for messages. */
-export function reportLabel(namespace: string): string {
+/** `PolicyReport NS/profile-guard`, `ClusterReport profile-guard` and so on, for messages. */
+export function reportLabel(namespace: string, api: ReportApi = WGPOLICY_API): string {
   return namespace === ''
-    ? `ClusterPolicyReport ${REPORT_NAME}`
-    : `PolicyReport ${namespace}/${REPORT_NAME}`;
+    ? `${api.clusterKind} ${REPORT_NAME}`
+    : `${api.namespacedKind} ${namespace}/${REPORT_NAME}`;
+}
+
+/** A source that always answers `writer`. */
+function fixedWriter(writer: ReportWriter): ReportWriterSource {
+  return { current: () => writer };
 }
 
 function bound(results: readonly JsonObject[], limits: ReportLimits): JsonObject[] {

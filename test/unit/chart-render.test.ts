@@ -470,7 +470,7 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
     }
   });
 
-  it('grants the least privilege: LimitRanges by name, PolicyReports only when enabled', () => {
+  it('grants the least privilege, LimitRanges by name, reports only when enabled and only of the API(s) written', () => {
     const rules = (objects: Obj[]) =>
       list(one(objects, 'ClusterRole'), 'rules').map(
         (r) =>
@@ -497,14 +497,30 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
     expect(
       list(one(variant('default'), 'Deployment'), 'spec.template.spec.containers.0.args'),
     ).not.toContain('--no-limit-ranges');
-    expect(rules(variant('ha'))).toEqual([
-      ...base,
-      'wgpolicyk8s.io/policyreports,clusterpolicyreports:get,create,update,patch',
-    ]);
+    const openreports = 'openreports.io/reports,clusterreports:get,create,update';
+    const wgpolicy = 'wgpolicyk8s.io/policyreports,clusterpolicyreports:get,create,update';
+    // reports.api auto (ha): both groups, since it writes whichever the cluster serves.
+    expect(rules(variant('ha'))).toEqual([...base, openreports, wgpolicy]);
     const args = (objects: Obj[]) =>
       list(one(objects, 'Deployment'), 'spec.template.spec.containers.0.args').map(String);
     expect(args(variant('default'))).toContain('--no-reports');
+    expect(args(variant('default'))).not.toContain('--reports');
     expect(args(variant('ha'))).not.toContain('--no-reports');
+    expect(args(variant('ha')).join(' ')).toContain('--reports auto');
+    for (const [api, granted] of [
+      ['openreports', openreports],
+      ['wgpolicy', wgpolicy],
+    ] as const) {
+      const objects = helmTemplateObjects(
+        '--set',
+        'reports.enabled=true',
+        '--set',
+        `reports.api=${api}`,
+      );
+      expect(rules(objects)).toEqual([...base, granted]);
+      expect(args(objects).join(' ')).toContain(`--reports ${api}`);
+    }
+    expect(helmTemplate('--set', 'reports.api=kyverno').stderr).toContain("at '/reports/api'");
     expect(at(one(variant('default'), 'ClusterRoleBinding'), 'subjects')).toEqual([
       { kind: 'ServiceAccount', name: FULLNAME, namespace: NS },
     ]);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { CliIo } from '../../src/cli/io.js';
 import { runReport, type ReportDeps } from '../../src/cli/report/run-report.js';
 import { MAIN_USAGE, runCli } from '../../src/cli/run-cli.js';
+import { OPENREPORTS_API, REPORT_APIS, WGPOLICY_API } from '../../src/kube/report-apis.js';
 
 const FIXTURES = relative(
   process.cwd(),
@@ -37,19 +38,41 @@ async function report(
   return { code, stdout, stderr };
 }
 
-/** A cluster holding the fixture reports; records what was asked for. */
-async function fixtureCluster() {
-  const list = JSON.parse(await readFile(join(FIXTURES, 'policy-reports.json'), 'utf8')) as {
-    items: { metadata: { namespace?: string } }[];
+interface Item {
+  apiVersion: string;
+  kind: string;
+  metadata: { namespace?: string };
+}
+
+async function fixture(name: string): Promise<Item[]> {
+  return (JSON.parse(await readFile(join(FIXTURES, name), 'utf8')) as { items: Item[] }).items;
+}
+
+/**
+ * A cluster holding fixture reports (by default the wgpolicyk8s.io ones only); records what was
+ * asked for. An API is served when it has items.
+ */
+async function fixtureCluster(items: { openreports?: Item[]; wgpolicy?: Item[] } = {}): Promise<{
+  deps: ReportDeps;
+  asked: { kubeconfig: string | undefined; api: string; namespace: string | undefined }[];
+}> {
+  const byApi: Record<string, Item[]> = {
+    [OPENREPORTS_API.apiVersion]: items.openreports ?? [],
+    [WGPOLICY_API.apiVersion]:
+      items.wgpolicy ??
+      (items.openreports === undefined ? await fixture('policy-reports.json') : []),
   };
-  const asked: { kubeconfig: string | undefined; namespace: string | undefined }[] = [];
+  const asked: { kubeconfig: string | undefined; api: string; namespace: string | undefined }[] =
+    [];
   const deps: ReportDeps = {
     openReader: (kubeconfig) => {
       return Promise.resolve({
-        async *reports(namespace: string | undefined) {
+        servedApis: () =>
+          Promise.resolve(REPORT_APIS.filter((api) => (byApi[api.apiVersion] ?? []).length > 0)),
+        async *reports(api, namespace: string | undefined) {
           await Promise.resolve();
-          asked.push({ kubeconfig, namespace });
-          for (const item of list.items) {
+          asked.push({ kubeconfig, api: api.apiVersion, namespace });
+          for (const item of byApi[api.apiVersion] ?? []) {
             if (namespace === undefined || item.metadata.namespace === namespace) yield item;
           }
         },
@@ -200,7 +223,65 @@ describe('profile-guard report (cluster)', () => {
         ...TABLES,
       ].join('\n'),
     });
-    expect(cluster.asked).toEqual([{ kubeconfig: '/tmp/kubeconfig', namespace: undefined }]);
+    expect(cluster.asked).toEqual([
+      { kubeconfig: '/tmp/kubeconfig', api: 'wgpolicyk8s.io/v1alpha2', namespace: undefined },
+    ]);
+  });
+
+  it('summarizes OpenReports exactly as the PolicyReports of the same decisions', async () => {
+    const cluster = await fixtureCluster({ openreports: await fixture('openreports.json') });
+    const run = await report([], { deps: cluster.deps });
+    expect(run).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: [
+        'profile-guard report: 6 decisions (denied 4, warned 1, audited 1)',
+        'source: cluster (2 Reports, 1 ClusterReport, 8 results)',
+        'window: 2025-03-04T05:10:00.000Z .. 2025-03-04T05:55:00.000Z',
+        ...TABLES,
+      ].join('\n'),
+    });
+  });
+
+  it('reads both APIs when both are served, counting a decision found in both once', async () => {
+    // Some reports were written before the OpenReports CRDs appeared, some after; the
+    // ClusterReport repeats the ClusterPolicyReport's decisions (two replicas that switched apart).
+    const wgpolicy = await fixture('policy-reports.json');
+    const openreports = await fixture('openreports.json');
+    const cluster = await fixtureCluster({
+      wgpolicy: wgpolicy.filter((item) => item.metadata.namespace !== 'bob'),
+      openreports: openreports.filter((item) => item.metadata.namespace !== 'alice'),
+    });
+    const run = await report(['-o', 'json'], { deps: cluster.deps });
+    expect(run.code).toBe(0);
+    const body = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(body.source).toEqual({
+      type: 'cluster',
+      apis: ['openreports.io/v1alpha1', 'wgpolicyk8s.io/v1alpha2'],
+      reports: 1,
+      clusterReports: 1,
+      policyReports: 1,
+      clusterPolicyReports: 1,
+      results: 12,
+    });
+    expect(body.decisions).toEqual({ total: 6, denied: 4, warned: 1, audited: 1 });
+    expect(cluster.asked.map((entry) => entry.api)).toEqual([
+      'openreports.io/v1alpha1',
+      'wgpolicyk8s.io/v1alpha2',
+    ]);
+  });
+
+  it('exits 2 when the cluster serves neither report API', async () => {
+    const cluster = await fixtureCluster({ openreports: [], wgpolicy: [] });
+    const run = await report([], { deps: cluster.deps });
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'profile-guard report: cannot read reports: the API server serves neither ' +
+        'openreports.io/v1alpha1 nor wgpolicyk8s.io/v1alpha2 (are the OpenReports or ' +
+        "PolicyReport CRDs installed?) (--from-log FILE reads serve's log instead)\n",
+    });
   });
 
   it('reads one namespace’s report with --namespace', async () => {
@@ -210,19 +291,25 @@ describe('profile-guard report (cluster)', () => {
     const body = JSON.parse(run.stdout);
     expect(body.source).toEqual({
       type: 'cluster',
+      apis: ['wgpolicyk8s.io/v1alpha2'],
+      reports: 0,
+      clusterReports: 0,
       policyReports: 1,
       clusterPolicyReports: 0,
       results: 2,
     });
     expect(body.decisions).toEqual({ total: 2, denied: 1, warned: 0, audited: 1 });
     expect(body.namespaces).toEqual([{ namespace: 'bob', denied: 1, warned: 0, audited: 1 }]);
-    expect(cluster.asked).toEqual([{ kubeconfig: undefined, namespace: 'bob' }]);
+    expect(cluster.asked).toEqual([
+      { kubeconfig: undefined, api: 'wgpolicyk8s.io/v1alpha2', namespace: 'bob' },
+    ]);
   });
 
   it('exits 2 when the reports cannot be read', async () => {
     const failing: ReportDeps = {
       openReader: () =>
         Promise.resolve({
+          servedApis: () => Promise.resolve([WGPOLICY_API]),
           // eslint-disable-next-line require-yield
           async *reports() {
             await Promise.resolve();
@@ -235,7 +322,7 @@ describe('profile-guard report (cluster)', () => {
       code: 2,
       stdout: '',
       stderr:
-        'profile-guard report: cannot read PolicyReports: not allowed to list ' +
+        'profile-guard report: cannot read reports: not allowed to list ' +
         "policyreports.wgpolicyk8s.io: forbidden (--from-log FILE reads serve's log instead)\n",
     });
   });
@@ -246,7 +333,7 @@ describe('profile-guard report (cluster)', () => {
       code: 2,
       stdout: '',
       stderr:
-        'profile-guard report: cannot read PolicyReports: no Kubernetes configuration found ' +
+        'profile-guard report: cannot read reports: no Kubernetes configuration found ' +
         '(no --kubeconfig, KUBECONFIG, in-cluster service account or ~/.kube/config) ' +
         "(--from-log FILE reads serve's log instead)\n",
     });

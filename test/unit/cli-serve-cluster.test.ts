@@ -81,6 +81,28 @@ function route(request: Seen, url: URL, response: ServerResponse): void {
     json(200, { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '10' }, items: list });
     return;
   }
+  if (request.method === 'GET' && url.pathname === '/apis/wgpolicyk8s.io/v1alpha2') {
+    // API discovery: the PolicyReport CRDs are installed (and OpenReports' are not).
+    json(200, {
+      kind: 'APIResourceList',
+      groupVersion: 'wgpolicyk8s.io/v1alpha2',
+      resources: [
+        { name: 'policyreports', namespaced: true, kind: 'PolicyReport', verbs: ['get'] },
+        { name: 'clusterpolicyreports', namespaced: false, kind: 'ClusterPolicyReport', verbs: [] },
+      ],
+    });
+    return;
+  }
+  if (request.method === 'GET' && url.pathname.startsWith('/apis/openreports.io/')) {
+    json(404, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      status: 'Failure',
+      reason: 'NotFound',
+      code: 404,
+    });
+    return;
+  }
   if (request.method === 'GET' && url.pathname.includes('policyreports')) {
     json(404, {
       kind: 'Status',

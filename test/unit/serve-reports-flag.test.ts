@@ -8,6 +8,7 @@ import { runServe } from '../../src/cli/serve/run-serve.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { memoryLogger } from '../../src/observability/test-support/memory-logger.js';
 import { connectCluster } from '../../src/app/cluster-connection.js';
+import type { ReportsMode } from '../../src/kube/report-api-selector.js';
 
 let dir: string;
 
@@ -37,8 +38,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('serve --no-reports', () => {
-  const connect = async (reports: boolean | undefined) => {
+describe('serve --reports', () => {
+  const connect = async (reports: ReportsMode | undefined) => {
     const connection = await connectCluster({
       cluster: {
         mode: 'on',
@@ -56,23 +57,49 @@ describe('serve --no-reports', () => {
     return count;
   };
 
-  it('writes PolicyReports by default in a cluster (Events and PolicyReports observe)', async () => {
+  it('writes reports by default in a cluster (Events and reports observe)', async () => {
     expect(await connect(undefined)).toBe(2);
-    expect(await connect(true)).toBe(2);
+    for (const mode of ['auto', 'openreports', 'wgpolicy'] as const) {
+      expect(await connect(mode)).toBe(2);
+    }
   });
 
-  it('leaves the PolicyReport observer out with reports: false', async () => {
-    expect(await connect(false)).toBe(1);
+  it('leaves the report observer out with --reports off', async () => {
+    expect(await connect('off')).toBe(1);
   });
 
-  it('is a serve flag, documented in its usage', async () => {
+  const serve = async (args: string[]) => {
     let stdout = '';
-    const code = await runServe(['--no-reports', '--help'], {
+    let stderr = '';
+    const code = await runServe(args, {
       stdout: { write: (text: string) => (stdout += text) },
-      stderr: { write: () => true },
+      stderr: { write: (text: string) => (stderr += text) },
       env: {},
     });
-    expect(code).toBe(0);
-    expect(stdout).toContain('--no-reports           write no PolicyReports');
+    return { code, stdout, stderr };
+  };
+
+  it('is a serve flag, with --no-reports as its alias, documented in the usage', async () => {
+    const help = await serve(['--no-reports', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--reports API          where denials, warnings and Audit');
+    expect(help.stdout).toContain('--no-reports           the same as --reports off');
+    expect(help.stdout).toContain('--reports-discovery-interval S');
+  });
+
+  it.each([
+    [
+      ['--reports', 'kyverno'],
+      'invalid value for --reports: "kyverno" (expected auto or openreports or wgpolicy or off)',
+    ],
+    [['--reports', 'auto', '--no-reports'], '--no-reports and --reports auto exclude each other'],
+    [
+      ['--reports-discovery-interval', '0'],
+      'invalid value for --reports-discovery-interval: "0" (expected a positive whole number)',
+    ],
+  ])('%j exits 2: %s', async (args, message) => {
+    const run = await serve([...args, '--no-cluster']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`profile-guard serve: ${message}\n`);
   });
 });

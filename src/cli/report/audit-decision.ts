@@ -34,6 +34,8 @@ export interface AuditDecision {
   /** Empty for cluster-scoped objects. */
   readonly namespace: string;
   readonly policy: string;
+  /** The governing policy's generation as a decimal string; empty when the source lacks it. */
+  readonly policyGeneration: string;
   readonly findings: readonly AuditFinding[];
 }
 

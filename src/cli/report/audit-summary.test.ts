@@ -24,6 +24,7 @@ const decision = (
   name: uid,
   namespace,
   policy: 'default',
+  policyGeneration: '1',
   findings,
 });
 

@@ -49,6 +49,10 @@ export function parseDecisionLogLine(line: string): LogLine {
       name: text(fields.name),
       namespace: text(fields.namespace),
       policy: text(fields.policy),
+      policyGeneration:
+        typeof fields.policyGeneration === 'number' && Number.isSafeInteger(fields.policyGeneration)
+          ? String(fields.policyGeneration)
+          : '',
       findings,
     },
   };

@@ -1,29 +1,38 @@
+import { REPORT_SOURCE } from '../../kube/policy-reports.js';
+import { reportApiOf, type ReportKind } from '../../kube/report-apis.js';
 import { asArray, asRecord, asString, asStringMap } from '../../policy/object-access.js';
 import { decisionKind, type AuditDecision, type AuditFinding } from './audit-decision.js';
 
 /** What one report object held. */
 export interface ReportContents {
-  /** `PolicyReport`, `ClusterPolicyReport`, or undefined when the object is neither. */
-  readonly kind: 'PolicyReport' | 'ClusterPolicyReport' | undefined;
+  /**
+   * `Report`, `ClusterReport` (openreports.io), `PolicyReport`, `ClusterPolicyReport`
+   * (wgpolicyk8s.io), or undefined when the object is none of them.
+   */
+  readonly kind: ReportKind | undefined;
   /** profile-guard's results in it (results of other sources are ignored). */
   readonly results: number;
   readonly decisions: readonly AuditDecision[];
 }
 
-const SOURCE = 'profile-guard';
-
 /**
- * The decisions recorded in one wgpolicyk8s.io report written by profile-guard: its results are
- * grouped back into decisions by `properties.uid` (one result per rule of a decision). A result
+ * The decisions recorded in one report written by profile-guard, of either API (the results have
+ * the same shape in both): its results are grouped back into decisions by `properties.uid` (one
+ * result per rule of a decision). A result is profile-guard's when its `source` is
+ * `profile-guard`, or when it has none and the report's own `source` (OpenReports) is. A result
  * is a denial when it is `fail` or `error` in Enforce mode, a warning when it is `warn` (or a
  * Warn-mode error), and an Audit finding in Audit mode. Malformed results are skipped.
  */
 export function decisionsFromReport(raw: unknown): ReportContents {
   const report = asRecord(raw);
+  const found = reportApiOf(report?.apiVersion, report?.kind);
   const kind =
-    report?.kind === 'PolicyReport' || report?.kind === 'ClusterPolicyReport'
-      ? report.kind
-      : undefined;
+    found === undefined
+      ? undefined
+      : found.cluster
+        ? found.api.clusterKind
+        : found.api.namespacedKind;
+  const reportSource = asString(report?.source) ?? '';
   const reportNamespace = asString(asRecord(report?.metadata)?.namespace) ?? '';
   const byKey = new Map<
     string,
@@ -36,7 +45,9 @@ export function decisionsFromReport(raw: unknown): ReportContents {
   let results = 0;
   for (const item of asArray(report?.results)) {
     const result = asRecord(item);
-    if (result?.source !== SOURCE) continue;
+    if (result === undefined) continue;
+    const source = asString(result.source) ?? '';
+    if (source !== REPORT_SOURCE && !(source === '' && reportSource === REPORT_SOURCE)) continue;
     const parsed = parseResult(result, reportNamespace);
     if (parsed === undefined) continue;
     results += 1;
@@ -91,6 +102,7 @@ function parseResult(
     name: asString(resource.name) ?? properties.generateName ?? '',
     namespace: asString(resource.namespace) ?? reportNamespace,
     policy: asString(result.policy) ?? '',
+    policyGeneration: properties.policyGeneration ?? '',
   };
   // Without a request uid, results of one decision still share their time, object and caller.
   const key =

@@ -143,6 +143,7 @@ describe('audit decisions from both sources', () => {
         name: 'object-denied-1',
         namespace: 'team',
         policy: 'strict',
+        policyGeneration: '3',
         findings: [
           {
             rule: 'binding-group',
@@ -222,6 +223,7 @@ describe('audit decisions from both sources', () => {
           name: 'rb',
           namespace: 'team',
           policy: 'default',
+          policyGeneration: '',
           findings: [
             {
               rule: 'binding-role',

@@ -1,3 +1,4 @@
+import { OPENREPORTS_API, WGPOLICY_API } from '../../kube/report-apis.js';
 import type { AuditDecision } from './audit-decision.js';
 import type { AuditSummary } from './audit-summary.js';
 
@@ -13,6 +14,12 @@ export type AuditSource =
     }
   | {
       readonly type: 'cluster';
+      /** The report APIs the cluster serves (their apiVersions), OpenReports first. */
+      readonly apis: readonly string[];
+      /** openreports.io reports read. */
+      readonly reports: number;
+      readonly clusterReports: number;
+      /** wgpolicyk8s.io reports read. */
       readonly policyReports: number;
       readonly clusterPolicyReports: number;
       readonly results: number;
@@ -120,11 +127,21 @@ function describeSource(source: AuditSource): string {
       `${source.otherLines} other ${plural(source.otherLines, 'line')})`
     );
   }
-  return (
-    `cluster (${source.policyReports} ${plural(source.policyReports, 'PolicyReport')}, ` +
-    `${source.clusterPolicyReports} ${plural(source.clusterPolicyReports, 'ClusterPolicyReport')}, ` +
-    `${source.results} ${plural(source.results, 'result')})`
-  );
+  const kinds = [
+    ...(source.apis.includes(OPENREPORTS_API.apiVersion)
+      ? [
+          `${source.reports} ${plural(source.reports, 'Report')}`,
+          `${source.clusterReports} ${plural(source.clusterReports, 'ClusterReport')}`,
+        ]
+      : []),
+    ...(source.apis.includes(WGPOLICY_API.apiVersion)
+      ? [
+          `${source.policyReports} ${plural(source.policyReports, 'PolicyReport')}`,
+          `${source.clusterPolicyReports} ${plural(source.clusterPolicyReports, 'ClusterPolicyReport')}`,
+        ]
+      : []),
+  ];
+  return `cluster (${[...kinds, `${source.results} ${plural(source.results, 'result')}`].join(', ')})`;
 }
 
 /** The denying findings as `rule: message`, joined with `; `. */

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 import type { ReportReader } from '../../kube/policy-reports.js';
+import { REPORT_APIS } from '../../kube/report-apis.js';
 import { createAuditAccumulator, type AuditAccumulator } from './audit-summary.js';
 import { parseDecisionLogLine } from './decisions-from-log.js';
 import { decisionsFromReport } from './decisions-from-reports.js';
@@ -158,7 +159,11 @@ async function readLog(
   return { type: 'log', file, ...counts };
 }
 
-/** Feeds every decision recorded in the cluster's reports to the accumulator. */
+/**
+ * Feeds every decision recorded in the cluster's reports to the accumulator: those of every report
+ * API the cluster serves (OpenReports and wgpolicyk8s.io: `serve` may have written both, before
+ * and after the OpenReports CRDs were installed). A decision found in both is counted once.
+ */
 async function readCluster(
   accumulator: AuditAccumulator,
   kubeconfig: string | undefined,
@@ -166,28 +171,58 @@ async function readCluster(
   io: CliIo,
   deps: ReportDeps,
 ): Promise<AuditSource> {
-  const counts = { policyReports: 0, clusterPolicyReports: 0, results: 0 };
+  const counts = {
+    reports: 0,
+    clusterReports: 0,
+    policyReports: 0,
+    clusterPolicyReports: 0,
+    results: 0,
+  };
   const open = deps.openReader ?? openKubeReader;
+  const seen = new Set<string>();
+  const apis: string[] = [];
   try {
     const reader = await open(kubeconfig, io);
-    for await (const raw of reader.reports(namespace)) {
-      const contents = decisionsFromReport(raw);
-      if (contents.kind === 'PolicyReport') counts.policyReports += 1;
-      else if (contents.kind === 'ClusterPolicyReport') counts.clusterPolicyReports += 1;
-      else continue;
-      counts.results += contents.results;
-      for (const decision of contents.decisions) accumulator.add(decision);
+    const served = await reader.servedApis();
+    if (served.length === 0) {
+      throw new Error(
+        `the API server serves neither ${REPORT_APIS.map((api) => api.apiVersion).join(' nor ')} ` +
+          '(are the OpenReports or PolicyReport CRDs installed?)',
+      );
+    }
+    apis.push(...served.map((api) => api.apiVersion));
+    for (const api of served) {
+      for await (const raw of reader.reports(api, namespace)) {
+        const contents = decisionsFromReport(raw);
+        if (contents.kind === undefined) continue;
+        counts[KIND_COUNTER[contents.kind]] += 1;
+        counts.results += contents.results;
+        for (const decision of contents.decisions) {
+          if (decision.uid !== '') {
+            if (seen.has(decision.uid)) continue;
+            seen.add(decision.uid);
+          }
+          accumulator.add(decision);
+        }
+      }
     }
   } catch (error) {
     if (error instanceof UsageError) throw error;
     // Whatever kept the reports from being read (no kubeconfig, no CRD, RBAC, network) is input
     // this command could not read: exit 2, with the reason, and a way around it.
     throw new UsageError(
-      `cannot read PolicyReports: ${messageOf(error)} (--from-log FILE reads serve's log instead)`,
+      `cannot read reports: ${messageOf(error)} (--from-log FILE reads serve's log instead)`,
     );
   }
-  return { type: 'cluster', ...counts };
+  return { type: 'cluster', apis, ...counts };
 }
+
+const KIND_COUNTER = {
+  Report: 'reports',
+  ClusterReport: 'clusterReports',
+  PolicyReport: 'policyReports',
+  ClusterPolicyReport: 'clusterPolicyReports',
+} as const;
 
 /** The kubeconfig as `serve` finds it, and the client-node reader (loaded only when used). */
 async function openKubeReader(kubeconfig: string | undefined, io: CliIo): Promise<ReportReader> {

@@ -9,6 +9,11 @@ import {
 import { createLogger } from '../../observability/logger.js';
 import type { ClusterMode } from '../../app/cluster-connection.js';
 import { ConfigError } from '../../app/config-error.js';
+import {
+  DEFAULT_DISCOVERY_INTERVAL_MS,
+  REPORTS_MODES,
+  type ReportsMode,
+} from '../../kube/report-api-selector.js';
 import { choiceFlag, parseFlags, portFlag, positiveIntFlag } from '../args.js';
 import { EXIT_OK, EXIT_USAGE, type CliIo, type TextSink } from '../io.js';
 import { UsageError } from '../usage-error.js';
@@ -42,8 +47,15 @@ Flags:
       --host ADDR            interface to bind (default: all interfaces)
       --kubeconfig PATH      cluster to read state and ProfilePolicies from
       --no-cluster           no cluster lookups (stateful rules skip)
-      --no-reports           write no PolicyReports (default: written when cluster lookups
-                             are on; read them with profile-guard report)
+      --reports API          where denials, warnings and Audit findings are reported when
+                             cluster lookups are on: auto (default: OpenReports when the
+                             cluster serves openreports.io/v1alpha1, else wgpolicyk8s.io
+                             PolicyReports; looked up again while running), openreports,
+                             wgpolicy, or off; read them with profile-guard report
+      --no-reports           the same as --reports off
+      --reports-discovery-interval S
+                             auto: seconds between two look-ups of the report APIs
+                             (default ${DEFAULT_DISCOVERY_INTERVAL_MS / 1000})
       --no-limit-ranges      keep no LimitRange profile-guard-defaults in profile namespaces
                              (default: kept as the policy's profiles.limitRange says when
                              cluster lookups are on)
@@ -67,8 +79,10 @@ const OPTIONS = {
   host: { type: 'string' },
   kubeconfig: { type: 'string' },
   'no-cluster': { type: 'boolean' },
+  reports: { type: 'string' },
   'no-reports': { type: 'boolean' },
   'no-limit-ranges': { type: 'boolean' },
+  'reports-discovery-interval': { type: 'string' },
   'log-level': { type: 'string' },
   'shutdown-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -147,11 +161,18 @@ export async function runServe(
     }
     const homeDir = homeDirectory(io.env);
     const found = clusterMode(flags['no-cluster'] === true, flags.kubeconfig, io.env, homeDir);
+    const reports = reportsFlag(flags.reports, flags['no-reports'] === true);
+    const discoverySeconds = positiveIntFlag(
+      'reports-discovery-interval',
+      flags['reports-discovery-interval'],
+      DEFAULT_DISCOVERY_INTERVAL_MS / 1000,
+    );
     const cluster: ClusterMode =
       found.mode === 'on'
         ? {
             ...found,
-            ...(flags['no-reports'] === true ? { reports: false } : {}),
+            reports,
+            reportsDiscoveryIntervalMs: discoverySeconds * 1000,
             ...(flags['no-limit-ranges'] === true ? { limitRanges: false } : {}),
           }
         : found;
@@ -189,6 +210,15 @@ export async function runServe(
   } finally {
     release();
   }
+}
+
+/** `--reports API`, with `--no-reports` as another way to say `--reports off`. */
+function reportsFlag(value: string | undefined, noReports: boolean): ReportsMode {
+  const mode = choiceFlag('reports', value, REPORTS_MODES, 'auto');
+  if (noReports && value !== undefined && mode !== 'off') {
+    throw new UsageError(`--no-reports and --reports ${mode} exclude each other`);
+  }
+  return noReports ? 'off' : mode;
 }
 
 /**
