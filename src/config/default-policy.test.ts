@@ -24,17 +24,20 @@ spec:
     annotations: {}
     namespaceLabels: {inject: {}, propagate: []}   # onto the Namespace the profile controller creates
     plugins: {allowedKinds: [WorkloadIdentity, AwsIamForServiceAccount]}
+    namespace: {adoptUnannotated: false}   # allow adopting an existing namespace without an owner annotation
   bindings:
     allowedRoles: [kubeflow-admin, kubeflow-edit, kubeflow-view]
     ownerOnlyRoles: [kubeflow-admin]
     serviceAccountNamespaces: [kubeflow]
     forbiddenGroups: [system:authenticated, system:unauthenticated, system:serviceaccounts]
+    forbiddenUsers: [system:anonymous]
     userEmailDomains: []
     maxContributors: 0
-    protected: [namespaceAdmin, default-editor, default-viewer, ns-owner-access-istio]
+    protected: [namespaceAdmin, default-editor, default-viewer, ns-owner-access-istio, waypoint-l4-access]
     protectedManagers: [kubeflow/profiles-controller-service-account]
   authorizationPolicies:
     principalNamespaces: [istio-system, kubeflow]
+    gatewayPrincipals: [cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account, cluster.local/ns/kubeflow/sa/ml-pipeline-ui]
     allowedPaths: [/healthz, /metrics, /wait-for-drain]
     userIdHeader: kubeflow-userid
 `;

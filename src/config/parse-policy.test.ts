@@ -140,7 +140,10 @@ describe('parsePolicyDocument errors', () => {
             quota: { defaults: { cpu: '4', memory: '16 Gi' }, max: { cpu: 'lots', gpu: true } },
           },
           bindings: { protectedManagers: ['kubeflow:profiles'] },
-          authorizationPolicies: { userIdHeader: '' },
+          authorizationPolicies: {
+            userIdHeader: '',
+            gatewayPrincipals: ['cluster.local/ns/istio-system/sa/*', 'istio-ingressgateway'],
+          },
         },
       }),
     ).toEqual([
@@ -159,6 +162,8 @@ describe('parsePolicyDocument errors', () => {
       'spec.profiles.quota.max.cpu: "lots" is not a Kubernetes quantity',
       'spec.exemptions.serviceAccounts[1]: "just-a-name" must be namespace/name (a ServiceAccount)',
       'spec.bindings.protectedManagers[0]: "kubeflow:profiles" must be namespace/name (a ServiceAccount)',
+      'spec.authorizationPolicies.gatewayPrincipals[0]: "cluster.local/ns/istio-system/sa/*" must be a workload principal <trust-domain>/ns/<namespace>/sa/<name>, without wildcards',
+      'spec.authorizationPolicies.gatewayPrincipals[1]: "istio-ingressgateway" must be a workload principal <trust-domain>/ns/<namespace>/sa/<name>, without wildcards',
     ]);
   });
 

@@ -33,6 +33,19 @@ function items(node: unknown): [number, unknown][] {
   return Array.isArray(node) ? node.map((item: unknown, index) => [index, item]) : [];
 }
 
+function isWorkloadPrincipal(value: string): boolean {
+  const parts = value.split('/');
+  const [namespace = '', name = ''] = [parts[parts.length - 3], parts[parts.length - 1]];
+  return (
+    !value.includes('*') &&
+    parts.length >= 5 &&
+    parts[parts.length - 4] === 'ns' &&
+    parts[parts.length - 2] === 'sa' &&
+    isDns1123Label(namespace) &&
+    isDns1123Subdomain(name)
+  );
+}
+
 function isServiceAccountRef(value: string): boolean {
   const parts = value.split('/');
   const [namespace = '', name = ''] = parts;
@@ -103,6 +116,18 @@ export function semanticErrors(document: unknown): string[] {
           `${JSON.stringify(value)} must be namespace/name (a ServiceAccount)`,
         );
       }
+    }
+  }
+
+  // A gateway principal is matched against rules by its namespace and service account, so it
+  // must name both, exactly.
+  const gateways = child(child(spec, 'authorizationPolicies'), 'gatewayPrincipals');
+  for (const [index, value] of items(gateways)) {
+    if (typeof value === 'string' && !isWorkloadPrincipal(value)) {
+      report(
+        ['spec', 'authorizationPolicies', 'gatewayPrincipals', index],
+        `${JSON.stringify(value)} must be a workload principal <trust-domain>/ns/<namespace>/sa/<name>, without wildcards`,
+      );
     }
   }
 

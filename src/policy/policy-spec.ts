@@ -74,12 +74,21 @@ export interface PolicySpec {
       readonly propagate: readonly string[];
     };
     readonly plugins: { readonly allowedKinds: readonly string[] };
+    readonly namespace: {
+      /**
+       * Whether a Profile may adopt an existing Namespace without an `owner` annotation
+       * (never one annotated with another owner).
+       */
+      readonly adoptUnannotated: boolean;
+    };
   };
   readonly bindings: {
     readonly allowedRoles: readonly string[];
     readonly ownerOnlyRoles: readonly string[];
     readonly serviceAccountNamespaces: readonly string[];
     readonly forbiddenGroups: readonly string[];
+    /** User subjects never bound (default `system:anonymous`). */
+    readonly forbiddenUsers: readonly string[];
     readonly userEmailDomains: readonly string[];
     readonly maxContributors: number;
     readonly protected: readonly string[];
@@ -88,6 +97,11 @@ export interface PolicySpec {
   };
   readonly authorizationPolicies: {
     readonly principalNamespaces: readonly string[];
+    /**
+     * Principals through which every Kubeflow user arrives (the ingress gateway, the pipelines
+     * UI): an ALLOW rule admitting one must name its users in a `userIdHeader` condition.
+     */
+    readonly gatewayPrincipals: readonly string[];
     readonly allowedPaths: readonly string[];
     readonly userIdHeader: string;
   };

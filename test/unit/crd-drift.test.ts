@@ -112,6 +112,7 @@ describe('the ProfilePolicy CRD', () => {
       'default-editor',
       'default-viewer',
       'ns-owner-access-istio',
+      'waypoint-l4-access',
     ]);
     expect(Object.keys(spec.properties.ruleModes!.properties)).toEqual(
       Object.keys(schema.properties.spec!.properties.ruleModes!.properties),

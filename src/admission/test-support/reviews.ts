@@ -30,12 +30,14 @@ export const SPEC: PolicySpec = {
     annotations: {},
     namespaceLabels: { inject: {}, propagate: [] },
     plugins: { allowedKinds: ['WorkloadIdentity', 'AwsIamForServiceAccount'] },
+    namespace: { adoptUnannotated: false },
   },
   bindings: {
     allowedRoles: ['kubeflow-admin', 'kubeflow-edit', 'kubeflow-view'],
     ownerOnlyRoles: ['kubeflow-admin'],
     serviceAccountNamespaces: ['kubeflow'],
     forbiddenGroups: ['system:authenticated'],
+    forbiddenUsers: ['system:anonymous'],
     userEmailDomains: [],
     maxContributors: 0,
     protected: ['namespaceAdmin'],
@@ -43,6 +45,7 @@ export const SPEC: PolicySpec = {
   },
   authorizationPolicies: {
     principalNamespaces: ['istio-system', 'kubeflow'],
+    gatewayPrincipals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'],
     allowedPaths: ['/healthz'],
     userIdHeader: 'kubeflow-userid',
   },
