@@ -228,7 +228,13 @@ describe('createClusterPolicies', () => {
 
   it('selects by selector and priority over the request’s Profile', async () => {
     const t = setup();
-    t.policies.handle({ type: 'add', object: policyObject('everyone', 1, { priority: 0 }) });
+    t.policies.handle({
+      type: 'add',
+      object: policyObject('everyone', 1, {
+        priority: 0,
+        exemptions: { groups: ['system:masters'] },
+      }),
+    });
     t.policies.handle({
       type: 'add',
       object: policyObject('gold', 1, {
@@ -242,7 +248,17 @@ describe('createClusterPolicies', () => {
       input('RoleBinding', { kind: 'RoleBinding', metadata: { name: 'rb', namespace: ns } });
     expect(t.policies.select(binding('alice'), cluster).name).toBe('gold');
     expect(t.policies.select(binding('bob'), cluster).name).toBe('everyone');
-    expect(t.policies.select(profileInput({ tier: 'gold' }), cluster).name).toBe('gold');
+    // A Profile's own labels select only when they are stored, or set by an exempt caller.
+    expect(t.policies.select(profileInput({ tier: 'gold' }), cluster).name).toBe('everyone');
+    const admin = { username: 'admin', groups: ['system:masters'] };
+    expect(
+      t.policies.select(input('Profile', profile('x', { tier: 'gold' }), { user: admin }), cluster)
+        .name,
+    ).toBe('gold');
+    const stored = profile('alice', { tier: 'gold' });
+    const update = input('Profile', stored, { operation: 'UPDATE', oldObject: stored });
+    expect(t.policies.select(update, cluster).name).toBe('gold');
+    expect([...(t.policies.selectorLabelKeys?.() ?? [])]).toEqual(['tier']);
   });
 
   it('retries a failed status write with backoff and never throws', async () => {

@@ -3,7 +3,7 @@ import { EMBEDDED_DEFAULT_POLICY } from '../config/default-policy.js';
 import { parsePolicyDocument, type PolicyParseResult } from '../config/parse-policy.js';
 import { asArray, asString, getPath } from '../policy/object-access.js';
 import type { PolicyProvider } from '../policy/policy-provider.js';
-import { profileLabelsFor, selectPolicy } from '../policy/policy-selection.js';
+import { selectPolicyFor, selectorLabelKeys } from '../policy/policy-selection.js';
 import type { Policy } from '../policy/policy-spec.js';
 import type { PolicyObjectEvent } from './cluster-cache.js';
 import { REAL_SCHEDULER, backoffDelay, type Scheduler } from './scheduler.js';
@@ -86,8 +86,9 @@ const STATUS_RETRY = { initialMs: 2_000, maxMs: 300_000 };
  * condition: `True`/`Accepted`, or `False`/`InvalidSpec` listing the schema errors) is written
  * only when it differs from what the object already carries and from what was last written, so
  * status updates never loop. As a {@link PolicyProvider}, it selects by selector and priority
- * (`selectPolicy`) over the Profile the request belongs to; with no valid ProfilePolicy matching,
- * the fallback (the embedded default) governs.
+ * over the Profile the request belongs to, in a way no tenant can steer (`selectPolicyFor`); with
+ * no valid ProfilePolicy matching, the fallback (the embedded default) governs. Its selector label
+ * keys are those of the policies in force, which `profile-selector-label` guards.
  */
 export function createClusterPolicies(options: ClusterPoliciesOptions): ClusterPolicies {
   const { logger } = options;
@@ -98,6 +99,7 @@ export function createClusterPolicies(options: ClusterPoliciesOptions): ClusterP
   const entries = new Map<string, Entry>();
   const inFlight = new Set<Promise<void>>();
   let inForce: readonly Policy[] = [];
+  let keys: ReadonlySet<string> = new Set();
   let stopped = false;
 
   const refreshActive = (): void => {
@@ -110,6 +112,7 @@ export function createClusterPolicies(options: ClusterPoliciesOptions): ClusterP
     const same = next.length === inForce.length && next.every((policy, i) => policy === inForce[i]);
     if (same) return;
     inForce = next;
+    keys = selectorLabelKeys(inForce);
     options.onActiveChange?.(inForce);
   };
 
@@ -239,8 +242,9 @@ export function createClusterPolicies(options: ClusterPoliciesOptions): ClusterP
     },
     select(input, cluster) {
       if (inForce.length === 0) return fallback;
-      return selectPolicy(inForce, profileLabelsFor(input, cluster), fallback);
+      return selectPolicyFor(inForce, input, cluster, fallback, keys);
     },
+    selectorLabelKeys: () => keys,
     active: () => inForce,
     errors: (name) => entries.get(name)?.errors,
     async idle() {

@@ -9,6 +9,12 @@ import type { AdmissionInput } from './request.js';
  */
 export interface PolicyProvider {
   select(input: AdmissionInput, cluster: ClusterSnapshot): Policy;
+  /**
+   * The Profile label keys that the `spec.selector` of any policy this provider chooses among
+   * reads (they decide which policy governs, so `profile-selector-label` guards them). Absent or
+   * empty when the provider does not select by labels (a policy file, the embedded default).
+   */
+  selectorLabelKeys?(): ReadonlySet<string>;
 }
 
 /** A provider that always answers the same policy. */

@@ -1,8 +1,18 @@
 import { NO_CLUSTER } from './cluster-snapshot.js';
 import type { LabelSelector, Policy, PolicySpec } from './policy-spec.js';
-import { profileLabelsFor, selectorMatches, selectPolicy } from './policy-selection.js';
+import {
+  changedLabelKeys,
+  profileLabelsFor,
+  selectPolicyFor,
+  selectorLabelKeys,
+  selectorMatches,
+  selectPolicy,
+  withInjectedLabels,
+} from './policy-selection.js';
+import type { Operation, UserInfo } from './request.js';
 import { SnapshotIndex } from './snapshot-index.js';
 import { input } from './test-support/fixtures.js';
+import { testPolicy } from './test-support/test-policy.js';
 
 const policy = (name: string, priority: number, selector?: LabelSelector): Policy => ({
   name,
@@ -173,5 +183,162 @@ describe('profileLabelsFor', () => {
   it('has no Profile for ClusterRoleBindings', () => {
     const crb = { kind: 'ClusterRoleBinding', metadata: { name: 'alice' } };
     expect(profileLabelsFor(input('ClusterRoleBinding', crb), cluster)).toBeUndefined();
+  });
+});
+
+describe('selectorLabelKeys, withInjectedLabels, changedLabelKeys', () => {
+  it('collects the keys of matchLabels and of every expression', () => {
+    const keys = selectorLabelKeys([
+      policy('a', 1, { matchLabels: { tier: 'x' } }),
+      policy('b', 1, { matchExpressions: [{ key: 'team', operator: 'DoesNotExist' }] }),
+      policy('c', 1),
+    ]);
+    expect([...keys].sort()).toEqual(['team', 'tier']);
+  });
+
+  it('adds only the missing injected labels, keeping existing values', () => {
+    const injecting = testPolicy({ profiles: { labels: { a: '1', b: '2' } } });
+    expect(withInjectedLabels({ a: 'mine' }, injecting)).toMatchObject({ a: 'mine', b: '2' });
+    const same = { a: 'x', b: 'y', 'app.kubernetes.io/part-of': 'p' };
+    expect(withInjectedLabels(same, injecting)).toBe(same);
+  });
+
+  it('reports added, removed and changed keys, and only selector keys', () => {
+    const keys = new Set(['a', 'b', 'c', 'd']);
+    expect(
+      changedLabelKeys(keys, { a: '1', b: '2', d: '4', z: '1' }, { a: '1', b: '3', c: '', z: '2' }),
+    ).toEqual(['b', 'c', 'd']);
+  });
+});
+
+describe('selectPolicyFor: no tenant picks her own policy', () => {
+  const ADMINS = { exemptions: { users: [], groups: ['system:masters'], serviceAccounts: [] } };
+  const strict = { ...testPolicy(ADMINS), name: 'strict' };
+  const lenient = {
+    ...testPolicy({ ...ADMINS, defaultMode: 'Warn', selector: { matchLabels: { tier: 'dev' } } }),
+    name: 'lenient',
+    spec: {
+      ...testPolicy({ ...ADMINS, defaultMode: 'Warn' }).spec,
+      selector: { matchLabels: { tier: 'dev' } },
+      priority: 10,
+    },
+  };
+  const noTeam = {
+    ...testPolicy(ADMINS),
+    name: 'no-team',
+    spec: {
+      ...testPolicy({ ...ADMINS, defaultMode: 'Audit' }).spec,
+      selector: { matchExpressions: [{ key: 'team', operator: 'In' as const, values: ['ml'] }] },
+      priority: 5,
+    },
+  };
+  const candidates = [strict, lenient, noTeam];
+  const ALICE: UserInfo = { username: 'alice@example.com', groups: ['system:authenticated'] };
+  const ADMIN: UserInfo = { username: 'root', groups: ['system:masters'] };
+  const profile = (labels: Record<string, string>) => ({
+    apiVersion: 'kubeflow.org/v1',
+    kind: 'Profile',
+    metadata: { name: 'alice', labels },
+    spec: { owner: { kind: 'User', name: 'alice@example.com' } },
+  });
+  const select = (
+    operation: Operation,
+    stored: Record<string, string> | undefined,
+    next: Record<string, string> | undefined,
+    user: UserInfo = ALICE,
+  ) =>
+    selectPolicyFor(
+      candidates,
+      input('Profile', next === undefined ? undefined : profile(next), {
+        operation,
+        user,
+        ...(stored === undefined ? {} : { oldObject: profile(stored) }),
+      }),
+      NO_CLUSTER,
+      FALLBACK,
+    ).name;
+
+  it.each<
+    [
+      string,
+      Operation,
+      Record<string, string> | undefined,
+      Record<string, string> | undefined,
+      UserInfo,
+      string,
+    ]
+  >([
+    ['a plain CREATE', 'CREATE', undefined, {}, ALICE, 'strict'],
+    ['a CREATE that labels itself lenient', 'CREATE', undefined, { tier: 'dev' }, ALICE, 'strict'],
+    ['a CREATE that sets an In label', 'CREATE', undefined, { team: 'ml' }, ALICE, 'strict'],
+    [
+      'an admin CREATE with a selector label',
+      'CREATE',
+      undefined,
+      { tier: 'dev' },
+      ADMIN,
+      'lenient',
+    ],
+    ['an UPDATE adding the lenient label', 'UPDATE', {}, { tier: 'dev' }, ALICE, 'strict'],
+    [
+      'an UPDATE changing a label value',
+      'UPDATE',
+      { tier: 'prod' },
+      { tier: 'dev' },
+      ALICE,
+      'strict',
+    ],
+    [
+      'an UPDATE that keeps an admin-set label',
+      'UPDATE',
+      { tier: 'dev' },
+      { tier: 'dev', x: 'y' },
+      ALICE,
+      'lenient',
+    ],
+    ['an UPDATE that removes an admin-set label', 'UPDATE', { tier: 'dev' }, {}, ALICE, 'lenient'],
+    ['an UPDATE adding an unrelated label', 'UPDATE', {}, { other: 'x' }, ALICE, 'strict'],
+    ['an admin UPDATE relabelling', 'UPDATE', {}, { tier: 'dev' }, ADMIN, 'lenient'],
+    ['an admin UPDATE removing the label', 'UPDATE', { tier: 'dev' }, {}, ADMIN, 'strict'],
+    ['a DELETE', 'DELETE', { tier: 'dev' }, undefined, ALICE, 'lenient'],
+  ])('%s', (_name, operation, stored, next, user, expected) => {
+    expect(select(operation, stored, next, user)).toBe(expected);
+  });
+
+  it('counts a label the governing policy injects anyway as unchanged', () => {
+    const injecting = {
+      ...strict,
+      spec: { ...strict.spec, profiles: { ...strict.spec.profiles, labels: { tier: 'dev' } } },
+    };
+    // The fallback injects tier=dev, so a Profile labelled so by the tenant or by /mutate is
+    // governed by the lenient policy that selects it, at /mutate and at /validate alike.
+    const pick = (labels: Record<string, string>) =>
+      selectPolicyFor(
+        [injecting, lenient],
+        input('Profile', profile(labels), { user: ALICE }),
+        NO_CLUSTER,
+        FALLBACK,
+      ).name;
+    expect(pick({})).toBe('lenient');
+    expect(pick({ tier: 'dev' })).toBe('lenient');
+    expect(pick({ tier: 'prod' })).toBe('lenient');
+  });
+
+  it('selects for a binding by its namespace Profile’s stored labels only', () => {
+    const cluster = SnapshotIndex.fromObjects([profile({ tier: 'dev' })]);
+    const rb = {
+      kind: 'RoleBinding',
+      metadata: { name: 'rb', namespace: 'alice', labels: { tier: 'prod' } },
+    };
+    expect(selectPolicyFor(candidates, input('RoleBinding', rb), cluster, FALLBACK).name).toBe(
+      'lenient',
+    );
+    const other = {
+      ...rb,
+      metadata: { ...rb.metadata, namespace: 'nobody', labels: { tier: 'dev' } },
+    };
+    expect(selectPolicyFor(candidates, input('RoleBinding', other), cluster, FALLBACK).name).toBe(
+      'strict',
+    );
   });
 });

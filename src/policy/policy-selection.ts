@@ -1,4 +1,6 @@
 import type { ClusterSnapshot } from './cluster-snapshot.js';
+import { isExempt } from './engine.js';
+import type { KubeObject } from './kube-object.js';
 import { profileOwnerReference } from './profile-namespace.js';
 import { asStringMap, getPath } from './object-access.js';
 import type { LabelSelector, Policy } from './policy-spec.js';
@@ -73,6 +75,93 @@ export function selectPolicy(
     }
   }
   return best ?? bestFallback ?? fallback;
+}
+
+/** The label keys that the `spec.selector` of any of `policies` reads (matchLabels and expressions). */
+export function selectorLabelKeys(policies: readonly Policy[]): ReadonlySet<string> {
+  const keys = new Set<string>();
+  for (const { spec } of policies) {
+    for (const key of Object.keys(spec.selector?.matchLabels ?? {})) keys.add(key);
+    for (const expression of spec.selector?.matchExpressions ?? []) keys.add(expression.key);
+  }
+  return keys;
+}
+
+/**
+ * `labels` as they are once `policy` mutated the Profile: its `profiles.labels` added where a key
+ * is missing (existing keys keep their values), exactly as the `profile-labels` mutation does.
+ */
+export function withInjectedLabels(labels: ProfileLabels, policy: Policy): ProfileLabels {
+  const injected = policy.spec.profiles.labels;
+  let out: Record<string, string> | undefined;
+  for (const [key, value] of Object.entries(injected)) {
+    if (Object.hasOwn(labels, key)) continue;
+    out ??= { ...labels };
+    out[key] = value;
+  }
+  return out ?? labels;
+}
+
+/** The keys of `keys` whose label differs (value, presence) between `before` and `after`. */
+export function changedLabelKeys(
+  keys: ReadonlySet<string>,
+  before: ProfileLabels,
+  after: ProfileLabels,
+): string[] {
+  const changed: string[] = [];
+  for (const key of keys) {
+    const had = Object.hasOwn(before, key);
+    const has = Object.hasOwn(after, key);
+    if (had !== has || (had && before[key] !== after[key])) changed.push(key);
+  }
+  return changed;
+}
+
+/**
+ * Chooses the policy that governs one request, such that nobody but an exempt caller can choose
+ * it by labelling a Profile:
+ * - a Profile request is governed by the policy its stored labels select (none on CREATE), each
+ *   as the selected policy's label mutation leaves them, unless the request changes a label that
+ *   some selector reads: then an exempt caller (exempt under that policy) gets the policy the new
+ *   labels select, while anyone else stays under the policy of the labels before the change, where
+ *   `profile-selector-label` denies the change. So a tenant who adds `tier: lenient` to her
+ *   Profile is judged, and refused, by the policy that governed her before;
+ * - a binding, AuthorizationPolicy or Namespace by the stored labels of the Profile it belongs
+ *   to (see {@link profileLabelsFor}), which are guarded the same way;
+ * - a ClusterRoleBinding by the selector-less policies (it belongs to no Profile).
+ * `keys` are the selector keys of `candidates` ({@link selectorLabelKeys}), passed in so that a
+ * caller holding a fixed set of candidates computes them once.
+ */
+export function selectPolicyFor(
+  candidates: readonly Policy[],
+  input: AdmissionInput,
+  cluster: ClusterSnapshot,
+  fallback: Policy,
+  keys: ReadonlySet<string> = selectorLabelKeys(candidates),
+): Policy {
+  if (input.target !== 'Profile') {
+    return selectPolicy(candidates, profileLabelsFor(input, cluster), fallback);
+  }
+  const stored = input.operation === 'CREATE' ? {} : labelsOf(input.oldObject);
+  const next = input.operation === 'DELETE' ? stored : labelsOf(input.object);
+  // Labels the stored labels' policy injects are not the caller's choice: /mutate adds them to
+  // every Profile, so they count on both sides (one step, at /mutate and /validate alike).
+  const injecting = selectPolicy(candidates, stored, fallback);
+  const before = withInjectedLabels(stored, injecting);
+  const base = selectPolicy(candidates, before, fallback);
+  if (keys.size === 0) return base;
+  const after = withInjectedLabels(next, injecting);
+  if (changedLabelKeys(keys, before, after).length === 0) return base;
+  if (!isExempt(base, input.user)) return base;
+  return selectPolicy(
+    candidates,
+    withInjectedLabels(next, selectPolicy(candidates, next, fallback)),
+    fallback,
+  );
+}
+
+function labelsOf(object: KubeObject | undefined): ProfileLabels {
+  return asStringMap(getPath(object, 'metadata', 'labels'));
 }
 
 /**
