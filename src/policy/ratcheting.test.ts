@@ -125,4 +125,33 @@ describe('ratcheting never widens an old exception', () => {
       ratcheted: ['profile-quota-max spec.resourceQuotaSpec.hard["cpu"]'],
     });
   });
+
+  it('a subject added to a violating ClusterRoleBinding is denied; the stored ones are warnings', () => {
+    const crb = (...names: string[]): KubeObject => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'legacy-editors' },
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: 'kubeflow-edit',
+      },
+      subjects: names.map((name) => ({
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'User',
+        name,
+      })),
+    });
+    expect(
+      update(
+        'ClusterRoleBinding',
+        crb('carol@example.com'),
+        crb('carol@example.com', 'alice@example.com'),
+      ),
+    ).toEqual({
+      allowed: false,
+      denied: ['clusterbinding-profile-role subjects[1].name'],
+      ratcheted: ['clusterbinding-profile-role subjects[0].name'],
+    });
+  });
 });
