@@ -6,6 +6,7 @@ import type { MutatorDefinition, RuleDefinition } from './rule.js';
 import { authzAnySource } from './rules/authz/authz-any-source.js';
 import { authzSourceNamespace } from './rules/authz/authz-source-namespace.js';
 import { authzUserHeader } from './rules/authz/authz-user-header.js';
+import { bindingForbiddenUser } from './rules/binding/binding-forbidden-user.js';
 import { bindingContributorLimit } from './rules/binding/binding-contributor-limit.js';
 import { bindingGroup } from './rules/binding/binding-group.js';
 import { bindingOwnerOnlyRole } from './rules/binding/binding-owner-only-role.js';
@@ -55,6 +56,7 @@ export const RULES = [
   profileNamespaceTakeover,
   bindingServiceAccountNamespace,
   bindingGroup,
+  bindingForbiddenUser,
   bindingRole,
   bindingOwnerOnlyRole,
   bindingUserDomain,
