@@ -301,7 +301,7 @@ describe('parsePolicyDocument errors', () => {
     ]);
   });
 
-  it('refuses a pattern that would escape the whole-name anchors', () => {
+  it('refuses a pattern that does not compile', () => {
     expect(
       errorsOf({ ...header, spec: { profiles: { name: { pattern: 'team-.*)|(.*' } } } }),
     ).toEqual([
@@ -309,10 +309,22 @@ describe('parsePolicyDocument errors', () => {
     ]);
   });
 
-  it('accepts a whole-name pattern that compiles', () => {
-    const policy = ok(
-      parsePolicyDocument({ ...header, spec: { profiles: { name: { pattern: '[a-z]+-team' } } } }),
-    );
-    expect(policy.spec.profiles.name.pattern).toBe('[a-z]+-team');
-  });
+  it.each(['(a)\\1', '^(?!kube-)', '(?<=t)eam', '((a{10}){10}){10}'])(
+    'refuses the pattern %p, which cannot be matched in linear time',
+    (pattern) => {
+      expect(errorsOf({ ...header, spec: { profiles: { name: { pattern } } } })).toEqual([
+        `spec.profiles.name.pattern: ${JSON.stringify(pattern)} cannot be matched in linear time: backreferences, lookahead, lookbehind and large counted repetitions are not supported (use profiles.name.reservedPrefixes to refuse prefixes)`,
+      ]);
+    },
+  );
+
+  it.each(['^team-', '^team-[a-z0-9-]+$', '[a-z]+-team', '^(a|a)*$'])(
+    'accepts the pattern %p',
+    (pattern) => {
+      const policy = ok(
+        parsePolicyDocument({ ...header, spec: { profiles: { name: { pattern } } } }),
+      );
+      expect(policy.spec.profiles.name.pattern).toBe(pattern);
+    },
+  );
 });

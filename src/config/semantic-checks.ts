@@ -9,6 +9,7 @@ import {
   isDns1123Subdomain,
   isQualifiedName,
 } from '../policy/validation-helpers.js';
+import { linearRegExp } from '../util/linear-regexp.js';
 import { formatFieldPath, type PathSegment } from './field-path.js';
 
 type Node = Readonly<Record<string, unknown>>;
@@ -31,6 +32,30 @@ function entries(node: unknown): [string, unknown][] {
 
 function items(node: unknown): [number, unknown][] {
   return Array.isArray(node) ? node.map((item: unknown, index) => [index, item]) : [];
+}
+
+/**
+ * Why a name pattern cannot be used, or undefined: it must compile, and compile for the
+ * linear-time engine the rule matches with (no backreferences, lookaround or large counted
+ * repetitions), so that no tenant-chosen name can make it backtrack.
+ */
+function namePatternProblem(pattern: string): string | undefined {
+  // V8 says `Invalid regular expression: /<source>/<flags>: <reason>`; the reason is what helps.
+  const reasonOf = (error: unknown): string => {
+    const text = error instanceof Error ? error.message : String(error);
+    return text.slice(text.lastIndexOf(': ') + 2);
+  };
+  try {
+    new RegExp(pattern);
+  } catch (error) {
+    return `is not a valid regular expression: ${reasonOf(error)}`;
+  }
+  try {
+    linearRegExp(pattern);
+  } catch {
+    return 'cannot be matched in linear time: backreferences, lookahead, lookbehind and large counted repetitions are not supported (use profiles.name.reservedPrefixes to refuse prefixes)';
+  }
+  return undefined;
 }
 
 function isWorkloadPrincipal(value: string): boolean {
@@ -67,19 +92,9 @@ export function semanticErrors(document: unknown): string[] {
 
   const pattern = child(child(profiles, 'name'), 'pattern');
   if (typeof pattern === 'string' && pattern !== '') {
-    try {
-      // The bare pattern must compile too: `a)|(b` compiles only inside the anchors, which it
-      // would escape (`^(?:a)|(b)$`), turning a whole-name match into a search.
-      new RegExp(pattern);
-      new RegExp(`^(?:${pattern})$`);
-    } catch (error) {
-      // V8 says `Invalid regular expression: /<source>/: <reason>`; the reason is what helps.
-      const text = error instanceof Error ? error.message : String(error);
-      const reason = text.slice(text.lastIndexOf(': ') + 2);
-      report(
-        ['spec', 'profiles', 'name', 'pattern'],
-        `${JSON.stringify(pattern)} is not a valid regular expression: ${reason}`,
-      );
+    const problem = namePatternProblem(pattern);
+    if (problem !== undefined) {
+      report(['spec', 'profiles', 'name', 'pattern'], `${JSON.stringify(pattern)} ${problem}`);
     }
   }
 

@@ -8,17 +8,23 @@ import { CONTRACT_DEFAULT_SPEC, testPolicy } from '../../test-support/test-polic
 import { namePattern } from './profile-name-pattern.js';
 
 const named = (name: unknown) => ({ ...profileWithSpec({}), metadata: { name } });
+const withPattern = (pattern: string) =>
+  testPolicy({ profiles: { name: { pattern } } }, CONTRACT_DEFAULT_SPEC);
 
 describe('profile-name-pattern', () => {
-  const withPattern = (pattern: string) =>
-    testPolicy({ profiles: { name: { pattern } } }, CONTRACT_DEFAULT_SPEC);
-
   it.each([
-    ['team-[a-z]+', 'team-ml', true],
-    ['team-[a-z]+', 'team-ml2', false],
-    ['team-[a-z]+', 'x-team-ml', false], // whole-name match, not a search
-    ['[a-z]+|team-.*', 'team-42', true], // alternation is anchored as a whole
-    ['[a-z]+|team-.*', 'ateam-42', false],
+    // Searched, as JSON Schema's and Kubernetes OpenAPI's `pattern`.
+    ['^team-', 'team-ml', true],
+    ['^team-', 'x-team-ml', false],
+    ['^team-', 'team', false],
+    ['team-[a-z]+', 'x-team-ml', true],
+    ['team-[a-z]+', 'team-ml2', true],
+    ['^team-[a-z]+$', 'team-ml2', false],
+    ['^team-[a-z0-9-]+$', 'team-ml-2', true],
+    ['^[a-z]+$|^team-', 'team-42', true],
+    ['^[a-z]+$|^team-', 'ateam-42', false],
+    ['ml$', 'team-ml', true],
+    ['[A-Z]', 'team-ml', false],
     ['', 'anything', true],
   ])('pattern %p, name %p: passes %p', (pattern, name, ok) => {
     const findings = findingsOf(
@@ -37,30 +43,49 @@ describe('profile-name-pattern', () => {
     );
   });
 
-  it('compiles the pattern once per policy object', () => {
+  it('compiles the pattern once per policy object, for the linear-time engine', () => {
     const policy = withPattern('[a-z]+');
     expect(namePattern(policy.spec)).toBe(namePattern(policy.spec));
     expect(namePattern(withPattern('[a-z]+').spec)).not.toBe(namePattern(policy.spec));
+    expect(namePattern(policy.spec)?.flags).toContain('l');
   });
 
-  it('refuses a pattern that would escape the anchors, failing closed', () => {
-    const policy = withPattern('team-.*)|(.*');
-    expect(namePattern(policy.spec)).toBeNull();
-    expect(pathsOf('profile-name-pattern', named('anything'), { policy })).toEqual([
+  it('cannot be made to backtrack by a tenant-chosen name', () => {
+    // 2^62 steps for a backtracking engine: this would not finish.
+    const evil = withPattern('^(a|a)*$');
+    const name = `${'a'.repeat(62)}b`;
+    expect(pathsOf('profile-name-pattern', named(name), { policy: evil })).toEqual([
       'metadata.name',
     ]);
   });
 
-  it('fails closed without throwing when the pattern does not compile', () => {
-    const result = evaluateProfile(named('alice'), { policy: withPattern('(') });
-    expect(result.allowed).toBe(false);
-    expect(findingsOf(result, 'profile-name-pattern')).toEqual([
-      {
-        path: 'metadata.name',
-        message: 'profiles.name.pattern "(" is not a valid regular expression',
-      },
-    ]);
+  it.each([
+    ['too long', 'a'.repeat(64)],
+    ['a 3 MiB name', 'a'.repeat(3 * 1024 * 1024)],
+    ['upper case', 'Team-ml'],
+    ['with a dot', 'team.ml'],
+  ])('leaves a name that is not a DNS-1123 label (%s) to profile-name-format', (_n, name) => {
+    const result = evaluateProfile(named(name), { policy: withPattern('^(a|a)*$') });
+    expect(findingsOf(result, 'profile-name-pattern')).toEqual([]);
+    expect(result.evaluations.find((e) => e.ruleId === 'profile-name-pattern')?.status).toBe(
+      'skip',
+    );
+    expect(result.denials.map((d) => d.ruleId)).toContain('profile-name-format');
   });
+
+  it.each(['(', '(a)\\1', '^(?!kube-)'])(
+    'fails closed without throwing on the pattern %p, which the loader refuses',
+    (pattern) => {
+      const result = evaluateProfile(named('alice'), { policy: withPattern(pattern) });
+      expect(result.allowed).toBe(false);
+      expect(findingsOf(result, 'profile-name-pattern')).toEqual([
+        {
+          path: 'metadata.name',
+          message: `profiles.name.pattern ${JSON.stringify(pattern)} is not a regular expression that can be matched in linear time`,
+        },
+      ]);
+    },
+  );
 
   it.each([[{ a: 1 }], [42], [null]])(
     'leaves the non-string name %p to profile-name-format',
