@@ -8,6 +8,7 @@ import {
   statusOf,
 } from '../../test-support/cluster-fixtures.js';
 import { CLUSTER_ADMIN } from '../../test-support/kubeflow-objects.js';
+import { testPolicy } from '../../test-support/test-policy.js';
 
 describe('profile-namespace-takeover', () => {
   it.each([
@@ -19,7 +20,7 @@ describe('profile-namespace-takeover', () => {
     [
       'a Namespace without owner annotation',
       'plain',
-      'metadata.name "plain": Namespace "plain" already exists and has no owner annotation; a Profile of spec.owner.name "mallory@example.com" cannot take it over',
+      'metadata.name "plain": Namespace "plain" already exists and has no owner annotation (profiles.namespace.adoptUnannotated is false); a Profile of spec.owner.name "mallory@example.com" cannot take it over',
     ],
   ])('denies a Profile named after %s', (_name, target, message) => {
     expect(denials(evaluate('Profile', profile(target, 'mallory@example.com')))).toEqual([
@@ -60,5 +61,52 @@ describe('profile-namespace-takeover', () => {
     expect(
       evaluate('Profile', profile('plain', 'mallory@example.com'), { cluster: empty }).allowed,
     ).toBe(true);
+  });
+
+  describe('with profiles.namespace.adoptUnannotated (kubeflow/dashboard#330)', () => {
+    const policy = testPolicy({ profiles: { namespace: { adoptUnannotated: true } } });
+    const owned = (name: string, ownerProfile: string) => ({
+      ...namespace(name),
+      metadata: {
+        name,
+        ownerReferences: [
+          { apiVersion: 'kubeflow.org/v1', kind: 'Profile', name: ownerProfile, uid: 'u' },
+        ],
+      },
+    });
+    const state = cluster([
+      namespace('empty-owner', { owner: '' }),
+      owned('tied', 'someone-else'),
+      owned('own-ref', 'own-ref'),
+    ]);
+    const judge = (name: string, owner = 'mallory@example.com') =>
+      denials(evaluate('Profile', profile(name, owner), { policy, cluster: state }));
+
+    it.each([
+      ['a Namespace without owner annotation', 'plain'],
+      ['a Namespace with an empty owner annotation', 'empty-owner'],
+      ['a Namespace whose ownerReference names this Profile', 'own-ref'],
+    ])('adopts %s', (_case, name) => {
+      expect(judge(name)).toEqual([]);
+    });
+
+    it.each([
+      ['one annotated with another owner', 'bob', 'is owned by "bob@example.com"'],
+      [
+        'one annotated with the owner in another case (RBAC names are case-sensitive)',
+        'bob',
+        'is owned by "bob@example.com"',
+        'Bob@example.com',
+      ],
+      [
+        'one an ownerReference ties to another Profile',
+        'tied',
+        'belongs to Profile "someone-else"',
+      ],
+    ])('never adopts %s', (_case, name, holder, owner = 'mallory@example.com') => {
+      expect(judge(name, owner)).toEqual([
+        `profile-namespace-takeover: metadata.name "${name}": Namespace "${name}" already exists and ${holder}; a Profile of spec.owner.name "${owner}" cannot take it over`,
+      ]);
+    });
   });
 });
