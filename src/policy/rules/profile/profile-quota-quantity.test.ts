@@ -116,4 +116,52 @@ describe('profile-quota-quantity', () => {
     const result = evaluateProfile(profileWithHard({ cpu: 'lots' }), { user: CLUSTER_ADMIN });
     expect(result.denials.map((d) => d.ruleId)).toEqual(['profile-quota-quantity']);
   });
+
+  describe('attacks on the parser', () => {
+    it.each([
+      ['the stall of issue 8: a hundred thousand trailing zeros', `1${'0'.repeat(100_000)}`],
+      ['65 characters', `1${'0'.repeat(64)}`],
+      ['64 digits and a suffix', `${'1'.repeat(64)}Ki`],
+      ['a long exponent', `1e${'0'.repeat(100)}1`],
+      ['a 3 MiB value', '9'.repeat(3 * 1024 * 1024)],
+    ])('denies %s, naming the field and the limit', (_name, value) => {
+      const findings = findingsOf(
+        evaluateProfile(profileWithHard({ cpu: value })),
+        'profile-quota-quantity',
+      );
+      expect(findings).toEqual([
+        {
+          path: hardPath('cpu'),
+          message: `${hardPath('cpu')} is ${value.length} characters long; a quantity has at most 64`,
+        },
+      ]);
+    });
+
+    it('is enforced for exempt callers too, and also under the maximum rule', () => {
+      const result = evaluateProfile(profileWithHard({ cpu: `1${'0'.repeat(100)}` }), {
+        user: CLUSTER_ADMIN,
+      });
+      expect(result.denials.map((d) => d.ruleId)).toEqual(['profile-quota-quantity']);
+    });
+
+    it.each([
+      ['64 characters', `0.${'0'.repeat(61)}1`],
+      ['a leading plus and zeros', `+${'0'.repeat(62)}4`],
+    ])('accepts %s', (_name, value) => {
+      expect(pathsOf('profile-quota-quantity', profileWithHard({ cpu: value }))).toEqual([]);
+    });
+
+    it.each([
+      ['a number too large for a quantity string', 1e308, []],
+      ['a negative zero', -0, []],
+      ['Infinity as text', 'Infinity', [hardPath('cpu')]],
+      ['a hexadecimal value', '0x10', [hardPath('cpu')]],
+      ['unicode digits', '١٠', [hardPath('cpu')]],
+      ['a fullwidth digit', '４', [hardPath('cpu')]],
+      ['a trailing newline', '4\n', [hardPath('cpu')]],
+      ['a suffix in the wrong case', '4KI', [hardPath('cpu')]],
+    ])('judges %s', (_name, value, paths) => {
+      expect(pathsOf('profile-quota-quantity', profileWithHard({ cpu: value }))).toEqual(paths);
+    });
+  });
 });

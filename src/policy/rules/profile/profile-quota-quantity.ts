@@ -1,5 +1,5 @@
 import { asRecord, getPath } from '../../object-access.js';
-import { parseQuantity } from '../../quantity.js';
+import { MAX_QUANTITY_LENGTH, parseQuantity } from '../../quantity.js';
 import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
 import { indexPath, keyPath, listValues, quoteValue } from '../../validation-helpers.js';
 import { HARD_PATH } from './profile-fields.js';
@@ -14,6 +14,12 @@ const SCOPES = new Set(QUOTA_SCOPES);
  */
 function checkValue(resource: string, value: unknown): Violation | undefined {
   const path = keyPath(HARD_PATH, resource);
+  if (typeof value === 'string' && value.length > MAX_QUANTITY_LENGTH) {
+    return {
+      path,
+      message: `${path} is ${value.length} characters long; a quantity has at most ${MAX_QUANTITY_LENGTH}`,
+    };
+  }
   const quantity =
     typeof value === 'string' || typeof value === 'number' ? parseQuantity(value) : undefined;
   if (quantity === undefined) {
