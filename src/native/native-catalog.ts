@@ -54,6 +54,7 @@ export const NATIVE_RULES: Readonly<Record<RuleId, NativeTranslation>> = {
   'profile-plugin': profile('profile-plugin'),
   'binding-serviceaccount-namespace': { webhookOnly: PENDING },
   'binding-group': { webhookOnly: PENDING },
+  'binding-forbidden-user': { webhookOnly: PENDING },
   'binding-role': { webhookOnly: PENDING },
   'binding-owner-only-role': {
     webhookOnly:
@@ -68,6 +69,7 @@ export const NATIVE_RULES: Readonly<Record<RuleId, NativeTranslation>> = {
   'clusterbinding-profile-role': { webhookOnly: PENDING },
   'authz-source-namespace': { webhookOnly: PENDING },
   'authz-any-source': { webhookOnly: PENDING },
+  'authz-gateway-user': { webhookOnly: PENDING },
   'authz-user-header': { webhookOnly: PENDING },
 };
 

@@ -3,6 +3,7 @@ import { profileAnnotations } from './mutators/profile-annotations.js';
 import { profileDefaultQuota } from './mutators/profile-default-quota.js';
 import { profileLabels } from './mutators/profile-labels.js';
 import type { MutatorDefinition, RuleDefinition } from './rule.js';
+import { authzGatewayUser } from './rules/authz/authz-gateway-user.js';
 import { authzAnySource } from './rules/authz/authz-any-source.js';
 import { authzSourceNamespace } from './rules/authz/authz-source-namespace.js';
 import { authzUserHeader } from './rules/authz/authz-user-header.js';
@@ -65,6 +66,7 @@ export const RULES = [
   clusterbindingProfileRole,
   authzSourceNamespace,
   authzAnySource,
+  authzGatewayUser,
   authzUserHeader,
 ] as const satisfies readonly RuleDefinition<string>[];
 

@@ -38,7 +38,11 @@ describe('ratcheting never widens an old exception', () => {
       update('AuthorizationPolicy', sourcePolicy(['monitoring']), sourcePolicy(['*'])),
     ).toEqual({
       allowed: false,
-      denied: ['authz-source-namespace spec.rules[0].from[0].source.namespaces[0]'],
+      // `*` also admits the ingress gateway, so every Kubeflow user.
+      denied: [
+        'authz-source-namespace spec.rules[0].from[0].source.namespaces[0]',
+        'authz-gateway-user spec.rules[0].from[0].source.namespaces[0]',
+      ],
       ratcheted: [],
     });
     expect(

@@ -99,10 +99,12 @@ describe('Kubeflow objects under the embedded default policy, non-exempt callers
       new Set([
         'binding-serviceaccount-namespace',
         'binding-group',
+        'binding-forbidden-user',
         'binding-role',
         'binding-owner-only-role',
         'authz-source-namespace',
         'authz-any-source',
+        'authz-gateway-user',
         'authz-user-header',
       ]),
     );

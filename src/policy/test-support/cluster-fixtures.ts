@@ -182,6 +182,11 @@ export function evaluate(
   );
 }
 
+/** The denials of one rule as `<rule-id>: <message>` (a table about one rule ignores the rest). */
+export function ruleDenials(evaluation: Evaluation, ruleId: RuleId): string[] {
+  return denials(evaluation).filter((denial) => denial.startsWith(`${ruleId}: `));
+}
+
 /** Denials as `<rule-id>: <message>`, the way the webhook reports them. */
 export function denials(evaluation: Evaluation): string[] {
   return evaluation.denials.map((finding) => `${finding.ruleId}: ${finding.message}`);

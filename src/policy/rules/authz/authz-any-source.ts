@@ -1,16 +1,24 @@
-import { asArray, asRecord } from '../../object-access.js';
+import { asArray } from '../../object-access.js';
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
 import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
-import { indexPath, listValues, quoteValue } from '../../validation-helpers.js';
-import { grantingRules, sourcesOf, type AuthzRule } from './authz-fields.js';
+import {
+  conditionsOf,
+  grantingRules,
+  pathLimitFailure,
+  sourcesOf,
+  type AuthzRule,
+} from './authz-fields.js';
 
 /**
- * A granting (ALLOW) rule must say who it admits. It admits any source when it has no `from`
- * (absent or `[]`), or when one of its `from[].source` entries names neither `namespaces` nor
- * `principals` (only exclusions, IP blocks or request principals, which any workload can meet).
- * Such a rule is allowed only when every `to[].operation` lists `paths`, all of them in
- * `authorizationPolicies.allowedPaths` (health and metrics endpoints the mesh probes need):
- * methods, hosts, ports or `notPaths` do not limit who gets in.
+ * A granting (ALLOW) rule must say who it admits. By Istio's semantics a rule matches when its
+ * `from`, `to` and `when` all match, so its sources are restricted either by `from` (every
+ * `from[].source` naming `namespaces` or `principals`) or by a `when` condition on
+ * `source.namespace` / `source.principal` with `values` (Kubeflow's own `ns-owner-access-istio`
+ * admits its namespace that way). `notValues`, exclusions, IP blocks and request principals never
+ * restrict: any workload can meet them. An unrestricted rule is allowed only when every
+ * `to[].operation` lists `paths`, all of them in `authorizationPolicies.allowedPaths` (health and
+ * metrics endpoints the mesh probes need): methods, hosts, ports or `notPaths` do not limit who
+ * gets in.
  */
 export const authzAnySource = defineRule({
   id: 'authz-any-source',
@@ -18,14 +26,15 @@ export const authzAnySource = defineRule({
   operations: WRITE_OPERATIONS,
   structural: false,
   description:
-    'an ALLOW rule has no `from` and its `to` does not restrict it to `authorizationPolicies.allowedPaths`',
+    'an ALLOW rule restricts its sources neither with `from` nor with a `when` condition on `source.namespace` / `source.principal` (`values`, not `notValues`), and its `to` does not restrict it to paths in `authorizationPolicies.allowedPaths`',
   clusterState: 'profile-namespace',
   check: (ctx) => {
     const outside = skipOutsideProfileNamespace(ctx);
     if (outside !== undefined) return outside;
-    const allowedPaths = ctx.policy.spec.authorizationPolicies.allowedPaths;
+    const { allowedPaths, userIdHeader } = ctx.policy.spec.authorizationPolicies;
     const violations: Violation[] = [];
     for (const rule of grantingRules(ctx.object)) {
+      if (restrictedByCondition(rule, userIdHeader)) continue;
       const open = openings(rule);
       if (open.length === 0) continue;
       const unlimited = pathLimitFailure(rule, allowedPaths);
@@ -41,6 +50,17 @@ export const authzAnySource = defineRule({
   },
 });
 
+/**
+ * True when an exactly spelled `source.namespace` or `source.principal` condition with `values`
+ * restricts the rule's sources (what those values admit is `authz-source-namespace`'s concern).
+ */
+function restrictedByCondition(rule: AuthzRule, userIdHeader: string): boolean {
+  return conditionsOf(rule, userIdHeader).some(
+    ({ meaning, hasValues }) =>
+      meaning.exact && (meaning.kind === 'namespace' || meaning.kind === 'principal') && hasValues,
+  );
+}
+
 /** Where a rule admits any source: its missing/empty `from`, or each identity-free source. */
 function openings(rule: AuthzRule): readonly { readonly path: string; readonly why: string }[] {
   const from = rule.rule.from;
@@ -50,28 +70,6 @@ function openings(rule: AuthzRule): readonly { readonly path: string; readonly w
   return sourcesOf(rule)
     .filter(({ source }) => !hasEntries(source.namespaces) && !hasEntries(source.principals))
     .map(({ path }) => ({ path, why: 'names neither namespaces nor principals' }));
-}
-
-/**
- * Undefined when every `to[].operation.paths` is non-empty and within `allowedPaths`; otherwise
- * the first reason it is not, phrased with its field path.
- */
-function pathLimitFailure(rule: AuthzRule, allowedPaths: readonly string[]): string | undefined {
-  const allowedText = `authorizationPolicies.allowedPaths is ${listValues(allowedPaths)}`;
-  const to = asArray(rule.rule.to);
-  if (to.length === 0) return `${rule.path}.to does not limit it to paths (${allowedText})`;
-  for (const [index, entry] of to.entries()) {
-    const base = `${indexPath(`${rule.path}.to`, index)}.operation.paths`;
-    const paths = asArray(asRecord(asRecord(entry)?.operation)?.paths);
-    if (paths.length === 0)
-      return `${base} is empty, so it is not limited to paths (${allowedText})`;
-    for (const [pathIndex, value] of paths.entries()) {
-      if (typeof value !== 'string' || !allowedPaths.includes(value)) {
-        return `${indexPath(base, pathIndex)} ${quoteValue(value)} is not an allowed path (${allowedText})`;
-      }
-    }
-  }
-  return undefined;
 }
 
 function hasEntries(value: unknown): boolean {

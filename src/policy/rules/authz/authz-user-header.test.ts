@@ -2,14 +2,20 @@ import type { KubeObject } from '../../kube-object.js';
 import type { Policy } from '../../policy-spec.js';
 import {
   authorizationPolicy,
-  denials,
   evaluate,
   GATEWAY_PRINCIPAL,
+  ruleDenials,
   userHeaderRule,
 } from '../../test-support/cluster-fixtures.js';
 import { testPolicy } from '../../test-support/test-policy.js';
 
 const DOMAINS = testPolicy({ bindings: { userEmailDomains: ['example.com'] } });
+const headerKey = (key: string, condition: Record<string, unknown>): KubeObject =>
+  authorizationPolicy('alice', 'p', {
+    rules: [
+      { from: [{ source: { principals: [GATEWAY_PRINCIPAL] } }], when: [{ key, ...condition }] },
+    ],
+  });
 
 describe('authz-user-header (CREATE in a profile namespace by a non-exempt user)', () => {
   it.each<[string, KubeObject, Policy | undefined, string[]]>([
@@ -52,9 +58,51 @@ describe('authz-user-header (CREATE in a profile namespace by a non-exempt user)
         'authz-user-header: spec.rules[0].when[0].values[1] "eve@evil.io" is not a user in an allowed domain; allowed: example.com (bindings.userEmailDomains)',
       ],
     ],
+    [
+      'a presence wildcard under a spaced, upper-case key',
+      headerKey(' Request.Headers[ KUBEFLOW-USERID ] ', { values: ['*'] }),
+      undefined,
+      [
+        'authz-user-header: spec.rules[0].when[0].values[0] "*" is a wildcard on " Request.Headers[ KUBEFLOW-USERID ] "; name each user exactly',
+      ],
+    ],
+    [
+      'a prefix wildcard among exact users',
+      userHeaderRule({ values: ['bob@example.com', 'alice*'] }),
+      undefined,
+      [
+        'authz-user-header: spec.rules[0].when[0].values[1] "alice*" is a wildcard on "request.headers[kubeflow-userid]"; name each user exactly',
+      ],
+    ],
+    [
+      'a wildcard in notValues',
+      userHeaderRule({ values: ['bob@example.com'], notValues: ['*@evil.io'] }),
+      undefined,
+      [
+        'authz-user-header: spec.rules[0].when[0].notValues[0] "*@evil.io" is a wildcard on "request.headers[kubeflow-userid]"; name each user exactly',
+      ],
+    ],
+    [
+      'a domain that only resembles an allowed one',
+      userHeaderRule({ values: ['bob@example.com.evil.io', 'eve@EXAMPLE.com'] }),
+      DOMAINS,
+      [
+        'authz-user-header: spec.rules[0].when[0].values[0] "bob@example.com.evil.io" is not a user in an allowed domain; allowed: example.com (bindings.userEmailDomains)',
+      ],
+    ],
+    [
+      'the user header of a policy with another userIdHeader',
+      headerKey('request.headers[x-auth-email]', { values: ['*'] }),
+      testPolicy({ authorizationPolicies: { userIdHeader: 'X-Auth-Email' } }),
+      [
+        'authz-user-header: spec.rules[0].when[0].values[0] "*" is a wildcard on "request.headers[x-auth-email]"; name each user exactly',
+      ],
+    ],
   ])('denies %s', (_name, object, policy, expected) => {
     const options = policy === undefined ? {} : { policy };
-    expect(denials(evaluate('AuthorizationPolicy', object, options))).toEqual(expected);
+    expect(
+      ruleDenials(evaluate('AuthorizationPolicy', object, options), 'authz-user-header'),
+    ).toEqual(expected);
   });
 
   it.each<[string, KubeObject]>([
@@ -67,7 +115,14 @@ describe('authz-user-header (CREATE in a profile namespace by a non-exempt user)
       'notValues with values',
       userHeaderRule({ values: ['bob@example.com'], notValues: ['carol@example.com'] }),
     ],
+    [
+      'wildcards in a DENY policy',
+      authorizationPolicy('alice', 'p', {
+        action: 'DENY',
+        rules: [{ when: [{ key: 'request.headers[kubeflow-userid]', values: ['*'] }] }],
+      }),
+    ],
   ])('allows %s', (_name, object) => {
-    expect(denials(evaluate('AuthorizationPolicy', object))).toEqual([]);
+    expect(ruleDenials(evaluate('AuthorizationPolicy', object), 'authz-user-header')).toEqual([]);
   });
 });

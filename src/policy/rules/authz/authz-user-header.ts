@@ -1,17 +1,16 @@
-import { asArray, asRecord, asString } from '../../object-access.js';
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
 import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
-import { indexPath, listValues, quoteValue } from '../../validation-helpers.js';
+import { listValues, quoteValue } from '../../validation-helpers.js';
 import { inDomains } from '../binding/binding-user-domain.js';
-import { grantingRules, stringEntries } from './authz-fields.js';
-
-const HEADER_KEY = /^request\.headers\[(.*)\]$/;
+import { conditionsOf, grantingRules } from './authz-fields.js';
 
 /**
- * In a granting (ALLOW) rule, a `when` condition on `request.headers[<userIdHeader>]` (header name
- * case-insensitive, as HTTP has it) names the users let in: its `values` and `notValues` must hold
- * no `*` (Istio's prefix/suffix match), it must have `values` (only `notValues` admits every other
- * user), and with `bindings.userEmailDomains` set every value must be in one of those domains.
+ * In a granting (ALLOW) rule, a `when` condition on `request.headers[<userIdHeader>]` names the
+ * users let in. The key is recognised as HTTP and a careless spelling would have it: header name
+ * in any case, spaces around it, `request.headers` in any case. Its `values` and `notValues` must
+ * hold no `*` (Istio's prefix, suffix and presence match), it must have `values` (only
+ * `notValues` admits every other user), and with `bindings.userEmailDomains` set every value must
+ * be in one of those domains.
  */
 export const authzUserHeader = defineRule({
   id: 'authz-user-header',
@@ -19,23 +18,19 @@ export const authzUserHeader = defineRule({
   operations: WRITE_OPERATIONS,
   structural: false,
   description:
-    'a `request.headers[<userIdHeader>]` condition holds a wildcard, or (with `bindings.userEmailDomains`) a user outside those domains',
+    'a `request.headers[<userIdHeader>]` condition value holds a wildcard, or (with `bindings.userEmailDomains`) a user outside those domains',
   clusterState: 'profile-namespace',
   check: (ctx) => {
     const outside = skipOutsideProfileNamespace(ctx);
     if (outside !== undefined) return outside;
-    const header = ctx.policy.spec.authorizationPolicies.userIdHeader.trim().toLowerCase();
+    const { userIdHeader } = ctx.policy.spec.authorizationPolicies;
     const domains = ctx.policy.spec.bindings.userEmailDomains;
     const violations: Violation[] = [];
     for (const rule of grantingRules(ctx.object)) {
-      for (const [index, entry] of asArray(rule.rule.when).entries()) {
-        const condition = asRecord(entry);
-        const key = asString(condition?.key);
-        const match = key === undefined ? null : HEADER_KEY.exec(key.trim());
-        if (match?.[1]?.trim().toLowerCase() !== header) continue;
-        const base = indexPath(`${rule.path}.when`, index);
-        const values = stringEntries(condition, 'values', base);
-        for (const { path, value } of [...values, ...stringEntries(condition, 'notValues', base)]) {
+      for (const condition of conditionsOf(rule, userIdHeader)) {
+        if (condition.meaning.kind !== 'user-header') continue;
+        const { path: base, key, values, notValues } = condition;
+        for (const { path, value } of [...values, ...notValues]) {
           if (value.includes('*')) {
             violations.push({
               path,
@@ -43,7 +38,7 @@ export const authzUserHeader = defineRule({
             });
           }
         }
-        if (values.length === 0 && asArray(condition?.notValues).length > 0) {
+        if (values.length === 0 && notValues.length > 0) {
           violations.push({
             path: `${base}.notValues`,
             message: `${base}.notValues without ${base}.values admits every other user on ${quoteValue(key)}; name each user in values`,

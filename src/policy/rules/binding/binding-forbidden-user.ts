@@ -1,7 +1,7 @@
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, defineRule, type Violation } from '../../rule.js';
+import { failIf, defineRule, type Violation, WRITE_OPERATIONS } from '../../rule.js';
 import { indexPath, listValues, quoteValue } from '../../validation-helpers.js';
-import { WRITE_OPERATIONS, subjectsOf } from './binding-fields.js';
+import { subjectsOf } from './binding-fields.js';
 
 /**
  * No `User` subject may be one of `bindings.forbiddenUsers`: by default `system:anonymous`, the

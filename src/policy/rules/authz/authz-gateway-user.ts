@@ -1,0 +1,67 @@
+import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
+import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
+import { quoteValue } from '../../validation-helpers.js';
+import {
+  admitsPrincipal,
+  conditionsOf,
+  grantingRules,
+  pathLimitFailure,
+  type AuthzRule,
+} from './authz-fields.js';
+
+/**
+ * Every Kubeflow user reaches a profile namespace through the principals of
+ * `authorizationPolicies.gatewayPrincipals` (the ingress gateway, the pipelines UI), which say who
+ * the user is in the `userIdHeader` header. So a granting rule that admits one of those principals
+ * must also name its users: it needs a `when` condition on exactly `request.headers[<userIdHeader>]`
+ * (header name in any case) whose `values` are specific users (non-empty, no `*`). Without one, the
+ * rule is the HTTP equivalent of binding `system:authenticated`.
+ *
+ * Whether a rule admits a principal follows Istio's semantics (`from`, `to` and `when` must all
+ * match; see `admitsPrincipal`): an explicit principal, a `*` or prefix/suffix match, the
+ * principal's namespace (`istio-system` admits the gateway), a rule with no `from`, and the same
+ * through `source.principal` / `source.namespace` conditions. Rules limited to
+ * `authorizationPolicies.allowedPaths` (health and metrics) are left alone, as in
+ * `authz-any-source`.
+ */
+export const authzGatewayUser = defineRule({
+  id: 'authz-gateway-user',
+  targets: ['AuthorizationPolicy'],
+  operations: WRITE_OPERATIONS,
+  structural: false,
+  description:
+    'an ALLOW rule admits a principal of `authorizationPolicies.gatewayPrincipals` (through which every Kubeflow user arrives) without a `request.headers[<userIdHeader>]` condition listing specific users: the HTTP equivalent of binding `system:authenticated`',
+  clusterState: 'profile-namespace',
+  check: (ctx) => {
+    const outside = skipOutsideProfileNamespace(ctx);
+    if (outside !== undefined) return outside;
+    const { gatewayPrincipals, allowedPaths, userIdHeader } = ctx.policy.spec.authorizationPolicies;
+    const violations: Violation[] = [];
+    for (const rule of grantingRules(ctx.object)) {
+      if (namesUsers(rule, userIdHeader)) continue;
+      if (pathLimitFailure(rule, allowedPaths) === undefined) continue;
+      for (const principal of gatewayPrincipals) {
+        const path = admitsPrincipal(rule, principal, userIdHeader);
+        if (path === undefined) continue;
+        violations.push({
+          path,
+          message: `${path} admits the gateway principal ${quoteValue(principal)} (authorizationPolicies.gatewayPrincipals), through which every Kubeflow user arrives, but ${rule.path} has no request.headers[${userIdHeader}] condition naming its users; add one with the users' ids in values`,
+        });
+        break;
+      }
+    }
+    return failIf(violations);
+  },
+});
+
+/** True when the rule has an exactly keyed user-id condition whose `values` are specific users. */
+function namesUsers(rule: AuthzRule, userIdHeader: string): boolean {
+  return conditionsOf(rule, userIdHeader).some(
+    ({ meaning, hasValues, values }) =>
+      meaning.kind === 'user-header' &&
+      meaning.exact &&
+      hasValues &&
+      values.length > 0 &&
+      values.every(({ value }) => value !== '' && !value.includes('*')),
+  );
+}
