@@ -72,15 +72,16 @@ describe('profile-guard native', () => {
   });
 
   it('says which rules a policy keeps in the webhook and why', async () => {
-    const file = join(dir, 'lookahead.yaml');
+    // A pattern the webhook accepts (it matches it in linear time) that RE2 cannot express.
+    const file = join(dir, 'negated-class.yaml');
     await writeFile(
       file,
-      'apiVersion: profile-guard.io/v1alpha1\nkind: ProfilePolicy\nspec: {profiles: {name: {pattern: "^(?!kube-)"}}}\n',
+      'apiVersion: profile-guard.io/v1alpha1\nkind: ProfilePolicy\nspec: {profiles: {name: {pattern: "^[\\\\Sx]"}}}\n',
     );
     const run = await native(['--policy', file]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
-      '#   profile-name-pattern: profiles.name.pattern "^(?!kube-)": a lookahead (at offset 1) cannot be expressed in RE2\n',
+      '#   profile-name-pattern: profiles.name.pattern "^[\\\\Sx]": a negated class escape (\\D, \\W, \\S) inside a larger class (at offset 6) cannot be expressed in RE2\n',
     );
   });
 

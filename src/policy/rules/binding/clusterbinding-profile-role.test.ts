@@ -21,8 +21,8 @@ const crb = (
   roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name: role },
   subjects,
 });
-const WHY = (role: string) =>
-  `roleRef.name "${role}" is a profile role (bindings.allowedRoles: kubeflow-admin, kubeflow-edit, kubeflow-view); a ClusterRoleBinding would grant it in every profile namespace — bind it with a RoleBinding in each namespace instead`;
+const WHY = (role: string, subject: string) =>
+  `roleRef.name "${role}" is a profile role (bindings.allowedRoles: kubeflow-admin, kubeflow-edit, kubeflow-view); a ClusterRoleBinding would grant it to ${subject} in every profile namespace — bind it with a RoleBinding in each namespace instead`;
 
 describe('clusterbinding-profile-role', () => {
   it.each<[string, KubeObject, UserInfo, string[]]>([
@@ -31,7 +31,7 @@ describe('clusterbinding-profile-role', () => {
       crb('kubeflow-edit'),
       ALICE,
       [
-        `clusterbinding-profile-role: subjects[0].name "bob@example.com" (User): ${WHY('kubeflow-edit')}`,
+        `clusterbinding-profile-role: ${WHY('kubeflow-edit', 'subjects[0].name "bob@example.com" (User)')}`,
       ],
     ],
     [
@@ -39,8 +39,8 @@ describe('clusterbinding-profile-role', () => {
       crb('kubeflow-view', [group('system:authenticated'), serviceAccount('ci', 'team')]),
       ALICE,
       [
-        `clusterbinding-profile-role: subjects[0].name "system:authenticated" (Group): ${WHY('kubeflow-view')}`,
-        `clusterbinding-profile-role: subjects[1].name "ci" (ServiceAccount): ${WHY('kubeflow-view')}`,
+        `clusterbinding-profile-role: ${WHY('kubeflow-view', 'subjects[0].name "system:authenticated" (Group)')}`,
+        `clusterbinding-profile-role: ${WHY('kubeflow-view', 'subjects[1].name "ci" (ServiceAccount)')}`,
       ],
     ],
     ['allows a binding without subjects (it grants nothing)', crb('kubeflow-admin', []), ALICE, []],

@@ -24,12 +24,11 @@ export const clusterbindingProfileRole = defineRule({
     const { kind, name } = roleRefOf(object);
     const roles = policy.spec.bindings.allowedRoles;
     if (kind !== 'ClusterRole' || name === undefined || !roles.includes(name)) return PASS;
-    const why = `roleRef.name ${quoteValue(name)} is a profile role (bindings.allowedRoles: ${listValues(roles)}); a ClusterRoleBinding would grant it in every profile namespace — bind it with a RoleBinding in each namespace instead`;
     const violations: Violation[] = subjectsOf(object).map((subject) => {
       const path = `${indexPath('subjects', subject.index)}.name`;
       return {
         path,
-        message: `${path} ${quoteValue(subject.name ?? '')} (${subject.kind ?? 'no kind'}): ${why}`,
+        message: `roleRef.name ${quoteValue(name)} is a profile role (bindings.allowedRoles: ${listValues(roles)}); a ClusterRoleBinding would grant it to ${path} ${quoteValue(subject.name ?? '')} (${subject.kind ?? 'no kind'}) in every profile namespace — bind it with a RoleBinding in each namespace instead`,
       };
     });
     return failIf(violations);
