@@ -38,11 +38,7 @@ describe('ratcheting never widens an old exception', () => {
       update('AuthorizationPolicy', sourcePolicy(['monitoring']), sourcePolicy(['*'])),
     ).toEqual({
       allowed: false,
-      // `*` also admits the ingress gateway, so every Kubeflow user.
-      denied: [
-        'authz-source-namespace spec.rules[0].from[0].source.namespaces[0]',
-        'authz-gateway-user spec.rules[0].from[0].source.namespaces[0]',
-      ],
+      denied: ['authz-source-namespace spec.rules[0].from[0].source.namespaces[0]'],
       ratcheted: [],
     });
     expect(

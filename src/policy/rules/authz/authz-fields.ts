@@ -175,13 +175,20 @@ function principalMayMatch(entry: string, principal: string): boolean {
 }
 
 /**
- * Where a granting rule admits requests from the workload `principal` (e.g. the ingress gateway),
- * by Istio's semantics: a rule matches when its `from`, `to` and `when` all match; `from` matches
- * when any source does (none: any source); a source when each field it sets does: `principals` /
- * `namespaces` by any entry, `notPrincipals` / `notNamespaces` by none; a `source.principal` /
- * `source.namespace` condition by any of its `values` and none of its `notValues`. What cannot be
- * known here (IP blocks, request principals, other conditions, `to`) is taken to match. Returns
- * the path of the field that lets the principal in, or undefined when the rule cannot admit it.
+ * Where a granting rule admits requests from the workload `principal` (e.g. the ingress gateway)
+ * by naming it: the field that names the principal itself (exactly, under any trust domain) or
+ * its namespace, in `from` or in a `source.principal` / `source.namespace` condition. Undefined
+ * when the rule cannot admit the principal, and also when it admits it only by a wildcard or for
+ * want of any source restriction: those admit every workload and are judged by
+ * `authz-source-namespace` and `authz-any-source`, each attack by one rule.
+ *
+ * Istio's semantics decide whether the rule admits the principal at all: a rule matches when its
+ * `from`, `to` and `when` all match; `from` matches when any source does (none: any source); a
+ * source when each field it sets does: `principals` / `namespaces` by any entry, `notPrincipals`
+ * / `notNamespaces` by none; a `source.principal` / `source.namespace` condition by any of its
+ * `values` and none of its `notValues`. What cannot be known here (IP blocks, request
+ * principals, other conditions, `to`) is taken to match; an exclusion counts only when it
+ * matches exactly.
  */
 export function admitsPrincipal(
   rule: AuthzRule,
@@ -189,18 +196,17 @@ export function admitsPrincipal(
   userIdHeader: string,
 ): string | undefined {
   const namespace = principalNamespace(principal) ?? '';
-  let reason: string | undefined;
+  // undefined: not admitted; null: admitted without being named; a path: named there.
+  let named: string | null | undefined;
   const from = asArray(rule.rule.from);
   if (from.length === 0) {
-    reason = `${rule.path}.from`;
+    named = null;
   } else {
     for (const { path, source } of sourcesOf(rule)) {
       const principals = stringEntries(source, 'principals', path);
       const namespaces = stringEntries(source, 'namespaces', path);
-      const hit = (entries: typeof principals, match: (value: string) => boolean) =>
-        entries.find(({ value }) => match(value))?.path;
-      const byPrincipal = hit(principals, (value) => principalMayMatch(value, principal));
-      const byNamespace = hit(namespaces, (value) => istioMatch(value, namespace));
+      const byPrincipal = principals.find(({ value }) => principalMayMatch(value, principal));
+      const byNamespace = namespaces.find(({ value }) => istioMatch(value, namespace));
       if (asArray(source.principals).length > 0 && byPrincipal === undefined) continue;
       if (asArray(source.namespaces).length > 0 && byNamespace === undefined) continue;
       const excluded =
@@ -211,11 +217,17 @@ export function admitsPrincipal(
           istioMatch(value, namespace),
         );
       if (excluded) continue;
-      reason = byPrincipal ?? byNamespace ?? path;
-      break;
+      const exact = [byPrincipal, byNamespace].find(
+        (entry) => entry !== undefined && !entry.value.includes('*'),
+      );
+      if (exact !== undefined) {
+        named = exact.path;
+        break;
+      }
+      named ??= null;
     }
   }
-  if (reason === undefined) return undefined;
+  if (named === undefined) return undefined;
   for (const condition of conditionsOf(rule, userIdHeader)) {
     const { kind, exact } = condition.meaning;
     // Only an exactly spelled source condition surely applies, so only it can exclude.
@@ -224,13 +236,13 @@ export function admitsPrincipal(
     const matches = (value: string): boolean =>
       kind === 'namespace' ? istioMatch(value, subject) : principalMayMatch(value, subject);
     if (condition.hasValues) {
-      const hit = condition.values.find(({ value }) => matches(value));
-      if (hit === undefined) return undefined;
-      if (reason === `${rule.path}.from`) reason = hit.path;
+      const hits = condition.values.filter(({ value }) => matches(value));
+      if (hits.length === 0) return undefined;
+      named ??= hits.find(({ value }) => !value.includes('*'))?.path ?? null;
     }
     if (condition.notValues.some(({ value }) => istioMatch(value, subject))) return undefined;
   }
-  return reason;
+  return named ?? undefined;
 }
 
 /**

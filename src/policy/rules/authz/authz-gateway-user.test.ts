@@ -54,35 +54,6 @@ describe('authz-gateway-user (alice, in her profile namespace)', () => {
       [opens(N0, PIPELINES_UI)],
     ],
     [
-      'a prefix principal covering the gateway',
-      rule(from({ principals: ['cluster.local/ns/istio-system/*'] })),
-      [opens(P0)],
-    ],
-    [
-      'a suffix principal covering the gateway',
-      rule(from({ principals: ['*/sa/istio-ingressgateway-service-account'] })),
-      [opens(P0)],
-    ],
-    ['any principal', rule(from({ principals: ['*'] })), [opens(P0)]],
-    ['a namespace wildcard', rule(from({ namespaces: ['istio-*'] })), [opens(N0)]],
-    ['no from at all', rule({}), [opens('spec.rules[0].from')]],
-    ['an empty from entry', rule({ from: [{}] }), [opens('spec.rules[0].from[0].source')]],
-    [
-      'exclusions that miss the gateway',
-      rule(from({ notPrincipals: ['cluster.local/ns/bob/sa/x'] })),
-      [opens('spec.rules[0].from[0].source')],
-    ],
-    [
-      'IP blocks (any workload may have them)',
-      rule(from({ ipBlocks: ['10.0.0.0/8'] })),
-      [opens('spec.rules[0].from[0].source')],
-    ],
-    [
-      'request principals (a JWT the gateway may forward)',
-      rule(from({ requestPrincipals: ['*'] })),
-      [opens('spec.rules[0].from[0].source')],
-    ],
-    [
       'the gateway in a when condition on source.principal',
       rule({ when: [{ key: 'source.principal', values: [GATEWAY_PRINCIPAL] }] }),
       [opens('spec.rules[0].when[0].values[0]')],
@@ -173,6 +144,47 @@ describe('authz-gateway-user (alice, in her profile namespace)', () => {
     ['an explicit ALLOW', rule(from({ principals: [GATEWAY_PRINCIPAL] }), 'ALLOW'), [opens(P0)]],
   ])('denies %s', (_name, object, expected) => {
     expect(judge(object)).toEqual(expected);
+  });
+
+  it.each<[string, KubeObject, string]>([
+    [
+      'a prefix principal covering the gateway',
+      rule(from({ principals: ['cluster.local/ns/istio-system/*'] })),
+      'authz-source-namespace',
+    ],
+    [
+      'a suffix principal covering the gateway',
+      rule(from({ principals: ['*/sa/istio-ingressgateway-service-account'] })),
+      'authz-source-namespace',
+    ],
+    ['any principal', rule(from({ principals: ['*'] })), 'authz-source-namespace'],
+    ['a namespace wildcard', rule(from({ namespaces: ['istio-*'] })), 'authz-source-namespace'],
+    [
+      'a wildcard in a source condition',
+      rule({ when: [{ key: 'source.principal', values: ['*'] }] }),
+      'authz-source-namespace',
+    ],
+    ['no from at all', rule({}), 'authz-any-source'],
+    ['an empty from entry', rule({ from: [{}] }), 'authz-any-source'],
+    [
+      'exclusions that miss the gateway',
+      rule(from({ notPrincipals: ['cluster.local/ns/bob/sa/x'] })),
+      'authz-any-source',
+    ],
+    [
+      'IP blocks (any workload may have them)',
+      rule(from({ ipBlocks: ['10.0.0.0/8'] })),
+      'authz-any-source',
+    ],
+    [
+      'request principals (a JWT the gateway may forward)',
+      rule(from({ requestPrincipals: ['*'] })),
+      'authz-any-source',
+    ],
+  ])('leaves %s, which admits every workload, to %s', (_name, object, other) => {
+    const result = evaluate('AuthorizationPolicy', object);
+    expect(ruleDenials(result, 'authz-gateway-user')).toEqual([]);
+    expect(result.denials.map((finding) => finding.ruleId)).toEqual([other]);
   });
 
   it.each<[string, KubeObject]>([

@@ -18,11 +18,13 @@ import {
  * rule is the HTTP equivalent of binding `system:authenticated`.
  *
  * Whether a rule admits a principal follows Istio's semantics (`from`, `to` and `when` must all
- * match; see `admitsPrincipal`): an explicit principal, a `*` or prefix/suffix match, the
- * principal's namespace (`istio-system` admits the gateway), a rule with no `from`, and the same
- * through `source.principal` / `source.namespace` conditions. Rules limited to
- * `authorizationPolicies.allowedPaths` (health and metrics) are left alone, as in
- * `authz-any-source`.
+ * match; see `admitsPrincipal`). The rule judges a rule that names the principal (under any trust
+ * domain) or its namespace (`istio-system` admits the gateway), in `from` or in a
+ * `source.principal` / `source.namespace` condition. A rule that admits it only through a
+ * wildcard or for want of any source restriction admits every workload and is denied by
+ * `authz-source-namespace` or `authz-any-source` instead, so each attack is reported by one rule.
+ * Rules limited to `authorizationPolicies.allowedPaths` (health and metrics) are left alone, as
+ * in `authz-any-source`.
  */
 export const authzGatewayUser = defineRule({
   id: 'authz-gateway-user',

@@ -28,12 +28,7 @@ describe('where the AuthorizationPolicy rules apply', () => {
       evaluate('AuthorizationPolicy', attack('plain'), { cluster: snapshot }).denials.map(
         (d) => d.ruleId,
       ),
-    ).toEqual([
-      'authz-source-namespace',
-      'authz-any-source',
-      'authz-gateway-user',
-      'authz-gateway-user',
-    ]);
+    ).toEqual(['authz-source-namespace', 'authz-any-source']);
   });
 
   it('skips them for exempt callers', () => {
@@ -56,8 +51,6 @@ describe('where the AuthorizationPolicy rules apply', () => {
     expect(result.warnings.map((w) => [w.ruleId, w.ratcheted])).toEqual([
       ['authz-source-namespace', true],
       ['authz-any-source', true],
-      ['authz-gateway-user', true],
-      ['authz-gateway-user', true],
     ]);
   });
 });
@@ -130,7 +123,7 @@ describe('the profile controller’s AuthorizationPolicies, whole catalog, not e
         operation: 'UPDATE',
         oldObject: object,
       }).denials.map((finding) => finding.ruleId),
-    ).toEqual(['authz-any-source', 'authz-gateway-user']);
+    ).toEqual(['authz-any-source']);
     expect(
       evaluate('AuthorizationPolicy', rewritten, {
         user: controller,
