@@ -29,19 +29,28 @@ const frameworks = ['@kubernetes/client-node', 'pino', 'prom-client', 'node-forg
  * @param {string[]} paths
  * @param {string[]} layers
  */
-const restrict = (paths, layers) => [
+const restrict = (paths, layers, patterns = []) => [
   'error',
   {
     paths: paths.map((name) => ({
       name,
       message: 'This layer may not depend on it (see README, Architecture).',
     })),
-    patterns: layers.map((layer) => ({
-      group: [`**/${layer}/*`, `**/${layer}`],
-      message: `This layer may not import from src/${layer}/ (see README, Architecture).`,
-    })),
+    patterns: [
+      ...layers.map((layer) => ({
+        group: [`**/${layer}/*`, `**/${layer}`],
+        message: `This layer may not import from src/${layer}/ (see README, Architecture).`,
+      })),
+      ...patterns,
+    ],
   },
 ];
+
+/** Test helpers (any `test-support/` folder under src/) are for tests and other test helpers. */
+const TEST_SUPPORT = {
+  group: ['**/test-support/*', '**/test-support'],
+  message: 'Production code may not import test helpers (src/**/test-support/).',
+};
 
 /**
  * The layers under src/ (README, Architecture): each folder, the sibling layers it may import, and
@@ -112,11 +121,21 @@ const layerConfig = (/** @type {string} */ layer) => {
   const forbiddenLayers = Object.keys(LAYERS).filter(
     (other) => other !== layer && !imports.includes(other),
   );
-  return {
-    files: [`src/${layer}/**/*.ts`],
-    ignores: ['**/*.test.ts'],
-    rules: { 'no-restricted-imports': restrict(forbiddenPackages, forbiddenLayers) },
-  };
+  return [
+    {
+      files: [`src/${layer}/**/*.ts`],
+      ignores: ['**/*.test.ts', '**/test-support/**'],
+      rules: {
+        'no-restricted-imports': restrict(forbiddenPackages, forbiddenLayers, [TEST_SUPPORT]),
+      },
+    },
+    {
+      // A test helper keeps its layer's boundaries and may use other test helpers.
+      files: [`src/${layer}/**/test-support/**/*.ts`],
+      ignores: ['**/*.test.ts'],
+      rules: { 'no-restricted-imports': restrict(forbiddenPackages, forbiddenLayers) },
+    },
+  ];
 };
 
 export default tseslint.config(
@@ -169,7 +188,7 @@ export default tseslint.config(
       'no-restricted-imports': 'off',
     },
   },
-  ...Object.keys(LAYERS).map(layerConfig),
+  ...Object.keys(LAYERS).flatMap(layerConfig),
   {
     // policy/: rules as data and pure functions over the object and a read-only snapshot;
     // native/: the pure translation of a policy into admission policy objects.

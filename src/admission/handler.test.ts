@@ -8,7 +8,7 @@ import {
 import { withObserver } from './observed-handler.js';
 import { encodeReviewResponse } from './review-codec.js';
 import { parseAdmissionReview, type AdmissionReview } from './review.js';
-import { applyJsonPatch } from './test-support/apply-patch.js';
+import { applyJsonPatch } from './apply-json-patch.js';
 import {
   decodePatch,
   profile,
@@ -247,7 +247,7 @@ describe('createMutatingHandler', () => {
     const handler = wire(createMutatingHandler(testDeps()));
     const object = profile('team', 'a@b.c');
     const first = handler.handle(review({ object })).response;
-    const mutated = applyJsonPatch(object, decodePatch(first.patch) as unknown[]);
+    const mutated = applyJsonPatch(object, decodePatch(first.patch));
     const second = handler.handle(review({ object: mutated })).response;
     expect(second).toEqual({
       uid: UID,

@@ -20,6 +20,7 @@ import {
   warningsOf,
 } from './responses.js';
 import type { AdmissionReview, ResponseStatus, ReviewApiVersion } from './review.js';
+import { errorMessage } from '../util/error-message.js';
 
 export type {
   Decision,
@@ -224,7 +225,7 @@ function createHandler(webhook: WebhookName, deps: HandlerDeps, step: Step): Adm
 
 /** The result of an unexpected exception: validate fails closed, mutate lets the request by. */
 function failure(webhook: WebhookName, error: unknown): Outcome {
-  const text = `internal error: ${error instanceof Error ? error.message : String(error)}`;
+  const text = `internal error: ${errorMessage(error)}`;
   return webhook === 'validate'
     ? {
         decision: 'error',

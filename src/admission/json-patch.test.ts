@@ -1,6 +1,38 @@
 import fc from 'fast-check';
-import { diffToJsonPatch, escapePointerToken, jsonEqual } from './json-patch.js';
-import { applyJsonPatch } from './test-support/apply-patch.js';
+import {
+  diffToJsonPatch,
+  escapePointerToken,
+  jsonEqual,
+  type JsonPatchOperation,
+} from './json-patch.js';
+import { applyJsonPatch } from './apply-json-patch.js';
+
+/**
+ * The patch applied by fast-json-patch to `document`, with `__proto__` an ordinary key as it is
+ * for the API server: fast-json-patch refuses any path through `__proto__`, so every key of the
+ * document, of the patch's values and of its paths is prefixed with `_` for the application and
+ * the prefix dropped from the result (Object.fromEntries defines `__proto__` as an own key).
+ */
+function applyAsOwnKeys(document: unknown, patch: readonly JsonPatchOperation[]): unknown {
+  const prefixed = patch.map((operation) => ({
+    ...operation,
+    path: operation.path.replaceAll('/', '/_'),
+    ...('value' in operation ? { value: rekey(operation.value, (key) => `_${key}`) } : {}),
+  })) as JsonPatchOperation[];
+  const patched = applyJsonPatch(
+    rekey(document, (key) => `_${key}`),
+    prefixed,
+  );
+  return rekey(patched, (key) => key.slice(1));
+}
+
+function rekey(value: unknown, rename: (key: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((item) => rekey(item, rename));
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, child]) => [rename(key), rekey(child, rename)]),
+  );
+}
 
 describe('diffToJsonPatch', () => {
   it('gives no operations for equal documents, whatever the key order', () => {
@@ -67,7 +99,7 @@ describe('diffToJsonPatch', () => {
     fc.assert(
       fc.property(json, json, (before, after) => {
         const patch = diffToJsonPatch(before, after);
-        expect(jsonEqual(applyJsonPatch(before, patch), after)).toBe(true);
+        expect(jsonEqual(applyAsOwnKeys(before, patch), after)).toBe(true);
         expect(diffToJsonPatch(after, after)).toEqual([]);
       }),
       { numRuns: 2000 },
@@ -84,7 +116,7 @@ describe('diffToJsonPatch', () => {
         const after: unknown = structuredClone(base);
         for (const [path, value] of edits) setDeep(after, path, value);
         const patch = diffToJsonPatch(base, after);
-        expect(jsonEqual(applyJsonPatch(base, patch), after)).toBe(true);
+        expect(jsonEqual(applyAsOwnKeys(base, patch), after)).toBe(true);
         expect(patch.length === 0).toBe(jsonEqual(base, after));
       }),
       { numRuns: 1000 },

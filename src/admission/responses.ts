@@ -1,6 +1,7 @@
 import type { Evaluation, Finding } from '../policy/engine.js';
 import type { JsonPatchOperation } from './json-patch.js';
 import type { AdmissionResponse, ResponseStatus } from './review.js';
+import { truncate } from '../util/truncate.js';
 
 /** The API server's limit on one warning; longer entries are cut to it. */
 export const MAX_WARNING_CHARS = 256;
@@ -76,13 +77,6 @@ export function internalErrorStatus(message: string): ResponseStatus {
  */
 export function warningText(finding: Finding): string {
   return truncate(formatFinding(finding).replace(/\p{Cc}/gu, ' '), MAX_WARNING_CHARS);
-}
-
-/** Cuts `text` to at most `max` code points, the last being `…` when anything was cut. */
-export function truncate(text: string, max: number): string {
-  const chars = Array.from(text);
-  if (chars.length <= max) return text;
-  return `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
 }
 
 /** The warnings of an evaluation: Warn-mode findings and ratcheted denials, in catalog order. */

@@ -1,3 +1,4 @@
+import { asRecord } from '../policy/object-access.js';
 import type { Operation } from '../policy/request.js';
 
 /** The AdmissionReview versions the webhook answers; the answer echoes the request's. */
@@ -80,8 +81,6 @@ export interface ReviewParseError {
 export type ReviewParseResult =
   { readonly ok: true; readonly review: AdmissionReview } | ReviewParseError;
 
-type Json = Readonly<Record<string, unknown>>;
-
 class FieldError extends Error {}
 
 /**
@@ -89,10 +88,10 @@ class FieldError extends Error {}
  * problem becomes a {@link ReviewParseError} naming the first offending field.
  */
 export function parseAdmissionReview(body: unknown): ReviewParseResult {
-  const root = asObject(body);
+  const root = asRecord(body);
   if (root === undefined) return fail('body: not a JSON object');
   const apiVersion = readApiVersion(root.apiVersion);
-  const request = asObject(root.request);
+  const request = asRecord(root.request);
   const uid = request !== undefined ? readUid(request.uid) : undefined;
   const known = { ...(uid !== undefined ? { uid } : {}), ...(apiVersion ? { apiVersion } : {}) };
   try {
@@ -134,12 +133,6 @@ function fail(
   return { ok: false, status: 400, error, ...known };
 }
 
-function asObject(value: unknown): Json | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Json)
-    : undefined;
-}
-
 function missingOr(value: unknown, field: string, expected: string): string {
   return value === undefined || value === null ? `${field}: missing` : `${field}: not ${expected}`;
 }
@@ -164,7 +157,7 @@ function optionalString(value: unknown, field: string): string {
 }
 
 function readKind(value: unknown): GroupVersionKind {
-  const kind = asObject(value);
+  const kind = asRecord(value);
   if (kind === undefined) throw new FieldError(missingOr(value, 'request.kind', 'an object'));
   return {
     group: optionalString(kind.group, 'request.kind.group'),
@@ -181,7 +174,7 @@ function readOperation(value: unknown): Operation {
 }
 
 function readUserInfo(value: unknown): AdmissionRequest['userInfo'] {
-  const info = asObject(value);
+  const info = asRecord(value);
   if (info === undefined) throw new FieldError(missingOr(value, 'request.userInfo', 'an object'));
   const groups: unknown = info.groups ?? [];
   if (!isStringArray(groups))

@@ -1,3 +1,4 @@
+import { errorMessage } from '../util/error-message.js';
 /** The result of {@link parseJsonSafely}. */
 export type JsonParseResult =
   { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
@@ -26,7 +27,7 @@ export function parseJsonSafely(bytes: Uint8Array): JsonParseResult {
     if (mayHavePollutionKeys(text)) scrubPollutionKeys(value);
     return { ok: true, value };
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     return { ok: false, error: `body: not valid JSON (${reason})` };
   }
 }

@@ -1,3 +1,4 @@
+import { asRecord } from '../policy/object-access.js';
 import {
   compareQuantities,
   formatQuantity,
@@ -11,23 +12,19 @@ import {
 } from '../policy/validation-helpers.js';
 import { linearRegExp } from '../util/linear-regexp.js';
 import { formatFieldPath, type PathSegment } from './field-path.js';
-
-type Node = Readonly<Record<string, unknown>>;
+import { errorMessage } from '../util/error-message.js';
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const DOMAIN =
   /^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$/;
 
-function isNode(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function child(node: unknown, key: string): unknown {
-  return isNode(node) ? node[key] : undefined;
+  return asRecord(node)?.[key];
 }
 
 function entries(node: unknown): [string, unknown][] {
-  return isNode(node) ? Object.entries(node) : [];
+  const record = asRecord(node);
+  return record === undefined ? [] : Object.entries(record);
 }
 
 function items(node: unknown): [number, unknown][] {
@@ -42,7 +39,7 @@ function items(node: unknown): [number, unknown][] {
 function namePatternProblem(pattern: string): string | undefined {
   // V8 says `Invalid regular expression: /<source>/<flags>: <reason>`; the reason is what helps.
   const reasonOf = (error: unknown): string => {
-    const text = error instanceof Error ? error.message : String(error);
+    const text = errorMessage(error);
     return text.slice(text.lastIndexOf(': ') + 2);
   };
   try {

@@ -5,6 +5,7 @@ import { decodeReviewBytes, encodeReviewResponse } from '../admission/review-cod
 import type { Logger } from '../observability/logger.js';
 import { DEFAULT_MAX_BODY_BYTES, readRequestBody } from './request-body.js';
 import { createRouter, type Reply, type RequestListener } from './router.js';
+import { errorMessage } from '../util/error-message.js';
 
 export { DEFAULT_MAX_BODY_BYTES } from './request-body.js';
 export type { RequestListener } from './router.js';
@@ -108,7 +109,7 @@ function readinessOf(probe: () => Readiness): Readiness {
     const { ready, reasons } = probe();
     return { ready, reasons: [...reasons] };
   } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
+    const text = errorMessage(error);
     return { ready: false, reasons: [`readiness check failed: ${text}`] };
   }
 }

@@ -10,6 +10,7 @@ import {
 import { Informer, type InformerSink } from './informer.js';
 import type { BackoffOptions, Scheduler } from './scheduler.js';
 import type { WatchSource } from './watch-source.js';
+import { errorMessage } from '../util/error-message.js';
 
 /** A change to a ProfilePolicy object, with the raw object (its final state for `delete`). */
 export interface PolicyObjectEvent {
@@ -240,7 +241,7 @@ function policySink(
       emit(event);
     } catch (error) {
       logger.error(
-        { err: error instanceof Error ? error.message : String(error), name: nameOf(event.object) },
+        { err: errorMessage(error), name: nameOf(event.object) },
         'cluster cache: ProfilePolicy handler failed',
       );
     }

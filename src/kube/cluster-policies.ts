@@ -7,6 +7,8 @@ import { selectPolicyFor, selectorLabelKeys } from '../policy/policy-selection.j
 import type { Policy } from '../policy/policy-spec.js';
 import type { PolicyObjectEvent } from './cluster-cache.js';
 import { REAL_SCHEDULER, backoffDelay, type Scheduler } from './scheduler.js';
+import { truncate } from '../util/truncate.js';
+import { errorMessage } from '../util/error-message.js';
 
 /** The `Ready` condition profile-guard keeps on each ProfilePolicy. */
 export interface ReadyCondition {
@@ -131,7 +133,7 @@ export function createClusterPolicies(options: ClusterPoliciesOptions): ClusterP
         entry.attempts += 1;
         const delay = backoffDelay(entry.attempts, STATUS_RETRY, random);
         logger.warn(
-          { policy: name, err: messageOf(error), retryInMs: delay },
+          { policy: name, err: errorMessage(error), retryInMs: delay },
           'ProfilePolicy status write failed; retrying',
         );
         options.onStatusError?.(name, error);
@@ -273,16 +275,12 @@ function desiredReady(entry: Entry): Desired {
   return {
     status: 'False',
     reason: 'InvalidSpec',
-    message: truncate(`the spec is invalid (${standing}): ${entry.errors.join('; ')}`),
+    message: truncate(`the spec is invalid (${standing}): ${entry.errors.join('; ')}`, MAX_MESSAGE),
   };
 }
 
 /** metav1.Condition messages are limited to 32768 characters. */
 const MAX_MESSAGE = 32_000;
-
-function truncate(message: string): string {
-  return message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE - 1)}…`;
-}
 
 function asNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
@@ -314,8 +312,4 @@ function currentReady(
     };
   }
   return undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -5,6 +5,8 @@ import type { ClusterSnapshot } from '../policy/cluster-snapshot.js';
 import type { Finding } from '../policy/engine.js';
 import { asString, getPath } from '../policy/object-access.js';
 import { REAL_SCHEDULER, type Scheduler } from './scheduler.js';
+import { truncate } from '../util/truncate.js';
+import { errorMessage } from '../util/error-message.js';
 
 /** The core/v1 Event profile-guard creates (timestamps as RFC 3339 strings). */
 export interface PolicyEvent {
@@ -134,7 +136,7 @@ export function createEventReporter(options: EventReporterOptions): EventReporte
           outcome('failed');
           logger.warn(
             {
-              err: error instanceof Error ? error.message : String(error),
+              err: errorMessage(error),
               namespace: event.metadata.namespace,
               kind: event.involvedObject.kind,
               name: event.involvedObject.name,
@@ -211,10 +213,7 @@ export function createEventReporter(options: EventReporterOptions): EventReporte
         queue.push(event);
         timer ??= scheduler.setTimeout(pump, 0);
       } catch (error) {
-        logger.warn(
-          { err: error instanceof Error ? error.message : String(error) },
-          'could not prepare Event',
-        );
+        logger.warn({ err: errorMessage(error) }, 'could not prepare Event');
       }
     },
     idle() {
@@ -261,6 +260,7 @@ export function eventFor(
   const lines = findings.map((finding) => `${finding.ruleId}: ${finding.message}`);
   const message = truncate(
     `${input.operation} by ${input.user.username} ${verb}: ${lines.join('; ')}`,
+    MAX_MESSAGE,
   );
   const time = new Date(now).toISOString();
   return {
@@ -294,8 +294,4 @@ function eventNamePrefix(name: string): string {
     .slice(0, 200)
     .replace(/[^a-z0-9]+$/, '');
   return cleaned === '' ? COMPONENT : cleaned;
-}
-
-function truncate(message: string): string {
-  return message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE - 1)}…`;
 }

@@ -14,6 +14,7 @@ import {
   type WatchHandle,
   type WatchSource,
 } from './watch-source.js';
+import { errorMessage } from '../util/error-message.js';
 
 /**
  * Where an informer puts what it learns. `prepare` reduces a raw object to what is kept (so a
@@ -210,7 +211,7 @@ export class Informer<T> {
       this.firstSync?.reject(
         new Error(
           `cannot list ${this.kind} objects (HTTP ${status}): check the credentials and that ` +
-            `RBAC grants list and watch on ${this.kind} cluster-wide; ${messageOf(error)}`,
+            `RBAC grants list and watch on ${this.kind} cluster-wide; ${errorMessage(error)}`,
         ),
       );
       this.stop();
@@ -219,7 +220,7 @@ export class Informer<T> {
     if (this.watchHandle !== undefined && this.healthy) {
       // A periodic relist failed while the watch is fine: keep watching, try at the next resync.
       this.logger.warn(
-        { kind: this.kind, err: messageOf(error), status },
+        { kind: this.kind, err: errorMessage(error), status },
         'cluster cache: periodic relist failed; the watch goes on',
       );
       this.scheduleResync();
@@ -229,7 +230,13 @@ export class Informer<T> {
     this.attempts += 1;
     const delay = backoffDelay(this.attempts, this.backoff, this.random);
     this.logger.warn(
-      { kind: this.kind, err: messageOf(error), status, attempt: this.attempts, retryInMs: delay },
+      {
+        kind: this.kind,
+        err: errorMessage(error),
+        status,
+        attempt: this.attempts,
+        retryInMs: delay,
+      },
       'cluster cache: list failed; retrying',
     );
     this.schedule('retry', delay, () => void this.relist());
@@ -310,7 +317,7 @@ export class Informer<T> {
     }
     if (isExpired(error) || statusOf(error) === 404) {
       this.logger.info(
-        { kind: this.kind, err: messageOf(error) },
+        { kind: this.kind, err: errorMessage(error) },
         'cluster cache: watch position expired; relisting',
       );
       this.schedule('retry', 0, () => void this.relist());
@@ -320,7 +327,7 @@ export class Informer<T> {
     this.attempts += 1;
     const delay = backoffDelay(this.attempts, this.backoff, this.random);
     this.logger.warn(
-      { kind: this.kind, err: messageOf(error), attempt: this.attempts, retryInMs: delay },
+      { kind: this.kind, err: errorMessage(error), attempt: this.attempts, retryInMs: delay },
       'cluster cache: watch broke; decisions use the last known state until it recovers',
     );
     this.schedule('retry', delay, () => {
@@ -367,8 +374,4 @@ function resourceVersionOf(object: unknown): string | undefined {
   if (typeof metadata !== 'object' || metadata === null) return undefined;
   const version = (metadata as { resourceVersion?: unknown }).resourceVersion;
   return typeof version === 'string' && version !== '' ? version : undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { errorMessage } from '../util/error-message.js';
 
 /** Where the configuration came from, for the startup log line. */
 export type KubeConfigSource = 'flag' | 'env' | 'in-cluster' | 'default';
@@ -66,7 +67,7 @@ export function loadKubeConfig(options: KubeConfigOptions = {}): LoadedKubeConfi
     try {
       config.loadFromCluster();
     } catch (error) {
-      throw new KubeConfigError(`cannot load the in-cluster configuration: ${messageOf(error)}`);
+      throw new KubeConfigError(`cannot load the in-cluster configuration: ${errorMessage(error)}`);
     }
     return finish(config, 'in-cluster', serviceHost);
   }
@@ -96,7 +97,9 @@ function readFiles(config: KubeConfig, files: readonly string[], origin: string)
         config.mergeConfig(next, currentContextOf(config) !== '');
       }
     } catch (error) {
-      throw new KubeConfigError(`cannot read kubeconfig ${file} (${origin}): ${messageOf(error)}`);
+      throw new KubeConfigError(
+        `cannot read kubeconfig ${file} (${origin}): ${errorMessage(error)}`,
+      );
     }
   });
 }
@@ -116,8 +119,4 @@ function finish(config: KubeConfig, source: KubeConfigSource, location: string):
     );
   }
   return { config, source, location, server: cluster.server };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -10,6 +10,7 @@ import {
 } from './policy-reports.js';
 import { REPORT_APIS, WGPOLICY_API, type ReportApi } from './report-apis.js';
 import { statusOf } from './watch-source.js';
+import { errorMessage } from '../util/error-message.js';
 
 const PAGE_SIZE = 100;
 
@@ -227,6 +228,6 @@ function apiMessage(error: unknown): string {
   }
   const message = (parsed as { message?: unknown } | null | undefined)?.message;
   if (typeof message === 'string' && message !== '') return message;
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorMessage(error);
   return text.split('\n')[0] ?? text;
 }

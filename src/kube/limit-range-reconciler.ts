@@ -18,6 +18,7 @@ import type { LimitRangeWriteOutcome } from '../observability/metrics.js';
 import type { InformerSink } from './informer.js';
 import { REAL_SCHEDULER, backoffDelay, type BackoffOptions, type Scheduler } from './scheduler.js';
 import { statusOf } from './watch-source.js';
+import { errorMessage } from '../util/error-message.js';
 
 /** Writes profile-guard's LimitRanges (the client-node implementation is `kube-limit-range-writer.ts`). */
 export interface LimitRangeWriter {
@@ -286,7 +287,7 @@ export function createLimitRangeReconciler(
     const result: LimitRangeWriteResult = status === 409 ? 'conflict' : 'error';
     options.onWrite?.(result);
     const attempt = (attempts.get(namespace) ?? 0) + 1;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     if (attempt >= maxAttempts) {
       attempts.delete(namespace);
       logger.error(

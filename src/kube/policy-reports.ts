@@ -7,6 +7,9 @@ import { asRecord, asString, asStringMap, getPath } from '../policy/object-acces
 import { WGPOLICY_API, type ReportApi, type ReportKind } from './report-apis.js';
 import { REAL_SCHEDULER, type Scheduler } from './scheduler.js';
 import { statusOf } from './watch-source.js';
+import { truncate } from '../util/truncate.js';
+import { errorMessage } from '../util/error-message.js';
+
 /** The name of every report profile-guard writes (one per namespace, one cluster-wide). */
 export const REPORT_NAME = 'profile-guard';
 /** `source` of every result, and the value of the managed-by label. */
@@ -208,7 +211,7 @@ export function createPolicyReporter(options: PolicyReporterOptions): PolicyRepo
     if ((failures & (failures - 1)) === 0) {
       logger.warn(
         {
-          err: error instanceof Error ? error.message : String(error),
+          err: errorMessage(error),
           status: statusOf(error),
           report: reportLabel(namespace, writer.api),
           results,
@@ -304,10 +307,7 @@ export function createPolicyReporter(options: PolicyReporterOptions): PolicyRepo
         if (batch.length > limits.maxResults) batch.splice(0, batch.length - limits.maxResults);
         timer ??= scheduler.setTimeout(onTimer, interval);
       } catch (error) {
-        logger.warn(
-          { err: error instanceof Error ? error.message : String(error) },
-          'could not prepare PolicyReport results',
-        );
+        logger.warn({ err: errorMessage(error) }, 'could not prepare PolicyReport results');
       }
     },
     flush,
@@ -365,7 +365,7 @@ export function reportResultsFor(record: DecisionRecord, now: number): DecisionR
       result,
       severity: kind === 'denial' ? 'high' : kind === 'warning' ? 'medium' : 'low',
       scored: result !== 'warn',
-      message: truncate(findings.map((finding) => finding.message).join('; ')),
+      message: truncate(findings.map((finding) => finding.message).join('; '), MAX_MESSAGE),
       source: REPORT_SOURCE,
       timestamp,
       resources: [resource],
@@ -510,8 +510,4 @@ function groupByRule(findings: readonly Finding[], kind: FindingKind): RuleGroup
     }
   }
   return [...byRule.values()];
-}
-
-function truncate(message: string): string {
-  return message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE - 1)}…`;
 }

@@ -1,3 +1,5 @@
+import { errorMessage } from '../util/error-message.js';
+
 /** The kinds profile-guard lists and watches (LimitRanges only for the LimitRange reconciler). */
 export type WatchedKind = 'Profile' | 'Namespace' | 'RoleBinding' | 'ProfilePolicy' | 'LimitRange';
 
@@ -71,6 +73,6 @@ export function statusOf(error: unknown): number | undefined {
  */
 export function isExpired(error: unknown): boolean {
   if (statusOf(error) === 410) return true;
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorMessage(error);
   return /too old resource ?version|resourceversion too old|\bexpired\b/i.test(text);
 }

@@ -3,6 +3,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Server as TlsServer, createSecureContext } from 'node:tls';
+import { errorMessage } from '../util/error-message.js';
 
 /** File names in a certificate directory (a kubernetes.io/tls Secret, cert-manager, `certs`). */
 export const CERT_FILE = 'tls.crt';
@@ -258,11 +259,7 @@ async function readText(path: string): Promise<string> {
 }
 
 function describe(error: unknown): string {
-  // Not `instanceof Error`: errors from another realm (a VM context, a worker) are objects too.
-  const message =
-    typeof error === 'object' && error !== null && 'message' in error
-      ? String(error.message)
-      : String(error);
+  const message = errorMessage(error);
   // `ENOENT: no such file or directory, open '/x/tls.key'`: the path is already in our text.
   return message.replace(/, (open|stat|scandir) '[^']*'$/, '');
 }

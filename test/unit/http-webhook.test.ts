@@ -5,7 +5,7 @@ import { createMutator } from '../../src/policy/mutation-engine.js';
 import { staticPolicyProvider } from '../../src/policy/policy-provider.js';
 import { MUTATORS, RULES } from '../../src/policy/catalog.js';
 import { createMutatingHandler, createValidatingHandler } from '../../src/admission/handler.js';
-import { applyJsonPatch } from '../../src/admission/test-support/apply-patch.js';
+import { applyJsonPatch } from '../../src/admission/apply-json-patch.js';
 import {
   decodePatch,
   profile,
@@ -151,7 +151,7 @@ describe('the webhook listener', () => {
       const { webhook } = app();
       const object = profile('team', 'a@b.c');
       const first = await request(webhook).post('/mutate').send(reviewBody({ object }));
-      const mutated = applyJsonPatch(object, decodePatch(first.body.response.patch) as unknown[]);
+      const mutated = applyJsonPatch(object, decodePatch(first.body.response.patch));
       const second = await request(webhook)
         .post('/mutate')
         .send(reviewBody({ object: mutated }))
@@ -255,7 +255,7 @@ describe('the webhook listener', () => {
         .post('/mutate')
         .send(reviewBody({ object }))
         .expect(200);
-      const patch = decodePatch(patched.body.response.patch) as { path: string }[];
+      const patch = decodePatch(patched.body.response.patch);
       expect(JSON.stringify(patch)).toContain('app.kubernetes.io~1part-of');
       const mutated = applyJsonPatch(object, patch);
       const again = await request(webhook)

@@ -10,7 +10,8 @@ import {
 } from '../../src/admission/review-codec.js';
 import type { AdmissionReviewResponse } from '../../src/admission/review.js';
 import { REVIEW_API_VERSIONS } from '../../src/admission/review.js';
-import { applyJsonPatch } from '../../src/admission/test-support/apply-patch.js';
+import { applyJsonPatch } from '../../src/admission/apply-json-patch.js';
+import type { JsonPatchOperation } from '../../src/admission/json-patch.js';
 import {
   PROFILE_KIND,
   reviewBody,
@@ -208,7 +209,7 @@ function checkAnswer(input: unknown, answer: { status: number; body: unknown }):
       );
       expect(Array.isArray(patch) && patch.length > 0).toBe(true);
       const object = ((input as Json).request as Json).object;
-      expect(() => applyJsonPatch(object, patch as unknown[])).not.toThrow();
+      expect(() => applyJsonPatch(object, patch as JsonPatchOperation[])).not.toThrow();
     } else {
       expect('patchType' in response).toBe(false);
     }

@@ -8,6 +8,7 @@ import type { Policy, PolicySpec } from '../../policy/policy-spec.js';
 import { failIf, type MutatorDefinition, type RuleDefinition } from '../../policy/rule.js';
 import type { DecisionObserver, DecisionRecord } from '../../observability/decision-record.js';
 import { createMutatingHandler, createValidatingHandler, type HandlerDeps } from '../handler.js';
+import type { JsonPatchOperation } from '../json-patch.js';
 import { withObservers } from '../observed-handler.js';
 
 /** A complete policy spec with the contract's field defaults. */
@@ -270,8 +271,8 @@ export function reviewBody(options: ReviewOptions = {}): Record<string, unknown>
   };
 }
 
-/** Decodes a response's base64 `patch`. */
-export function decodePatch(patch: unknown): unknown {
+/** Decodes a response's base64 `patch` (trusted to be the operations the webhook emits). */
+export function decodePatch(patch: unknown): JsonPatchOperation[] {
   if (typeof patch !== 'string') throw new Error('no patch');
-  return JSON.parse(Buffer.from(patch, 'base64').toString('utf8'));
+  return JSON.parse(Buffer.from(patch, 'base64').toString('utf8')) as JsonPatchOperation[];
 }

@@ -7,7 +7,7 @@ import type { Finding } from '../../policy/engine.js';
 import type { KubeObject } from '../../policy/kube-object.js';
 import type { PolicyProvider } from '../../policy/policy-provider.js';
 import { createAdmissionHandlers } from '../../admission/admission-handlers.js';
-import { applyJsonPatch } from './apply-json-patch.js';
+import { applyJsonPatch } from '../../admission/apply-json-patch.js';
 import type { ManifestObject } from './load-manifests.js';
 import {
   effectiveNamespace,

@@ -17,6 +17,7 @@ import { choiceFlag, parseFlags, positiveIntFlag } from '../args.js';
 import { EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import { UsageError } from '../usage-error.js';
 import { homeDirectory } from '../home-dir.js';
+import { errorMessage } from '../../util/error-message.js';
 
 /** Default number of latest denials listed. */
 export const DEFAULT_LATEST = 10;
@@ -153,7 +154,7 @@ async function readLog(
       });
       for await (const line of lines) take(line);
     } catch (error) {
-      throw new UsageError(`cannot read --from-log ${file}: ${messageOf(error)}`);
+      throw new UsageError(`cannot read --from-log ${file}: ${errorMessage(error)}`);
     }
   }
   return { type: 'log', file, ...counts };
@@ -211,7 +212,7 @@ async function readCluster(
     // Whatever kept the reports from being read (no kubeconfig, no CRD, RBAC, network) is input
     // this command could not read: exit 2, with the reason, and a way around it.
     throw new UsageError(
-      `cannot read reports: ${messageOf(error)} (--from-log FILE reads serve's log instead)`,
+      `cannot read reports: ${errorMessage(error)} (--from-log FILE reads serve's log instead)`,
     );
   }
   return { type: 'cluster', apis, ...counts };
@@ -234,7 +235,7 @@ async function openKubeReader(kubeconfig: string | undefined, io: CliIo): Promis
     loaded = loadKubeConfig({ kubeconfig, env: io.env, homeDir: homeDirectory(io.env) });
   } catch (error) {
     // serve's advice (--no-cluster) does not apply here.
-    if (messageOf(error).startsWith('no Kubernetes configuration found')) {
+    if (errorMessage(error).startsWith('no Kubernetes configuration found')) {
       throw new Error(
         'no Kubernetes configuration found (no --kubeconfig, KUBECONFIG, in-cluster service ' +
           'account or ~/.kube/config)',
@@ -244,10 +245,4 @@ async function openKubeReader(kubeconfig: string | undefined, io: CliIo): Promis
     throw error;
   }
   return createKubeReportReader(loaded.config);
-}
-
-/** An error's message; errors from Node's own modules may come from another realm. */
-function messageOf(error: unknown): string {
-  const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === 'string' ? message : String(error);
 }

@@ -17,7 +17,8 @@ import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { parseAllDocuments } from 'yaml';
 
-import { applyJsonPatch } from '../../../src/admission/test-support/apply-patch.js';
+import { applyJsonPatch } from '../../../src/admission/apply-json-patch.js';
+import type { JsonPatchOperation } from '../../../src/admission/json-patch.js';
 import { EMBEDDED_DEFAULT_POLICY_DOCUMENT } from '../../../src/config/default-policy.js';
 import { REPO_DIR, loadE2eEnv } from '../harness/e2e-env.js';
 import { eventually } from '../harness/eventually.js';
@@ -116,7 +117,7 @@ async function decide(object: KubeObject, expected: 'denied' | 'warned'): Promis
       ? object
       : (applyJsonPatch(
           object,
-          JSON.parse(Buffer.from(patch, 'base64').toString('utf8')) as unknown[],
+          JSON.parse(Buffer.from(patch, 'base64').toString('utf8')) as JsonPatchOperation[],
         ) as KubeObject);
   const answer = await post(review(mutated, uid));
   expect(answer.status).toBe(200);
