@@ -1,23 +1,38 @@
 import type { KubeObject } from '../kube-object.js';
 import type { UserInfo } from '../request.js';
+import {
+  AMBIENT_CONTROLLER,
+  KUBEFLOW_ADMIN_USER,
+  PROFILES_CONTROLLER_SA,
+  SIDECAR_CONTROLLER,
+  apiServerDefaults,
+  kfamAuthorizationPolicy,
+  kfamRoleBinding,
+  manifestProfile,
+  namespaceAdminBinding,
+  ownerAccessPolicy,
+  profileNamespace,
+  serviceAccountBinding,
+  waypointL4Policy,
+  type ProfileIdentity,
+} from './kubeflow-upstream.js';
 
 /**
  * The objects an unmodified Kubeflow installation creates for Profile `alice` (owner
- * `alice@example.com`) and one contributor (`bob@example.com`, edit), shaped exactly as the profile
- * controller and the access-management service (KFAM) write them.
+ * `alice@example.com`, sidecar mode) with one contributor (`bob@example.com`, edit), and for
+ * Profile `carol` in Istio ambient mode, as admission sees them: written by the profile
+ * controller and KFAM (kubeflow-upstream.ts says where upstream writes each, and how), after the
+ * API server's defaulting. kubeflow-writes.ts has every write over a Profile's life.
  */
 
-/** The profile controller's ServiceAccount (a protected manager, not exempt). */
-export const PROFILES_CONTROLLER: UserInfo = {
-  username: 'system:serviceaccount:kubeflow:profiles-controller-service-account',
-  groups: ['system:serviceaccounts', 'system:serviceaccounts:kubeflow', 'system:authenticated'],
-};
+/**
+ * The profile controller's ServiceAccount (a protected manager, not exempt). KFAM runs in the
+ * same Pod under the same ServiceAccount.
+ */
+export const PROFILES_CONTROLLER: UserInfo = PROFILES_CONTROLLER_SA;
 
-/** KFAM's ServiceAccount (not exempt). */
-export const KFAM: UserInfo = {
-  username: 'system:serviceaccount:kubeflow:kfam',
-  groups: ['system:serviceaccounts', 'system:serviceaccounts:kubeflow', 'system:authenticated'],
-};
+/** KFAM's identity: the profile controller's ServiceAccount (upstream's Deployment). */
+export const KFAM: UserInfo = PROFILES_CONTROLLER_SA;
 
 /** The Profile's owner, an ordinary user. */
 export const ALICE_USER: UserInfo = {
@@ -26,150 +41,65 @@ export const ALICE_USER: UserInfo = {
 };
 
 /** A cluster admin (exempt under the embedded default policy). */
-export const CLUSTER_ADMIN: UserInfo = {
-  username: 'kubernetes-admin',
-  groups: ['system:masters', 'system:authenticated'],
+export const CLUSTER_ADMIN: UserInfo = KUBEFLOW_ADMIN_USER;
+
+const ALICE: ProfileIdentity = {
+  name: 'alice',
+  owner: 'alice@example.com',
+  uid: '6f1c2a9e-0000-4000-8000-000000000001',
+};
+const CAROL: ProfileIdentity = {
+  name: 'carol',
+  owner: 'carol@example.com',
+  uid: '6f1c2a9e-0000-4000-8000-000000000002',
 };
 
-export const ALICE_PROFILE: KubeObject = {
-  apiVersion: 'kubeflow.org/v1',
-  kind: 'Profile',
-  metadata: { name: 'alice' },
-  spec: { owner: { kind: 'User', name: 'alice@example.com' } },
-};
+export const ALICE_PROFILE: KubeObject = manifestProfile('alice', 'alice@example.com');
 
-export const ALICE_NAMESPACE: KubeObject = {
-  apiVersion: 'v1',
-  kind: 'Namespace',
-  metadata: {
-    name: 'alice',
-    annotations: { owner: 'alice@example.com' },
-    labels: {
-      'istio-injection': 'enabled',
-      'app.kubernetes.io/part-of': 'kubeflow-profile',
-      'katib.kubeflow.org/metrics-collector-injection': 'enabled',
-      'pipelines.kubeflow.org/enabled': 'true',
-      'serving.kubeflow.org/inferenceservice': 'enabled',
-    },
-    ownerReferences: [
-      {
-        apiVersion: 'kubeflow.org/v1',
-        kind: 'Profile',
-        name: 'alice',
-        uid: '6f1c2a9e-0000-4000-8000-000000000001',
-        controller: true,
-        blockOwnerDeletion: true,
-      },
-    ],
-  },
-};
+export const ALICE_NAMESPACE: KubeObject = apiServerDefaults(
+  profileNamespace(SIDECAR_CONTROLLER, ALICE),
+);
 
-export const NAMESPACE_ADMIN: KubeObject = {
-  apiVersion: 'rbac.authorization.k8s.io/v1',
-  kind: 'RoleBinding',
-  metadata: {
-    name: 'namespaceAdmin',
-    namespace: 'alice',
-    annotations: { role: 'admin', user: 'alice@example.com' },
-  },
-  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubeflow-admin' },
-  subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice@example.com' }],
-};
+export const NAMESPACE_ADMIN: KubeObject = apiServerDefaults(namespaceAdminBinding(ALICE));
 
-export const DEFAULT_EDITOR: KubeObject = {
-  apiVersion: 'rbac.authorization.k8s.io/v1',
-  kind: 'RoleBinding',
-  metadata: { name: 'default-editor', namespace: 'alice' },
-  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubeflow-edit' },
-  subjects: [{ kind: 'ServiceAccount', name: 'default-editor', namespace: 'alice' }],
-};
+export const DEFAULT_EDITOR: KubeObject = apiServerDefaults(
+  serviceAccountBinding(ALICE, 'default-editor'),
+);
 
-export const DEFAULT_VIEWER: KubeObject = {
-  apiVersion: 'rbac.authorization.k8s.io/v1',
-  kind: 'RoleBinding',
-  metadata: { name: 'default-viewer', namespace: 'alice' },
-  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubeflow-view' },
-  subjects: [{ kind: 'ServiceAccount', name: 'default-viewer', namespace: 'alice' }],
-};
+export const DEFAULT_VIEWER: KubeObject = apiServerDefaults(
+  serviceAccountBinding(ALICE, 'default-viewer'),
+);
 
-export const NS_OWNER_ACCESS_ISTIO: KubeObject = {
-  apiVersion: 'security.istio.io/v1beta1',
-  kind: 'AuthorizationPolicy',
-  metadata: {
-    name: 'ns-owner-access-istio',
-    namespace: 'alice',
-    annotations: { role: 'admin', user: 'alice@example.com' },
-  },
-  spec: {
-    action: 'ALLOW',
-    rules: [
-      {
-        from: [
-          {
-            source: {
-              principals: [
-                'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account',
-                'cluster.local/ns/kubeflow/sa/ml-pipeline-ui',
-              ],
-            },
-          },
-        ],
-        when: [{ key: 'request.headers[kubeflow-userid]', values: ['alice@example.com'] }],
-      },
-      { from: [{ source: { namespaces: ['alice'] } }] },
-      { to: [{ operation: { paths: ['/healthz', '/metrics', '/wait-for-drain'] } }] },
-      {
-        from: [
-          {
-            source: {
-              principals: ['cluster.local/ns/kubeflow/sa/notebook-controller-service-account'],
-            },
-          },
-        ],
-        to: [{ operation: { methods: ['GET'], paths: ['*/api/kernels'] } }],
-      },
-    ],
-  },
-};
+/** Sidecar mode: its second rule admits the namespace through `when: source.namespace`. */
+export const NS_OWNER_ACCESS_ISTIO: KubeObject = apiServerDefaults(
+  ownerAccessPolicy(SIDECAR_CONTROLLER, ALICE),
+);
 
-export const KFAM_BINDING: KubeObject = {
-  apiVersion: 'rbac.authorization.k8s.io/v1',
-  kind: 'RoleBinding',
-  metadata: {
-    name: 'user-bob-example-com-clusterrole-edit',
-    namespace: 'alice',
-    annotations: { role: 'edit', user: 'bob@example.com' },
-  },
-  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubeflow-edit' },
-  subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'bob@example.com' }],
-};
+export const KFAM_BINDING: KubeObject = apiServerDefaults(
+  kfamRoleBinding('bob@example.com', 'edit'),
+  'alice',
+);
 
-export const KFAM_AUTHORIZATION_POLICY: KubeObject = {
-  apiVersion: 'security.istio.io/v1beta1',
-  kind: 'AuthorizationPolicy',
-  metadata: {
-    name: 'user-bob-example-com-clusterrole-edit',
-    namespace: 'alice',
-    annotations: { role: 'edit', user: 'bob@example.com' },
-  },
-  spec: {
-    rules: [
-      {
-        from: [
-          {
-            source: {
-              principals: [
-                'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account',
-                'cluster.local/ns/kubeflow/sa/ml-pipeline-ui',
-              ],
-            },
-          },
-        ],
-        when: [{ key: 'request.headers[kubeflow-userid]', values: ['bob@example.com'] }],
-      },
-    ],
-  },
-};
+export const KFAM_AUTHORIZATION_POLICY: KubeObject = apiServerDefaults(
+  kfamAuthorizationPolicy('alice', 'bob@example.com', 'edit'),
+);
+
+export const CAROL_PROFILE: KubeObject = manifestProfile('carol', 'carol@example.com');
+
+/** Ambient mode: `istio-injection: disabled` and the ambient and waypoint labels. */
+export const CAROL_AMBIENT_NAMESPACE: KubeObject = apiServerDefaults(
+  profileNamespace(AMBIENT_CONTROLLER, CAROL),
+);
+
+/** Ambient mode (pull request #267): the katib-controller rule and `targetRefs` to the waypoint. */
+export const CAROL_NS_OWNER_ACCESS_ISTIO: KubeObject = apiServerDefaults(
+  ownerAccessPolicy(AMBIENT_CONTROLLER, CAROL),
+);
+
+/** Ambient mode: the policy admitting the namespace's waypoint. */
+export const CAROL_WAYPOINT_L4_ACCESS: KubeObject = apiServerDefaults(
+  waypointL4Policy(AMBIENT_CONTROLLER, CAROL),
+);
 
 /** One Kubeflow object with the target kind it is admitted as and the caller that writes it. */
 export interface KubeflowObject {
@@ -189,9 +119,9 @@ export const KUBEFLOW_OBJECTS: readonly KubeflowObject[] = [
     user: PROFILES_CONTROLLER,
   },
   {
-    label: 'RoleBinding namespaceAdmin',
-    target: 'RoleBinding',
-    object: NAMESPACE_ADMIN,
+    label: 'AuthorizationPolicy ns-owner-access-istio',
+    target: 'AuthorizationPolicy',
+    object: NS_OWNER_ACCESS_ISTIO,
     user: PROFILES_CONTROLLER,
   },
   {
@@ -207,9 +137,9 @@ export const KUBEFLOW_OBJECTS: readonly KubeflowObject[] = [
     user: PROFILES_CONTROLLER,
   },
   {
-    label: 'AuthorizationPolicy ns-owner-access-istio',
-    target: 'AuthorizationPolicy',
-    object: NS_OWNER_ACCESS_ISTIO,
+    label: 'RoleBinding namespaceAdmin',
+    target: 'RoleBinding',
+    object: NAMESPACE_ADMIN,
     user: PROFILES_CONTROLLER,
   },
   {
@@ -223,5 +153,29 @@ export const KUBEFLOW_OBJECTS: readonly KubeflowObject[] = [
     target: 'AuthorizationPolicy',
     object: KFAM_AUTHORIZATION_POLICY,
     user: KFAM,
+  },
+  {
+    label: 'Profile carol (ambient)',
+    target: 'Profile',
+    object: CAROL_PROFILE,
+    user: { username: 'carol@example.com', groups: ['system:authenticated'] },
+  },
+  {
+    label: 'Namespace carol (ambient)',
+    target: 'Namespace',
+    object: CAROL_AMBIENT_NAMESPACE,
+    user: PROFILES_CONTROLLER,
+  },
+  {
+    label: 'AuthorizationPolicy carol/ns-owner-access-istio (ambient)',
+    target: 'AuthorizationPolicy',
+    object: CAROL_NS_OWNER_ACCESS_ISTIO,
+    user: PROFILES_CONTROLLER,
+  },
+  {
+    label: 'AuthorizationPolicy carol/waypoint-l4-access (ambient)',
+    target: 'AuthorizationPolicy',
+    object: CAROL_WAYPOINT_L4_ACCESS,
+    user: PROFILES_CONTROLLER,
   },
 ];

@@ -1,9 +1,24 @@
+import type { KubeObject } from '../../../src/policy/kube-object.js';
+import {
+  PROFILES_CONTROLLER_SA,
+  SIDECAR_CONTROLLER,
+  apiServerDefaults,
+  kfamAuthorizationPolicy,
+  kfamBindingName,
+  kfamRoleBinding,
+  namespaceAdminBinding,
+  ownerAccessPolicy,
+  profileNamespace,
+  serviceAccountBinding,
+} from '../../../src/policy/test-support/kubeflow-upstream.js';
 import type { Manifest } from './manifests.js';
 
 /**
- * The objects an unmodified Kubeflow installation creates for a Profile, shaped exactly as the
- * profile controller and the access-management service (KFAM) create them (kubeflow/kubeflow
- * components/profile-controller and components/access-management).
+ * The objects an unmodified Kubeflow installation creates for a Profile (sidecar mode), shaped as
+ * the profile controller and the access-management service (KFAM) write them: built from the same
+ * upstream-derived fixture as the unit tests (src/policy/test-support/kubeflow-upstream.ts, which
+ * cites where kubeflow/dashboard writes each), with the namespace in every body so that kubectl
+ * can create them from a file.
  */
 export interface KubeflowObjects {
   /** The profile controller's Namespace (ownerReference to the Profile). */
@@ -20,9 +35,13 @@ export interface KubeflowObjects {
   readonly contributorAuthorizationPolicy: Manifest;
 }
 
-/** KFAM's object name for a contributor: user-<e-mail with . and @ as ->-clusterrole-<role>. */
-export function kfamName(user: string, role: string): string {
-  return `user-${user.replace(/[@.]/g, '-')}-clusterrole-${role}`;
+/** KFAM's object name for a contributor (bindings.go getBindingName). */
+export function kfamName(user: string, role: 'admin' | 'edit' | 'view'): string {
+  return kfamBindingName(user, role);
+}
+
+function manifest(object: KubeObject, namespace?: string): Manifest {
+  return apiServerDefaults(object, namespace);
 }
 
 /** The Kubeflow objects of Profile `name` (uid `uid`) owned by `owner`, contributor `contributor`. */
@@ -32,125 +51,20 @@ export function kubeflowObjects(
   owner: string,
   contributor: string,
 ): KubeflowObjects {
-  const ingressPrincipals = [
-    'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account',
-    'cluster.local/ns/kubeflow/sa/ml-pipeline-ui',
-  ];
-  const rbac = 'rbac.authorization.k8s.io';
+  const profile = { name, owner, uid };
   return {
-    namespace: {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: {
-        name,
-        annotations: { owner },
-        labels: {
-          'istio-injection': 'enabled',
-          'app.kubernetes.io/part-of': 'kubeflow-profile',
-          'katib.kubeflow.org/metrics-collector-injection': 'enabled',
-          'pipelines.kubeflow.org/enabled': 'true',
-          'serving.kubeflow.org/inferenceservice': 'enabled',
-        },
-        ownerReferences: [
-          {
-            apiVersion: 'kubeflow.org/v1',
-            kind: 'Profile',
-            name,
-            uid,
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
-      },
-    },
-    namespaceAdmin: {
-      apiVersion: `${rbac}/v1`,
-      kind: 'RoleBinding',
-      metadata: {
-        name: 'namespaceAdmin',
-        namespace: name,
-        annotations: { role: 'admin', user: owner },
-      },
-      roleRef: { apiGroup: rbac, kind: 'ClusterRole', name: 'kubeflow-admin' },
-      subjects: [{ apiGroup: rbac, kind: 'User', name: owner }],
-    },
-    defaultEditor: {
-      apiVersion: `${rbac}/v1`,
-      kind: 'RoleBinding',
-      metadata: { name: 'default-editor', namespace: name },
-      roleRef: { apiGroup: rbac, kind: 'ClusterRole', name: 'kubeflow-edit' },
-      subjects: [{ kind: 'ServiceAccount', name: 'default-editor', namespace: name }],
-    },
-    defaultViewer: {
-      apiVersion: `${rbac}/v1`,
-      kind: 'RoleBinding',
-      metadata: { name: 'default-viewer', namespace: name },
-      roleRef: { apiGroup: rbac, kind: 'ClusterRole', name: 'kubeflow-view' },
-      subjects: [{ kind: 'ServiceAccount', name: 'default-viewer', namespace: name }],
-    },
-    ownerAccessIstio: {
-      apiVersion: 'security.istio.io/v1beta1',
-      kind: 'AuthorizationPolicy',
-      metadata: {
-        name: 'ns-owner-access-istio',
-        namespace: name,
-        annotations: { role: 'admin', user: owner },
-      },
-      spec: {
-        action: 'ALLOW',
-        rules: [
-          {
-            from: [{ source: { principals: ingressPrincipals } }],
-            when: [{ key: 'request.headers[kubeflow-userid]', values: [owner] }],
-          },
-          { from: [{ source: { namespaces: [name] } }] },
-          { to: [{ operation: { paths: ['/healthz', '/metrics', '/wait-for-drain'] } }] },
-          {
-            from: [
-              {
-                source: {
-                  principals: ['cluster.local/ns/kubeflow/sa/notebook-controller-service-account'],
-                },
-              },
-            ],
-            to: [{ operation: { methods: ['GET'], paths: ['*/api/kernels'] } }],
-          },
-        ],
-      },
-    },
-    contributorBinding: {
-      apiVersion: `${rbac}/v1`,
-      kind: 'RoleBinding',
-      metadata: {
-        name: kfamName(contributor, 'edit'),
-        namespace: name,
-        annotations: { role: 'edit', user: contributor },
-      },
-      roleRef: { apiGroup: rbac, kind: 'ClusterRole', name: 'kubeflow-edit' },
-      subjects: [{ apiGroup: rbac, kind: 'User', name: contributor }],
-    },
-    contributorAuthorizationPolicy: {
-      apiVersion: 'security.istio.io/v1beta1',
-      kind: 'AuthorizationPolicy',
-      metadata: {
-        name: kfamName(contributor, 'edit'),
-        namespace: name,
-        annotations: { role: 'edit', user: contributor },
-      },
-      spec: {
-        rules: [
-          {
-            from: [{ source: { principals: ingressPrincipals } }],
-            when: [{ key: 'request.headers[kubeflow-userid]', values: [contributor] }],
-          },
-        ],
-      },
-    },
+    namespace: profileNamespace(SIDECAR_CONTROLLER, profile),
+    namespaceAdmin: manifest(namespaceAdminBinding(profile)),
+    defaultEditor: manifest(serviceAccountBinding(profile, 'default-editor')),
+    defaultViewer: manifest(serviceAccountBinding(profile, 'default-viewer')),
+    ownerAccessIstio: manifest(ownerAccessPolicy(SIDECAR_CONTROLLER, profile)),
+    contributorBinding: manifest(kfamRoleBinding(contributor, 'edit'), name),
+    contributorAuthorizationPolicy: manifest(kfamAuthorizationPolicy(name, contributor, 'edit')),
   };
 }
 
 /** The profile controller's identity (bound to cluster-admin in Kubeflow; not exempt). */
 export const PROFILE_CONTROLLER = {
-  user: 'system:serviceaccount:kubeflow:profiles-controller-service-account',
-  groups: ['system:serviceaccounts', 'system:serviceaccounts:kubeflow', 'system:authenticated'],
+  user: PROFILES_CONTROLLER_SA.username,
+  groups: PROFILES_CONTROLLER_SA.groups,
 } as const;
