@@ -13,6 +13,11 @@ export interface KubectlResult {
 export interface KubectlOptions {
   /** The kubeconfig context (default: admin). */
   readonly as?: keyof E2eContexts;
+  /**
+   * Authenticate with this bearer token instead of the context's credentials (`--token`), e.g. a
+   * ServiceAccount's token from `kubectl create token`.
+   */
+  readonly token?: string;
   /** Impersonate this user (and groups) with the admin's credentials (`--as`, `--as-group`). */
   readonly impersonate?: { readonly user: string; readonly groups?: readonly string[] };
   /** Written to kubectl's stdin (for `-f -`). */
@@ -38,7 +43,16 @@ export function kubectl(
           `--as=${options.impersonate.user}`,
           ...(options.impersonate.groups ?? []).map((group) => `--as-group=${group}`),
         ];
-  const argv = ['--kubeconfig', env.kubeconfig, '--context', context, ...impersonation, ...args];
+  const token = options.token === undefined ? [] : [`--token=${options.token}`];
+  const argv = [
+    '--kubeconfig',
+    env.kubeconfig,
+    '--context',
+    context,
+    ...token,
+    ...impersonation,
+    ...args,
+  ];
   return new Promise((resolvePromise, reject) => {
     const child = spawn(env.kubectl, argv, {
       stdio: ['pipe', 'pipe', 'pipe'],
