@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import request from 'supertest';
-import { applyJsonPatch } from '../../src/admission/test-support/apply-patch.js';
+import { applyJsonPatch } from '../../src/admission/apply-json-patch.js';
+import type { JsonPatchOperation } from '../../src/admission/json-patch.js';
 import type { KubeObject } from '../../src/policy/kube-object.js';
 import { SnapshotIndex } from '../../src/policy/snapshot-index.js';
 import { apiServerDefaults } from '../../src/policy/test-support/kubeflow-upstream.js';
@@ -174,7 +175,7 @@ export class SimulatedApiServer {
     const mutation = await this.#review('/mutate', write, operation, object, oldObject);
     const patch =
       typeof mutation.patch === 'string'
-        ? (JSON.parse(Buffer.from(mutation.patch, 'base64').toString('utf8')) as unknown[])
+        ? (JSON.parse(Buffer.from(mutation.patch, 'base64').toString('utf8')) as JsonPatchOperation[])
         : [];
     const mutated =
       object === undefined
