@@ -175,7 +175,9 @@ export class SimulatedApiServer {
     const mutation = await this.#review('/mutate', write, operation, object, oldObject);
     const patch =
       typeof mutation.patch === 'string'
-        ? (JSON.parse(Buffer.from(mutation.patch, 'base64').toString('utf8')) as JsonPatchOperation[])
+        ? (JSON.parse(
+            Buffer.from(mutation.patch, 'base64').toString('utf8'),
+          ) as JsonPatchOperation[])
         : [];
     const mutated =
       object === undefined
