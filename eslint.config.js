@@ -140,7 +140,16 @@ const layerConfig = (/** @type {string} */ layer) => {
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'dist-check/', 'coverage/', 'node_modules/', 'charts/', '.e2e/', '.bench/'],
+    ignores: [
+      'dist/',
+      'dist-check/',
+      'coverage/',
+      'node_modules/',
+      'charts/',
+      '.e2e/',
+      '.bench/',
+      'test-output/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,

@@ -100,6 +100,11 @@ const TABLES = [
   '  alice           1       0        0',
   '  bob             1       0        1',
   '',
+  'By user:',
+  '  USER               DENIED  WARNED  AUDITED',
+  '  alice@example.com       2       0        0',
+  '  bob@example.com         2       1        1',
+  '',
   'Latest denials (newest first):',
   '  TIME                      USER               OPERATION  NAMESPACE  OBJECT                FINDINGS',
   '  2025-03-04T05:55:00.000Z  bob@example.com    CREATE     bob        RoleBinding/everyone  binding-group: subjects[0].name "system:authenticated" is a forbidden group',
@@ -160,6 +165,43 @@ describe('profile-guard report --from-log', () => {
         { namespace: '', denied: 1, warned: 0, audited: 0 },
         { namespace: 'bob', denied: 1, warned: 0, audited: 0 },
       ],
+      users: [{ user: 'bob@example.com', denied: 2, warned: 0, audited: 0 }],
+      policies: [
+        {
+          policy: 'default',
+          generation: '1',
+          decisions: 2,
+          first: '2025-03-04T05:50:00.000Z',
+          last: '2025-03-04T05:55:00.000Z',
+        },
+      ],
+      // One-minute buckets from the first decision: 05:50 (immutable denied, format warned in
+      // the same decision) to 05:55 (binding-group denied).
+      timeline: {
+        start: '2025-03-04T05:50:00.000Z',
+        bucketSeconds: 60,
+        buckets: 6,
+        series: [
+          {
+            rule: 'binding-group',
+            denied: [0, 0, 0, 0, 0, 1],
+            warned: [0, 0, 0, 0, 0, 0],
+            audited: [0, 0, 0, 0, 0, 0],
+          },
+          {
+            rule: 'profile-owner-format',
+            denied: [0, 0, 0, 0, 0, 0],
+            warned: [1, 0, 0, 0, 0, 0],
+            audited: [0, 0, 0, 0, 0, 0],
+          },
+          {
+            rule: 'profile-owner-immutable',
+            denied: [1, 0, 0, 0, 0, 0],
+            warned: [0, 0, 0, 0, 0, 0],
+            audited: [0, 0, 0, 0, 0, 0],
+          },
+        ],
+      },
       latestDenials: [
         {
           time: '2025-03-04T05:55:00.000Z',
@@ -199,6 +241,9 @@ describe('profile-guard report --from-log', () => {
         '  (none)',
         '',
         'By namespace:',
+        '  (none)',
+        '',
+        'By user:',
         '  (none)',
         '',
         'Latest denials (newest first):',
@@ -353,7 +398,7 @@ describe('profile-guard report: usage', () => {
     [['stray'], 'unexpected argument "stray"'],
     [
       ['-o', 'yaml', '--from-log', LOG],
-      'invalid value for --output: "yaml" (expected text or json)',
+      'invalid value for --output: "yaml" (expected text or json or html)',
     ],
     [
       ['--since', '3 days', '--from-log', LOG],

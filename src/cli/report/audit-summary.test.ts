@@ -1,5 +1,5 @@
 import type { AuditDecision, AuditFinding } from './audit-decision.js';
-import { createAuditAccumulator } from './audit-summary.js';
+import { MAX_TIMELINE_BUCKETS, createAuditAccumulator } from './audit-summary.js';
 
 const finding = (
   rule: string,
@@ -93,5 +93,31 @@ describe('createAuditAccumulator', () => {
       'b-rule/Audit',
       'b-rule/Enforce',
     ]);
+  });
+
+  it('draws a timeline of at most 48 buckets, widening them as the window grows', () => {
+    const audit = createAuditAccumulator();
+    // Three days of decisions, in no particular order: 1-minute buckets must give way.
+    const times = [0, 4320, 61, 2000, 4319, 30].map(
+      (minutes) => Date.UTC(2025, 2, 1) + minutes * 60_000,
+    );
+    times.forEach((time, index) => {
+      audit.add({ ...decision(`t${index}`, 0, 'denied', [finding('binding-role', 'deny')]), time });
+    });
+    audit.add({
+      ...decision('w', 0, 'warned', [finding('binding-role', 'warn')]),
+      time: times[0] ?? 0,
+    });
+    const timeline = audit.summary().timeline;
+    expect(timeline?.bucketMs).toBe(3 * 3_600_000);
+    expect(timeline?.buckets).toBeLessThanOrEqual(MAX_TIMELINE_BUCKETS);
+    expect((timeline?.start ?? 0) % (timeline?.bucketMs ?? 1)).toBe(0);
+    const [series] = timeline?.series ?? [];
+    expect(series?.rule).toBe('binding-role');
+    expect(series?.denied.reduce((a, b) => a + b, 0)).toBe(6);
+    expect(series?.warned.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(series?.denied[0]).toBe(3);
+    expect(series?.denied.at(-1)).toBe(1);
+    expect(timeline?.buckets).toBe(25);
   });
 });

@@ -36,7 +36,10 @@ export interface AuditReport {
 
 const CLUSTER_SCOPED = '(cluster)';
 
-/** The text report: a headline, the source, then tables by rule, by namespace, latest denials. */
+/**
+ * The text report: a headline, the source, then tables by rule, by namespace, by user, and the
+ * latest denials.
+ */
 export function formatAuditText(report: AuditReport): string {
   const { summary } = report;
   const { decisions } = summary;
@@ -73,6 +76,13 @@ export function formatAuditText(report: AuditReport): string {
       ]),
     ),
   );
+  lines.push('', 'By user:');
+  lines.push(
+    ...table(
+      ['USER', 'DENIED', 'WARNED', 'AUDITED'],
+      summary.users.map((u) => [u.user === '' ? '-' : u.user, u.denied, u.warned, u.audited]),
+    ),
+  );
   lines.push('', 'Latest denials (newest first):');
   lines.push(
     ...table(
@@ -100,6 +110,23 @@ export function formatAuditJson(report: AuditReport): string {
     decisions: summary.decisions,
     rules: summary.rules,
     namespaces: summary.namespaces,
+    users: summary.users,
+    policies: summary.policies.map((use) => ({
+      policy: use.policy,
+      generation: use.generation,
+      decisions: use.decisions,
+      first: iso(use.first),
+      last: iso(use.last),
+    })),
+    timeline:
+      summary.timeline === undefined
+        ? null
+        : {
+            start: iso(summary.timeline.start),
+            bucketSeconds: summary.timeline.bucketMs / 1000,
+            buckets: summary.timeline.buckets,
+            series: summary.timeline.series,
+          },
     latestDenials: summary.latestDenials.map((d) => ({
       time: iso(d.time),
       uid: d.uid,
@@ -118,7 +145,8 @@ export function formatAuditJson(report: AuditReport): string {
   return `${JSON.stringify(body, null, 2)}\n`;
 }
 
-function describeSource(source: AuditSource): string {
+/** One line saying where the decisions came from and how much of it was read. */
+export function describeSource(source: AuditSource): string {
   if (source.type === 'log') {
     const file = source.file === '-' ? 'standard input' : source.file;
     return (

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 
 import type { ReportReader } from '../../kube/policy-reports.js';
@@ -7,6 +8,7 @@ import { createAuditAccumulator, type AuditAccumulator } from './audit-summary.j
 import { parseDecisionLogLine } from './decisions-from-log.js';
 import { decisionsFromReport } from './decisions-from-reports.js';
 import { parseDuration } from './duration.js';
+import { formatAuditHtml } from './format-html.js';
 import {
   formatAuditJson,
   formatAuditText,
@@ -17,6 +19,7 @@ import { choiceFlag, parseFlags, positiveIntFlag } from '../args.js';
 import { EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import { UsageError } from '../usage-error.js';
 import { homeDirectory } from '../home-dir.js';
+import { packageVersion } from '../run-cli.js';
 import { errorMessage } from '../../util/error-message.js';
 
 /** Default number of latest denials listed. */
@@ -26,9 +29,11 @@ export const DEFAULT_LATEST = 10;
 export const REPORT_USAGE = `Usage: profile-guard report [flags]
 
 Summarizes what profile-guard denied, warned about and audited: decisions by kind, by rule
-(with its mode) and by namespace, and the latest denials. Reads the PolicyReports and the
-ClusterPolicyReport named profile-guard that serve writes, or, with --from-log, serve's JSON
-decision log lines, so that no cluster access is needed.
+(with its mode), by namespace and by user, and the latest denials. Reads the reports named
+profile-guard that serve writes (OpenReports and wgpolicyk8s.io PolicyReports, whichever the
+cluster serves), or, with --from-log, serve's JSON decision log lines, so that no cluster access
+is needed. --output html writes one self-contained page (a chart over time, the tables, the
+latest denials, the policy in force and what to do per rule) for people and for print.
 
 Flags:
       --kubeconfig PATH   cluster to read the reports from (default: KUBECONFIG, the
@@ -38,10 +43,12 @@ Flags:
       --since DURATION    only decisions in the last DURATION (e.g. 90s, 30m, 12h, 7d, 1h30m)
   -n, --namespace NS      only decisions about objects in namespace NS
       --latest N          how many latest denials to list (default ${DEFAULT_LATEST})
-  -o, --output FORMAT     text (default) or json
+  -o, --output FORMAT     text (default), json or html
+      --out FILE          write the report to FILE instead of standard output
   -h, --help              this help
 
-Dry runs are not counted. Exit codes: 0 success, 2 bad flags, unreadable input or reports.
+Dry runs are not counted. Exit codes: 0 success, 2 bad flags, unreadable input or reports, or an
+--out file that cannot be written.
 `;
 
 const OPTIONS = {
@@ -51,6 +58,7 @@ const OPTIONS = {
   namespace: { type: 'string', short: 'n' },
   latest: { type: 'string' },
   output: { type: 'string', short: 'o' },
+  out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -90,9 +98,9 @@ async function report(argv: readonly string[], io: CliIo, deps: ReportDeps): Pro
     io.stdout.write(REPORT_USAGE);
     return EXIT_OK;
   }
-  const output = choiceFlag('output', flags.output, ['text', 'json'], 'text');
+  const output = choiceFlag('output', flags.output, ['text', 'json', 'html'], 'text');
   const latest = positiveIntFlag('latest', flags.latest, DEFAULT_LATEST);
-  for (const flag of ['kubeconfig', 'from-log', 'namespace'] as const) {
+  for (const flag of ['kubeconfig', 'from-log', 'namespace', 'out'] as const) {
     if (flags[flag] === '') throw new UsageError(`invalid value for --${flag}: must not be empty`);
   }
   if (flags['from-log'] !== undefined && flags.kubeconfig !== undefined) {
@@ -117,7 +125,23 @@ async function report(argv: readonly string[], io: CliIo, deps: ReportDeps): Pro
       ? await readCluster(accumulator, flags.kubeconfig, namespace, io, deps)
       : await readLog(accumulator, flags['from-log'], io);
   const result: AuditReport = { summary: accumulator.summary(), source, since, namespace };
-  io.stdout.write(output === 'json' ? formatAuditJson(result) : formatAuditText(result));
+  const now = (deps.now ?? Date.now)();
+  const text =
+    output === 'json'
+      ? formatAuditJson(result)
+      : output === 'html'
+        ? formatAuditHtml(result, { generatedAt: now, version: packageVersion() })
+        : formatAuditText(result);
+  if (flags.out === undefined) {
+    io.stdout.write(text);
+  } else {
+    try {
+      await writeFile(flags.out, text, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot write --out ${flags.out}: ${errorMessage(error)}`);
+    }
+    io.stderr.write(`profile-guard report: wrote ${flags.out}\n`);
+  }
   return EXIT_OK;
 }
 
