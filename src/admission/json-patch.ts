@@ -1,4 +1,5 @@
 import { jsonEqual } from '../policy/json-equal.js';
+import { asRecord, hasDefined } from '../policy/object-access.js';
 
 /** Structural equality over JSON values (object key order ignored); iterative. */
 export { jsonEqual };
@@ -8,8 +9,6 @@ export type JsonPatchOperation =
   | { readonly op: 'add'; readonly path: string; readonly value: unknown }
   | { readonly op: 'replace'; readonly path: string; readonly value: unknown }
   | { readonly op: 'remove'; readonly path: string };
-
-type JsonObject = Readonly<Record<string, unknown>>;
 
 /** Escapes one JSON Pointer reference token (RFC 6901): `~` -> `~0`, then `/` -> `~1`. */
 export function escapePointerToken(token: string): string {
@@ -40,8 +39,8 @@ export function diffToJsonPatch(before: unknown, after: unknown): JsonPatchOpera
       operations.push(item);
       continue;
     }
-    const from = asObject(item.before);
-    const to = asObject(item.after);
+    const from = asRecord(item.before);
+    const to = asRecord(item.after);
     if (from === undefined || to === undefined) {
       if (!jsonEqual(item.before, item.after)) {
         operations.push({ op: 'replace', path: item.path, value: item.after });
@@ -50,7 +49,7 @@ export function diffToJsonPatch(before: unknown, after: unknown): JsonPatchOpera
     }
     // Removing object members first never shifts another member's path.
     for (const key of Object.keys(from)) {
-      if (from[key] !== undefined && !isDefined(to, key)) {
+      if (from[key] !== undefined && !hasDefined(to, key)) {
         operations.push({ op: 'remove', path: `${item.path}/${escapePointerToken(key)}` });
       }
     }
@@ -58,7 +57,7 @@ export function diffToJsonPatch(before: unknown, after: unknown): JsonPatchOpera
     for (const key of Object.keys(to).reverse()) {
       const next = to[key];
       if (next === undefined) continue;
-      const previous = isDefined(from, key) ? from[key] : undefined;
+      const previous = hasDefined(from, key) ? from[key] : undefined;
       // Equal scalars, the bulk of any object, need no path and no further walk.
       if (previous === next) continue;
       const child = `${item.path}/${escapePointerToken(key)}`;
@@ -67,14 +66,4 @@ export function diffToJsonPatch(before: unknown, after: unknown): JsonPatchOpera
     }
   }
   return operations;
-}
-
-function asObject(value: unknown): JsonObject | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as JsonObject)
-    : undefined;
-}
-
-function isDefined(object: JsonObject, key: string): boolean {
-  return Object.hasOwn(object, key) && object[key] !== undefined;
 }

@@ -1,8 +1,6 @@
-type JsonObject = Readonly<Record<string, unknown>>;
+import { hasDefined } from './object-access.js';
 
-function isDefined(object: JsonObject, key: string): boolean {
-  return Object.hasOwn(object, key) && object[key] !== undefined;
-}
+type JsonObject = Readonly<Record<string, unknown>>;
 
 /**
  * Structural equality over JSON values: arrays element by element, objects key by key with key
@@ -39,7 +37,7 @@ export function jsonEqual(left: unknown, right: unknown): boolean {
     for (const key of Object.keys(x)) {
       const value = x[key];
       if (value === undefined) continue;
-      if (!isDefined(y, key)) return false;
+      if (!hasDefined(y, key)) return false;
       count++;
       const other = y[key];
       if (value === other) continue;

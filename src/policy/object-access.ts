@@ -10,6 +10,11 @@ export function asRecord(value: unknown): Readonly<Record<string, unknown>> | un
     : undefined;
 }
 
+/** Whether `object` has its own member `key` with a value (JSON.stringify drops `undefined` ones). */
+export function hasDefined(object: Readonly<Record<string, unknown>>, key: string): boolean {
+  return Object.hasOwn(object, key) && object[key] !== undefined;
+}
+
 /** The value when it is a string. */
 export function asString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
