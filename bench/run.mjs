@@ -12,11 +12,16 @@
 //     the machine's other load falls on all of them), and the medians are reported: throughput
 //     per server and the ratio of the rounds' serve/baseline ratios.
 //  3. bench/scale.mjs, when present, with --expose-gc.
+//  4. worst case (bench/worst-case.mjs): the slowest of a set of adversarial reviews (long
+//     quantities, 3 MiB bodies, 10 000-deep nesting, 100 000 subjects / labels / rules), each
+//     alone over HTTPS to a fresh serve, and /healthz latency meanwhile from a probe process;
+//     targets: every input < 100 ms, /healthz p99 < 10 ms; ratios against the typical review and
+//     the /healthz p99 under it, measured in the same run.
 //
 // Flags: --duration S (per round, default 10), --connections N (default 8), --rounds N (default
 // 3), --warmup S (default 3), --skip-parse-reference, --cpu-prof DIR (afterwards, one more round
 // against a serve started with --cpu-prof, and a summary of where its time went), --skip-scale,
-// --json.
+// --worst-case-reps N (default 5), --skip-worst-case, --json.
 
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -30,6 +35,7 @@ import { parseArgs } from 'node:util';
 import { summarizeCpuProfile } from './cpu-profile-summary.mjs';
 import { runInProcess } from './in-process.mjs';
 import { profileReview } from './http-review.mjs';
+import { runWorstCase } from './worst-case.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
@@ -48,6 +54,8 @@ const { values: flags } = parseArgs({
     'skip-parse-reference': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
     'skip-scale': { type: 'boolean', default: false },
+    'worst-case-reps': { type: 'string', default: '5' },
+    'skip-worst-case': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -283,6 +291,14 @@ try {
     }
   }
 
+  let worstCase;
+  if (!flags['skip-worst-case']) {
+    for (const target of targets) target.server.child.kill('SIGTERM');
+    say();
+    say('4. Worst case: adversarial reviews, one at a time over HTTPS to a fresh serve (one core)');
+    worstCase = await runWorstCase({ reps: Number(flags['worst-case-reps']), say });
+  }
+
   if (flags.json) {
     const http = {
       connections,
@@ -298,7 +314,9 @@ try {
       serveLogLines,
       ...(profile ? { profile } : {}),
     };
-    process.stdout.write(`${JSON.stringify({ inProcess, http, ...(scale ? { scale } : {}) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ inProcess, http, ...(scale ? { scale } : {}), ...(worstCase ? { worstCase } : {}) })}\n`,
+    );
   }
 } finally {
   await cleanup();

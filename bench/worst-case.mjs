@@ -1,0 +1,423 @@
+// Worst-case benchmark: the slowest of a set of adversarial AdmissionReviews (long quantities,
+// 3 MiB bodies, 10 000-deep nesting, 100 000 subjects / labels / AuthorizationPolicy rules, and
+// UPDATEs of them), each sent alone over HTTPS to `profile-guard serve --no-cluster` (one process,
+// so one core does the work), and /healthz latency measured meanwhile by a probe in its own
+// process (bench/healthz-probe.mjs). Baseline, in the same run: the typical Profile CREATE of the
+// other benchmarks (bench/http-review.mjs), served the same way with the same probe.
+// Targets (CONTRACT, bounded work): every input answered within 100 ms; /healthz p99 < 10 ms
+// while they are served. Prints figures and ratios; asserts nothing.
+//
+// Runs the built package: `npm run build && node bench/worst-case.mjs [--reps N] [--json]`, or as
+// section 4 of `npm run bench`.
+
+import { fork, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { Agent, request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { profileReview } from './http-review.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const BIN = join(HERE, '..', 'dist', 'cli', 'bin.js');
+export const INPUT_TARGET_MS = 100;
+export const HEALTHZ_P99_TARGET_MS = 10;
+/** Stop repeating an input once its requests took this long in all (a slow input stays slow). */
+const INPUT_BUDGET_MS = 5000;
+const rbac = 'rbac.authorization.k8s.io';
+
+/** JSON text of a review whose object (and oldObject) are given as JSON text. */
+function reviewText({ kind, group, resource, operation, object, oldObject, namespace, name }) {
+  const request = {
+    uid: 'worst-case-0000-0000-0000-000000000000',
+    kind: { group, version: 'v1', kind },
+    resource: { group, version: 'v1', resource },
+    name,
+    ...(namespace ? { namespace } : {}),
+    operation,
+    userInfo: { username: 'alice@example.com', groups: ['system:authenticated'] },
+    object: '@OBJECT@',
+    oldObject: '@OLD@',
+    dryRun: false,
+  };
+  return JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request })
+    .replace('"@OBJECT@"', object ?? 'null')
+    .replace('"@OLD@"', oldObject ?? 'null');
+}
+
+const profileKind = { kind: 'Profile', group: 'kubeflow.org', resource: 'profiles' };
+const bindingKind = { kind: 'RoleBinding', group: rbac, resource: 'rolebindings' };
+const authzKind = {
+  kind: 'AuthorizationPolicy',
+  group: 'security.istio.io',
+  resource: 'authorizationpolicies',
+};
+
+/** A Profile as JSON text; `spec` and `metadataExtra` are JSON text fragments. */
+function profileText({ spec = '', metadataExtra = '', owner = '"alice@example.com"' } = {}) {
+  return (
+    `{"apiVersion":"kubeflow.org/v1","kind":"Profile","metadata":{"name":"worst"${metadataExtra}},` +
+    `"spec":{"owner":{"kind":"User","name":${owner}}${spec}}}`
+  );
+}
+const nested = (depth) => `${'{"a":'.repeat(depth)}{}${'}'.repeat(depth)}`;
+const manyLabels = (count) =>
+  `,"labels":{${Array.from({ length: count }, (_, i) => `"l${i}":"v"`).join(',')}}`;
+
+function bindingText(subjects) {
+  return (
+    `{"apiVersion":"${rbac}/v1","kind":"RoleBinding","metadata":{"name":"worst","namespace":"alice"},` +
+    `"roleRef":{"apiGroup":"${rbac}","kind":"ClusterRole","name":"kubeflow-edit"},` +
+    `"subjects":[${subjects.join(',')}]}`
+  );
+}
+const users = (count) => Array.from({ length: count }, (_, i) => `{"kind":"User","name":"u${i}"}`);
+
+function authzText(rules) {
+  return (
+    '{"apiVersion":"security.istio.io/v1","kind":"AuthorizationPolicy",' +
+    `"metadata":{"name":"worst","namespace":"alice"},"spec":{"rules":[${rules.join(',')}]}}`
+  );
+}
+const ownRules = (count) =>
+  Array.from({ length: count }, (_, i) => `{"from":[{"source":{"namespaces":["alice","n${i}"]}}]}`);
+
+/** The adversarial inputs: name and review body (JSON text). */
+export function adversarialInputs() {
+  const longCpu = `"1${'0'.repeat(100000)}"`;
+  const quota = (value) => `,"resourceQuotaSpec":{"hard":{"cpu":${value}}}`;
+  const deepPlugin = (depth) =>
+    `,"plugins":[{"kind":"WorkloadIdentity","spec":{"gcpServiceAccount":"sa@p.iam.gserviceaccount.com","x":${nested(depth)}}}]`;
+  const bigAnnotation = `,"annotations":{"big":"${'x'.repeat(3 * 1024 * 1024 - 1024)}"}`;
+  const profile = (object, oldObject, operation = oldObject ? 'UPDATE' : 'CREATE') =>
+    reviewText({ ...profileKind, operation, name: 'worst', object, oldObject });
+  const binding = (object, oldObject) =>
+    reviewText({
+      ...bindingKind,
+      operation: oldObject ? 'UPDATE' : 'CREATE',
+      namespace: 'alice',
+      name: 'worst',
+      object,
+      oldObject,
+    });
+  const authz = (object, oldObject) =>
+    reviewText({
+      ...authzKind,
+      operation: oldObject ? 'UPDATE' : 'CREATE',
+      namespace: 'alice',
+      name: 'worst',
+      object,
+      oldObject,
+    });
+  const hundredK = users(100000);
+  const rules = ownRules(50000);
+  const deep = profileText({ spec: deepPlugin(10000) });
+  return [
+    ['quantity "1"+"0"×100000', profile(profileText({ spec: quota(longCpu) }))],
+    [
+      'quantity "0."+"0"×100000+"1"',
+      profile(profileText({ spec: quota(`"0.${'0'.repeat(100000)}1"`) })),
+    ],
+    [
+      'UPDATE of a 100 000-digit quantity',
+      profile(profileText({ spec: quota(longCpu) }), profileText({ spec: quota(longCpu) })),
+    ],
+    ['3 MiB body (one annotation)', profile(profileText({ metadataExtra: bigAnnotation }))],
+    [
+      '3 MiB owner name',
+      profile(profileText({ owner: `"${'a'.repeat(3 * 1024 * 1024 - 1024)}@x"` })),
+    ],
+    ['10 000-deep spec.plugins[0].spec', profile(deep)],
+    ['UPDATE of a 10 000-deep plugin spec', profile(deep, deep)],
+    ['10 000-deep quota value', profile(profileText({ spec: quota(nested(10000)) }))],
+    ['100 000 labels', profile(profileText({ metadataExtra: manyLabels(100000) }))],
+    ['100 000 subjects', binding(bindingText(hundredK))],
+    [
+      'UPDATE of 100 000 subjects, reversed',
+      binding(bindingText([...hundredK].reverse()), bindingText(hundredK)),
+    ],
+    ['50 000 AuthorizationPolicy rules', authz(authzText(rules))],
+    ['UPDATE of 50 000 rules, reversed', authz(authzText([...rules].reverse()), authzText(rules))],
+    [
+      '1 MiB principal',
+      authz(authzText([`{"from":[{"source":{"principals":["${'a'.repeat(1024 * 1024)}"]}}]}`])),
+    ],
+  ];
+}
+
+function percentile(sorted, q) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+const round = (value) => Math.round(value * 100) / 100;
+const median = (values) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+
+/** One POST over the keep-alive agent; resolves with the time to the whole answer (ms). */
+function post(port, agent, path, body) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json' },
+        timeout: 60000,
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () => {
+          const ms = Number(process.hrtime.bigint() - started) / 1e6;
+          const text = Buffer.concat(chunks).toString('utf8');
+          let allowed;
+          try {
+            allowed = JSON.parse(text).response?.allowed;
+          } catch {
+            allowed = undefined;
+          }
+          resolve({ ms, status: res.statusCode, allowed });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${path}: no answer within 60 s`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Starts serve; resolves with {child, port} once it announces its port. */
+function startServe(certDir) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'serve',
+        '--no-cluster',
+        '--cert-dir',
+        certDir,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--metrics-port',
+        '0',
+        '--log-level',
+        'warn',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let text = '';
+    child.stderr.on('data', (chunk) => {
+      text += chunk;
+      const match = /serving https:\/\/localhost:(\d+)/.exec(text);
+      if (match) resolve({ child, port: Number(match[1]) });
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${text}`)));
+  });
+}
+
+function run(command, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (chunk) => (err += chunk));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(err))));
+  });
+}
+
+/** Talks to the probe process. */
+function probeClient(child) {
+  const next = () => new Promise((resolve) => child.once('message', resolve));
+  return {
+    async start() {
+      const reply = next();
+      child.send({ cmd: 'start' });
+      await reply;
+    },
+    async stop() {
+      const reply = next();
+      child.send({ cmd: 'stop' });
+      return reply;
+    },
+  };
+}
+
+function healthzSummary({ latenciesMs, failures }) {
+  const sorted = [...latenciesMs].sort((a, b) => a - b);
+  return {
+    probes: sorted.length,
+    failures,
+    p50: round(percentile(sorted, 0.5)),
+    p99: round(percentile(sorted, 0.99)),
+    max: round(sorted.at(-1) ?? NaN),
+  };
+}
+
+/** Times `body` on both endpoints, `reps` times each (fewer once it used INPUT_BUDGET_MS). */
+async function timeInput(port, agent, body, reps) {
+  const result = {};
+  for (const path of ['/mutate', '/validate']) {
+    const samples = [];
+    let spent = 0;
+    let answer;
+    await post(port, agent, path, body); // warm-up of this shape, discarded
+    for (let i = 0; i < reps && spent < INPUT_BUDGET_MS; i++) {
+      answer = await post(port, agent, path, body);
+      samples.push(answer.ms);
+      spent += answer.ms;
+    }
+    result[path] = {
+      median: round(median(samples)),
+      max: round(Math.max(...samples)),
+      samples: samples.length,
+      status: answer?.status,
+      allowed: answer?.allowed,
+    };
+  }
+  return result;
+}
+
+/**
+ * Runs the worst-case benchmark; resolves with its figures. `say` prints a line (or nothing, for
+ * --json).
+ */
+export async function runWorstCase({ reps = 5, baselineCount = 300, say = () => undefined } = {}) {
+  const work = await mkdtemp(join(tmpdir(), 'profile-guard-worst-'));
+  const children = [];
+  try {
+    const certDir = join(work, 'certs');
+    await run(process.execPath, [
+      BIN,
+      'certs',
+      '--service',
+      'profile-guard',
+      '--namespace',
+      'bench',
+      '--dns',
+      'localhost',
+      '--ip',
+      '127.0.0.1',
+      '--out',
+      certDir,
+    ]);
+    const caFile = join(certDir, 'ca.crt');
+    const ca = await readFile(caFile, 'utf8');
+    const serve = await startServe(certDir);
+    children.push(serve.child);
+    const probeChild = fork(join(HERE, 'healthz-probe.mjs'), [String(serve.port), caFile, '2'], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    children.push(probeChild);
+    const probe = probeClient(probeChild);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1, ca });
+
+    // Baseline: the typical review, with the probe running.
+    const typical = JSON.stringify(profileReview());
+    for (let i = 0; i < 200; i++) await post(serve.port, agent, '/validate', typical);
+    await probe.start();
+    const baselineTimes = { '/mutate': [], '/validate': [] };
+    for (let i = 0; i < baselineCount; i++) {
+      for (const path of ['/mutate', '/validate']) {
+        baselineTimes[path].push((await post(serve.port, agent, path, typical)).ms);
+      }
+    }
+    const baselineHealthz = healthzSummary(await probe.stop());
+    const baseline = {
+      mutate: round(median(baselineTimes['/mutate'])),
+      validate: round(median(baselineTimes['/validate'])),
+      healthz: baselineHealthz,
+    };
+    say(
+      `   baseline: typical Profile CREATE (${typical.length} bytes), median of ${baselineCount}: ` +
+        `mutate ${baseline.mutate} ms, validate ${baseline.validate} ms; /healthz meanwhile ` +
+        `p50 ${baselineHealthz.p50} ms, p99 ${baselineHealthz.p99} ms`,
+    );
+
+    const inputs = [];
+    await probe.start();
+    for (const [name, body] of adversarialInputs()) {
+      const timed = await timeInput(serve.port, agent, body, reps);
+      inputs.push({ name, bytes: Buffer.byteLength(body), ...timed });
+    }
+    const healthz = healthzSummary(await probe.stop());
+    agent.destroy();
+    probeChild.send({ cmd: 'exit' });
+
+    const slowestOf = (input) => Math.max(input['/mutate'].max, input['/validate'].max);
+    const slowest = inputs.reduce((a, b) => (slowestOf(b) > slowestOf(a) ? b : a));
+    const baselineMs = Math.max(baseline.mutate, baseline.validate);
+    say();
+    say(
+      `   ${'input'.padEnd(40)}${'bytes'.padStart(10)}  ${'mutate med/max ms'.padStart(19)}` +
+        `  ${'validate med/max ms'.padStart(21)}  ${'answer'.padEnd(9)}${'× typical'.padStart(10)}`,
+    );
+    for (const input of inputs) {
+      const cell = (r) => `${r.median} / ${r.max}`;
+      const answer =
+        input['/validate'].status === 200
+          ? input['/validate'].allowed
+            ? 'allowed'
+            : 'denied'
+          : `HTTP ${input['/validate'].status}`;
+      say(
+        `   ${input.name.padEnd(40)}${String(input.bytes).padStart(10)}  ` +
+          `${cell(input['/mutate']).padStart(19)}  ${cell(input['/validate']).padStart(21)}  ` +
+          `${answer.padEnd(9)}${Math.round(slowestOf(input) / baselineMs)
+            .toString()
+            .padStart(10)}`,
+      );
+    }
+    const inputsMet = slowestOf(slowest) < INPUT_TARGET_MS;
+    const healthzMet = healthz.p99 < HEALTHZ_P99_TARGET_MS && healthz.failures === 0;
+    say();
+    say(
+      `   slowest input: ${slowest.name}, ${slowestOf(slowest)} ms ` +
+        `(${Math.round(slowestOf(slowest) / baselineMs)}× the typical review)   ` +
+        `(target: every input < ${INPUT_TARGET_MS} ms: ${inputsMet ? 'met' : 'not met'})`,
+    );
+    say(
+      `   /healthz while they were served: ${healthz.probes} probes, p50 ${healthz.p50} ms, ` +
+        `p99 ${healthz.p99} ms, max ${healthz.max} ms, ${healthz.failures} failed ` +
+        `(${round(healthz.p99 / baselineHealthz.p99)}× its p99 under typical reviews)   ` +
+        `(target: p99 < ${HEALTHZ_P99_TARGET_MS} ms: ${healthzMet ? 'met' : 'not met'})`,
+    );
+    return {
+      baseline,
+      inputs,
+      slowest: { name: slowest.name, ms: slowestOf(slowest) },
+      healthz,
+      targets: { inputMs: INPUT_TARGET_MS, healthzP99Ms: HEALTHZ_P99_TARGET_MS },
+      met: { inputs: inputsMet, healthz: healthzMet },
+    };
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({
+    options: { reps: { type: 'string', default: '5' }, json: { type: 'boolean', default: false } },
+  });
+  const json = values.json;
+  if (!json) say('Worst case: adversarial inputs, one at a time over HTTPS');
+  const result = await runWorstCase({
+    reps: Number(values.reps),
+    say: json ? () => undefined : say,
+  });
+  if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function say(text = '') {
+  process.stdout.write(`${text}\n`);
+}
