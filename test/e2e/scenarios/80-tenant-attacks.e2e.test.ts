@@ -81,19 +81,24 @@ async function applyAll(
   created.push(...objects);
 }
 
-/** A Profile and its namespace, shaped as the profile controller makes them. */
+/**
+ * A Profile and its namespace, shaped as the profile controller makes them; returns the Profile's
+ * uid (the controller's objects carry an ownerReference to it, which the API server requires).
+ */
 async function profileNamespace(
   name: string,
   owner: string,
   as: 'alice' | 'bob',
   labels?: Record<string, string>,
-): Promise<void> {
+): Promise<string> {
   await applyAll([profile(name, owner)], `${name}-profile`, { as });
-  const stored = await getObject(env, ['profile', name]);
-  const objects = kubeflowObjects(name, stored?.metadata.uid ?? '', owner, 'nobody@example.com');
+  const uid = (await getObject(env, ['profile', name]))?.metadata.uid;
+  if (uid === undefined || uid === '') throw new Error(`Profile ${name} has no uid`);
+  const objects = kubeflowObjects(name, uid, owner, 'nobody@example.com');
   const ns = objects.namespace as { metadata: { labels: Record<string, string> } };
   if (labels !== undefined) ns.metadata.labels = { ...ns.metadata.labels, ...labels };
   await applyAll([objects.namespace], `${name}-namespace`);
+  return uid;
 }
 
 /** Distinct setup steps of the table, in order (several cases share one). */
@@ -113,7 +118,7 @@ function setupSteps(): Step[] {
 const setupFailures = new Map<string, string>();
 
 beforeAll(async () => {
-  await profileNamespace(ctx.alice, ALICE, 'alice');
+  const alicesUid = await profileNamespace(ctx.alice, ALICE, 'alice');
   await profileNamespace(ctx.bob, BOB, 'bob');
   // alice's second namespace, in Istio's ambient mode, empty: Kubeflow's objects are created there.
   await profileNamespace(ctx.fresh, ALICE, 'alice', {
@@ -185,7 +190,7 @@ beforeAll(async () => {
     'rbac',
   );
   // The protected objects of alice's namespace (made by the admin, whatever the rules say of them).
-  const objects = kubeflowObjects(ctx.alice, '', ALICE, BOB);
+  const objects = kubeflowObjects(ctx.alice, alicesUid, ALICE, BOB);
   await applyAll(
     [
       objects.defaultEditor,
