@@ -124,14 +124,15 @@ const layerConfig = (/** @type {string} */ layer) => {
   return [
     {
       files: [`src/${layer}/**/*.ts`],
-      ignores: ['**/*.test.ts', '**/test-support/**'],
+      ignores: ['**/*.test.ts', '**/*.cases.ts', '**/test-support/**'],
       rules: {
         'no-restricted-imports': restrict(forbiddenPackages, forbiddenLayers, [TEST_SUPPORT]),
       },
     },
     {
-      // A test helper keeps its layer's boundaries and may use other test helpers.
-      files: [`src/${layer}/**/test-support/**/*.ts`],
+      // A test helper (or a rule's test table, <id>.cases.ts, kept next to the rule and out of
+      // the build) keeps its layer's boundaries and may use test helpers.
+      files: [`src/${layer}/**/test-support/**/*.ts`, `src/${layer}/**/*.cases.ts`],
       ignores: ['**/*.test.ts'],
       rules: { 'no-restricted-imports': restrict(forbiddenPackages, forbiddenLayers) },
     },

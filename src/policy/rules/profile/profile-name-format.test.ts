@@ -1,50 +1,16 @@
-import {
-  findingsOf,
-  evaluateProfile,
-  pathsOf,
-  profileWithSpec,
-} from '../../test-support/profile-fixtures.js';
 import { CLUSTER_ADMIN } from '../../test-support/kubeflow-objects.js';
-
-const named = (name: unknown) => ({ ...profileWithSpec({}), metadata: { name } });
+import { evaluateProfile, findingsOf } from '../../test-support/profile-fixtures.js';
+import { caseTable, evaluateRuleCase, named } from '../../test-support/rule-cases.js';
+import { CASES } from './profile-name-format.cases.js';
 
 describe('profile-name-format', () => {
-  it.each([
-    ['a', true],
-    ['alice', true],
-    ['team-42', true],
-    ['0abc', true],
-    ['a'.repeat(63), true],
-    ['a'.repeat(64), false],
-    ['-a', false],
-    ['a-', false],
-    ['Alice', false],
-    ['al_ice', false],
-    ['al.ice', false],
-    ['', false],
-    [42, false],
-    [undefined, false],
-  ])('%p passes: %p', (name, ok) => {
-    expect(pathsOf('profile-name-format', named(name))).toEqual(ok ? [] : ['metadata.name']);
+  it.each(caseTable(CASES))('%s', (_title, row) => {
+    const result = evaluateRuleCase(row);
+    expect(findingsOf(result, 'profile-name-format')).toEqual(row.findings);
+    if (row.allowed !== undefined) expect(result.allowed).toBe(row.allowed);
   });
 
-  it('says why, quoting the name', () => {
-    const tooLong = 'a'.repeat(64);
-    expect(findingsOf(evaluateProfile(named(tooLong)), 'profile-name-format')).toEqual([
-      {
-        path: 'metadata.name',
-        message: `metadata.name "${tooLong}" is 64 characters long; at most 63 are allowed`,
-      },
-    ]);
-    expect(findingsOf(evaluateProfile(named('a-')), 'profile-name-format')[0]?.message).toBe(
-      'metadata.name "a-" is not a DNS-1123 label (a-z, 0-9 and "-", starting and ending with a-z or 0-9)',
-    );
-    expect(findingsOf(evaluateProfile(named(undefined)), 'profile-name-format')[0]?.message).toBe(
-      'metadata.name is missing',
-    );
-  });
-
-  it('is structural: enforced for exempt callers too', () => {
+  it('is structural: the only denial of an exempt caller', () => {
     const result = evaluateProfile(named('Bad_Name'), { user: CLUSTER_ADMIN });
     expect(result.exempt).toBe(true);
     expect(result.allowed).toBe(false);

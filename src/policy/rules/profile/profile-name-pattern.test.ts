@@ -1,46 +1,15 @@
-import {
-  findingsOf,
-  evaluateProfile,
-  pathsOf,
-  profileWithSpec,
-} from '../../test-support/profile-fixtures.js';
+import { findingsOf, evaluateProfile, pathsOf } from '../../test-support/profile-fixtures.js';
+import { caseTable, evaluateRuleCase, named } from '../../test-support/rule-cases.js';
 import { CONTRACT_DEFAULT_SPEC, testPolicy } from '../../test-support/test-policy.js';
+import { CASES } from './profile-name-pattern.cases.js';
 import { namePattern } from './profile-name-pattern.js';
 
-const named = (name: unknown) => ({ ...profileWithSpec({}), metadata: { name } });
 const withPattern = (pattern: string) =>
   testPolicy({ profiles: { name: { pattern } } }, CONTRACT_DEFAULT_SPEC);
 
 describe('profile-name-pattern', () => {
-  it.each([
-    // Searched, as JSON Schema's and Kubernetes OpenAPI's `pattern`.
-    ['^team-', 'team-ml', true],
-    ['^team-', 'x-team-ml', false],
-    ['^team-', 'team', false],
-    ['team-[a-z]+', 'x-team-ml', true],
-    ['team-[a-z]+', 'team-ml2', true],
-    ['^team-[a-z]+$', 'team-ml2', false],
-    ['^team-[a-z0-9-]+$', 'team-ml-2', true],
-    ['^[a-z]+$|^team-', 'team-42', true],
-    ['^[a-z]+$|^team-', 'ateam-42', false],
-    ['ml$', 'team-ml', true],
-    ['[A-Z]', 'team-ml', false],
-    ['', 'anything', true],
-  ])('pattern %p, name %p: passes %p', (pattern, name, ok) => {
-    const findings = findingsOf(
-      evaluateProfile(named(name), { policy: withPattern(pattern) }),
-      'profile-name-pattern',
-    );
-    expect(findings).toEqual(
-      ok
-        ? []
-        : [
-            {
-              path: 'metadata.name',
-              message: `metadata.name "${name}" does not match the pattern ${JSON.stringify(pattern)}`,
-            },
-          ],
-    );
+  it.each(caseTable(CASES))('%s', (_title, row) => {
+    expect(findingsOf(evaluateRuleCase(row), 'profile-name-pattern')).toEqual(row.findings);
   });
 
   it('compiles the pattern once per policy object, for the linear-time engine', () => {
