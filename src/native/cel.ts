@@ -73,10 +73,11 @@ export function celQuote(expression: string): string {
  * object holds where a rule reads a scalar) as `a list` / `an object`.
  */
 export function celQuoteAny(expression: string): string {
+  // Bound once (a one-element list mapped), so the expression is written and evaluated once.
   return (
-    `(type(${expression}) == string ? ${celQuote(expression)} : ` +
-    `type(${expression}) == int || type(${expression}) == uint || type(${expression}) == double || type(${expression}) == bool ? string(${expression}) : ` +
-    `type(${expression}) == null_type ? 'null' : type(${expression}) == list ? 'a list' : 'an object')`
+    `[${expression}].map(av, type(av) == string ? ${celQuote('av')} : ` +
+    'type(av) == int || type(av) == uint || type(av) == double || type(av) == bool ? string(av) : ' +
+    "type(av) == null_type ? 'null' : type(av) == list ? 'a list' : 'an object')[0]"
   );
 }
 

@@ -69,6 +69,8 @@ const METADATA_ONLY_FIELDS = [
 ];
 /** A message longer than 5 KiB is dropped by the API server: keep under it. */
 const MAX_MESSAGE = 4000;
+/** The webhook cuts each warning to 256 characters (the limit on an admission webhook's). */
+const MAX_WARNING = 256;
 
 interface TargetInfo {
   readonly plural: string;
@@ -331,14 +333,24 @@ function ratchetVariables(
     `object.metadata.all(k, k in ${ignored} || (k in oldObject.metadata && object.metadata[k] == oldObject.metadata[k])) && ` +
     `oldObject.metadata.all(k, k in ${ignored} || k in object.metadata)`;
   const scope = new VariableScope('oldObject', 'old_');
+  // One variable per rule, as for the new object: the API server's compile time grows faster
+  // than linearly with the size of one expression, not with their number.
   const stored = rules
     .filter((rule) => rule.cel.ratchet === 'value')
-    .map((rule) => gate(rule, rule.cel.violations(scope, spec) ?? '[]', exemptDefined));
+    .map((rule) => ({
+      name: `old_${rule.variable}`,
+      expression: gate(rule, rule.cel.violations(scope, spec) ?? '[]', exemptDefined),
+    }));
   return [
     { name: 'found', expression: allFound(rules) },
     { name: 'metadataOnly', expression: metadataOnly },
     ...scope.variables(),
-    { name: 'stored', expression: stored.length === 0 ? '[]' : stored.join(' + ') },
+    ...stored,
+    {
+      name: 'stored',
+      expression:
+        stored.length === 0 ? '[]' : stored.map((entry) => `variables.${entry.name}`).join(' + '),
+    },
   ];
 }
 
@@ -348,6 +360,13 @@ const STORED_HAD = 'variables.stored.exists(y, y.k == x.k && y.v == x.v)';
 /** CEL: the violations' messages joined like the webhook's, cut under the API server's limit. */
 function joinedMessages(list: string): string {
   return `[${list}.map(x, string(x.m)).join('; ')].map(m, size(m) <= ${MAX_MESSAGE} ? m : m.substring(0, ${MAX_MESSAGE - 1}) + '…')[0]`;
+}
+
+/** CEL: warnings as the webhook words them, each `<rule-id>: <message>` cut to 256 characters. */
+function joinedWarnings(list: string): string {
+  return joinedMessages(
+    `${list}.map(x, size(string(x.m)) <= ${MAX_WARNING} ? string(x.m) : string(x.m).substring(0, ${MAX_WARNING - 1}) + '…').map(w, {'m': w})`,
+  );
 }
 
 function policySpec(
@@ -400,7 +419,7 @@ function validatingPolicy(
   } else {
     validations = rules.map((rule) => ({
       expression: `size(variables.${rule.variable}) == 0`,
-      messageExpression: joinedMessages(`variables.${rule.variable}`),
+      messageExpression: joinedWarnings(`variables.${rule.variable}`),
       message: `${rule.definition.id}: failed`,
       reason: 'Forbidden',
     }));
@@ -438,7 +457,7 @@ function ratchetedPolicy(
     spec: policySpec(context, ['UPDATE'], variables, [
       {
         expression: 'size(variables.ratcheted) == 0',
-        messageExpression: joinedMessages('variables.ratcheted'),
+        messageExpression: joinedWarnings('variables.ratcheted'),
         message: `${name}: ratcheted`,
         reason: 'Forbidden',
       },

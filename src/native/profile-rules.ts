@@ -190,8 +190,10 @@ const profileNamePattern: CelRule = {
     const translation = ecmaToRe2(pattern);
     if (!translation.ok) return undefined;
     const name = `${o}.metadata.name`;
+    // Only a DNS-1123 label is matched (any other name is profile-name-format's denial), so the
+    // tenant's input to the administrator's pattern is short.
     return (
-      `(!has(${name}) || type(${name}) != string || ${re(name, translation.re2)} ? [] : ` +
+      `(!has(${name}) || type(${name}) != string || size(${name}) > 63 || !${re(name, DNS1123_LABEL)} || ${re(name, translation.re2)} ? [] : ` +
       `[${violation('profile-name-pattern', lit('metadata.name'), name, `'metadata.name ' + ${celQuote(name)} + ${lit(` does not match the pattern ${quoteValue(pattern)}`)}`)}])`
     );
   },
@@ -384,14 +386,17 @@ const profileQuotaQuantity: CelRule = {
         value,
         `${lit(`${path} `)} + ${celQuoteAny(value)} + ${lit(` is not a ${what}`)}`,
       );
-    // e = [key, text]
+    // e = [key, text]: what follows the field path in the message ('' when the value is fine).
+    // A text longer than the parser's bound is named by its length, not quoted.
+    const quoted = `' ' + ${celQuoteAny(`${hard}[e[0]]`)}`;
     const problem =
-      `!${isQuantityText('e[1]')} ? ' is not a Kubernetes quantity (e.g. "500m", "4", "16Gi")' : ` +
-      `sign(quantity(e[1])) < 0 ? ' is negative; quotas must be >= 0' : ` +
-      `${isIntegerResource('e[0]')} && !${isWholeQuantity('e[1]')} ? ' must be a whole number' : ''`;
+      `size(e[1]) > ${MAX_QUANTITY_LENGTH} ? ' is ' + string(size(e[1])) + ' characters long; a quantity has at most ${MAX_QUANTITY_LENGTH}' : ` +
+      `!${isQuantityText('e[1]')} ? ${quoted} + ' is not a Kubernetes quantity (e.g. "500m", "4", "16Gi")' : ` +
+      `sign(quantity(e[1])) < 0 ? ${quoted} + ' is negative; quotas must be >= 0' : ` +
+      `${isIntegerResource('e[0]')} && !${isWholeQuantity('e[1]')} ? ${quoted} + ' must be a whole number' : ''`;
     const hardViolations =
       `${hardEntries(scope)}.map(e, [dyn(e[0]), dyn(${problem})]).filter(e, e[1] != '')` +
-      `.map(e, ${violation(rule, hardPath('e[0]'), `${hard}[e[0]]`, `${hardPath('e[0]')} + ' ' + ${celQuoteAny(`${hard}[e[0]]`)} + e[1]`)})`;
+      `.map(e, ${violation(rule, hardPath('e[0]'), `${hard}[e[0]]`, `${hardPath('e[0]')} + e[1]`)})`;
     const scopeViolations = `${rqs}.scopes.transformList(i, s, !(type(s) == string && s in ${scopes}), ${violation(rule, lit(`${scopesPath}[]`), 's', `${lit(`${scopesPath}[`)} + string(i) + '] ' + ${celQuoteAny('s')} + ${scopeMessage}`)})`;
     const scopeName = `(type(x) == map ? x.?scopeName.orValue(null) : null)`;
     const expressionViolations = `${rqs}.scopeSelector.matchExpressions.transformList(i, x, !(type(${scopeName}) == string && ${scopeName} in ${scopes}), ${violation(rule, lit(`${expressionsPath}[].scopeName`), 'x', `${lit(`${expressionsPath}[`)} + string(i) + '].scopeName ' + ${celQuoteAny(scopeName)} + ${scopeMessage}`)})`;
