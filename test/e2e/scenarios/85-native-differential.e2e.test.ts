@@ -1,0 +1,627 @@
+/**
+ * The native admission policies decide every Profile case of the rule tables exactly as the
+ * webhook does, on the real API server.
+ *
+ * Each case (src/policy/rules/profile/*.cases.ts, the data the rules' unit tests assert) is sent
+ * twice, in the same cluster state: once so that only the webhook judges it, once so that only
+ * the policies `profile-guard native` generates for the case's policy judge it. The phases are
+ * told apart by a group the request carries (impersonated by the admin): the webhook
+ * configurations get a match condition that skips the native phase's group, and the native
+ * objects are generated with one that matches only it (the `matchConditions` generator option).
+ * A third group reaches neither, to store the objects an UPDATE case starts from exactly as the
+ * table writes them. Requests are dry runs, so both phases meet the same stored object.
+ *
+ * For each case the two answers must agree: the status code; the denial's `<rule-id>: <message>`
+ * entries, word for word; the warnings; and, when admitted, the mutated object the API server
+ * returns, byte for byte (server-set identity and timestamps aside). Findings of the rules that
+ * stay in the webhook (they need cluster state) are set aside first. A disagreement fails the
+ * test, naming the case.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+
+import { generateNativePolicies } from '../../../src/native/generate.js';
+import type { KubeObject } from '../../../src/policy/kube-object.js';
+import type { Policy } from '../../../src/policy/policy-spec.js';
+import type { RuleId } from '../../../src/policy/rule-ids.js';
+import type { UserInfo } from '../../../src/policy/request.js';
+import { ALICE } from '../../../src/policy/test-support/fixtures.js';
+import { PROFILE_RULE_CASES } from '../../../src/policy/test-support/profile-rule-cases.js';
+import type { ProfileRuleCase } from '../../../src/policy/test-support/rule-cases.js';
+import { testPolicy } from '../../../src/policy/test-support/test-policy.js';
+import { splitRuleMessages } from '../harness/admission.js';
+import { ApiClient, type ApiAnswer, type Caller } from '../harness/api-client.js';
+import { loadE2eEnv } from '../harness/e2e-env.js';
+import { eventually } from '../harness/eventually.js';
+
+const env = loadE2eEnv();
+const managed = env.managed;
+const run = managed === undefined ? test.skip : test;
+
+const WEBHOOK_GROUP = 'e2e:native-diff:webhook';
+const NATIVE_GROUP = 'e2e:native-diff:native';
+const RAW_GROUP = 'e2e:native-diff:raw';
+const SKIP_CONDITION = 'e2e-native-diff-not-native';
+const POLICY_NAME = 'e2e-native-diff';
+const PROBE_NAME = 'e2e-native-diff-probe';
+const EDITOR_BINDING = 'e2e-native-diff-profile-editor';
+const ADMISSION = '/apis/admissionregistration.k8s.io/v1';
+const PROFILES = '/apis/kubeflow.org/v1/profiles';
+const NAME_RULES: readonly RuleId[] = [
+  'profile-name-format',
+  'profile-name-reserved',
+  'profile-name-pattern',
+];
+const ADMIN_CALLER: Caller = { user: 'kubernetes-admin', groups: ['system:masters'] };
+
+/** One case of one rule, ready to send. */
+interface Case {
+  readonly id: string;
+  readonly rule: RuleId;
+  readonly operation: 'CREATE' | 'UPDATE';
+  readonly object: KubeObject;
+  readonly oldObject: KubeObject | undefined;
+  readonly user: UserInfo;
+  readonly policy: Policy;
+}
+
+/** An answer reduced to what the two phases must agree on. */
+interface Outcome {
+  /** 0: denied by rules that stay in the webhook only (so, for the native rules, admitted). */
+  readonly status: number;
+  /** The admission denial's entries, or the API server's own message. */
+  readonly denial: readonly string[] | undefined;
+  readonly refusal: string | undefined;
+  readonly warnings: readonly string[];
+  /** The admitted object as the API server returned it, server-set fields removed. */
+  readonly object: string | undefined;
+}
+
+const client = managed === undefined ? undefined : new ApiClient(managed);
+const api = (): ApiClient => {
+  if (client === undefined) throw new Error('needs the managed environment');
+  return client;
+};
+
+/** Every Profile table row, the fixture name `alice` renamed where the name does not matter. */
+function profileCases(): Case[] {
+  const cases: Case[] = [];
+  let serial = 0;
+  for (const [rule, rows] of Object.entries(PROFILE_RULE_CASES) as [RuleId, ProfileRuleCase[]][]) {
+    for (const row of rows) {
+      serial += 1;
+      const rename = !NAME_RULES.includes(rule);
+      const name = `e2e-nd-${serial}`;
+      const renamed = (object: KubeObject | undefined): KubeObject | undefined => {
+        if (object === undefined || !rename || object.metadata?.name !== 'alice') return object;
+        return { ...object, metadata: { ...object.metadata, name } };
+      };
+      cases.push({
+        id: `${rule}: ${row.title}`,
+        rule,
+        operation: row.operation ?? 'CREATE',
+        object: renamed(row.object) ?? row.object,
+        oldObject: renamed(row.oldObject),
+        user: row.user ?? ALICE,
+        policy: row.policy ?? testPolicy(),
+      });
+    }
+  }
+  return cases;
+}
+
+function callerOf(item: Case, phase: string): Caller {
+  return { user: item.user.username, groups: [...item.user.groups, phase] };
+}
+
+/** The REST collection of a Profile, at its version. */
+function collectionOf(object: KubeObject): string {
+  const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : '';
+  // A row without a kubeflow.org apiVersion (a malformed object) is sent as a v1 Profile.
+  return `/apis/${apiVersion.startsWith('kubeflow.org/') ? apiVersion : 'kubeflow.org/v1'}/profiles`;
+}
+
+async function ok(answer: Promise<ApiAnswer>, what: string): Promise<ApiAnswer> {
+  const result = await answer;
+  if (result.status >= 300) throw new Error(`${what}: ${result.status} ${result.body}`);
+  return result;
+}
+
+/** Creates or replaces a cluster-scoped object at `collection/name`. */
+async function put(collection: string, object: KubeObject): Promise<void> {
+  const name = String(object.metadata?.name);
+  const current = await api().call('GET', `${collection}/${name}`);
+  if (current.status === 404) {
+    await ok(api().call('POST', collection, { body: object }), `create ${name}`);
+    return;
+  }
+  const resourceVersion = (JSON.parse(current.body) as KubeObject).metadata?.resourceVersion;
+  await ok(
+    api().call('PUT', `${collection}/${name}`, {
+      body: { ...object, metadata: { ...object.metadata, resourceVersion } },
+    }),
+    `replace ${name}`,
+  );
+}
+
+/** The webhook configurations with the skip condition added to (or removed from) every webhook. */
+async function setWebhookSkip(present: boolean): Promise<void> {
+  for (const kind of ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations']) {
+    const answer = await api().call('GET', `${ADMISSION}/${kind}/profile-guard`);
+    if (answer.status === 404) continue;
+    const configuration = JSON.parse(answer.body) as {
+      webhooks: { matchConditions?: { name: string; expression: string }[] }[];
+    };
+    for (const webhook of configuration.webhooks) {
+      const others = (webhook.matchConditions ?? []).filter((c) => c.name !== SKIP_CONDITION);
+      webhook.matchConditions = present
+        ? [
+            ...others,
+            {
+              name: SKIP_CONDITION,
+              expression: `!request.userInfo.groups.exists(g, g in ['${NATIVE_GROUP}', '${RAW_GROUP}'])`,
+            },
+          ]
+        : others;
+    }
+    await ok(
+      api().call('PUT', `${ADMISSION}/${kind}/profile-guard`, { body: configuration }),
+      `update ${kind}`,
+    );
+  }
+}
+
+const KINDS: Readonly<Record<string, string>> = {
+  ValidatingAdmissionPolicy: 'validatingadmissionpolicies',
+  ValidatingAdmissionPolicyBinding: 'validatingadmissionpolicybindings',
+  MutatingAdmissionPolicy: 'mutatingadmissionpolicies',
+  MutatingAdmissionPolicyBinding: 'mutatingadmissionpolicybindings',
+};
+
+/** Deletes the generated objects not in `keep` (`kind/name`). */
+async function pruneNative(keep: ReadonlySet<string>): Promise<void> {
+  for (const [kind, plural] of Object.entries(KINDS)) {
+    const list = await ok(
+      api().call(
+        'GET',
+        `${ADMISSION}/${plural}?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dprofile-guard`,
+      ),
+      `list ${plural}`,
+    );
+    for (const item of (JSON.parse(list.body) as { items: KubeObject[] }).items) {
+      const name = String(item.metadata?.name);
+      if (!keep.has(`${kind}/${name}`))
+        await api().call('DELETE', `${ADMISSION}/${plural}/${name}`);
+    }
+  }
+}
+
+/**
+ * Puts `policy` in force: as the ProfilePolicy the webhook reads (waiting for its status to say
+ * so) and as the generated native objects (waiting for a probe policy applied after them to be
+ * in effect, its warning seen, then for two of the API server's 1 s policy refreshes).
+ */
+async function putPolicy(policy: Policy, round: number): Promise<void> {
+  await put('/apis/profile-guard.io/v1alpha1/profilepolicies', {
+    apiVersion: 'profile-guard.io/v1alpha1',
+    kind: 'ProfilePolicy',
+    metadata: { name: POLICY_NAME },
+    spec: policy.spec,
+  });
+  await eventually(
+    async () => {
+      const answer = await ok(
+        api().call('GET', `/apis/profile-guard.io/v1alpha1/profilepolicies/${POLICY_NAME}`),
+        'get policy',
+      );
+      const object = JSON.parse(answer.body) as {
+        metadata: { generation: number };
+        status?: { observedGeneration?: number; conditions?: { type: string; status: string }[] };
+      };
+      expect(object.status?.observedGeneration).toBe(object.metadata.generation);
+      expect(object.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    },
+    { timeoutMs: 30000 },
+  );
+  const generated = generateNativePolicies(policy, {
+    matchConditions: [
+      { name: 'e2e-native-phase', expression: `'${NATIVE_GROUP}' in request.userInfo.groups` },
+    ],
+  });
+  await Promise.all(
+    generated.objects.map((object) => {
+      const plural = KINDS[String(object.kind)];
+      if (plural === undefined) throw new Error(`unexpected kind ${String(object.kind)}`);
+      return put(`${ADMISSION}/${plural}`, object);
+    }),
+  );
+  await pruneNative(
+    new Set(generated.objects.map((o) => `${String(o.kind)}/${String(o.metadata?.name)}`)),
+  );
+  const marker = `probe round ${round}`;
+  await put(`${ADMISSION}/validatingadmissionpolicies`, {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: { name: PROBE_NAME },
+    spec: {
+      failurePolicy: 'Fail',
+      matchConstraints: {
+        resourceRules: [
+          {
+            apiGroups: ['kubeflow.org'],
+            apiVersions: ['*'],
+            operations: ['CREATE'],
+            resources: ['profiles'],
+          },
+        ],
+      },
+      matchConditions: [
+        {
+          name: 'probe',
+          expression: `'${NATIVE_GROUP}' in request.userInfo.groups && object.metadata.name == '${PROBE_NAME}'`,
+        },
+      ],
+      validations: [{ expression: 'false', message: marker }],
+    },
+  });
+  await put(`${ADMISSION}/validatingadmissionpolicybindings`, {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicyBinding',
+    metadata: { name: PROBE_NAME },
+    spec: { policyName: PROBE_NAME, validationActions: ['Warn'] },
+  });
+  await eventually(
+    async () => {
+      const answer = await api().call('POST', `${PROFILES}?dryRun=All`, {
+        body: {
+          apiVersion: 'kubeflow.org/v1',
+          kind: 'Profile',
+          metadata: { name: PROBE_NAME },
+          spec: { owner: { kind: 'User', name: 'alice@example.com' } },
+        },
+        caller: { user: ADMIN_CALLER.user, groups: [...ADMIN_CALLER.groups, NATIVE_GROUP] },
+      });
+      expect(answer.warnings.join('\n')).toContain(marker);
+    },
+    { timeoutMs: 30000 },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+}
+
+const ADMISSION_DENIAL =
+  /(?:admission webhook "[^"]+" denied the request|ValidatingAdmissionPolicy '[^']+' with binding '[^']+' denied request): (.*)$/s;
+const POLICY_WARNING =
+  /^Validation failed for ValidatingAdmissionPolicy '[^']+' with binding '[^']+': (.*)$/s;
+
+/** The `<rule-id>: <message>` entries of a text the rules wrote, rule ids outside `keep` dropped. */
+function entries(text: string, drop: ReadonlySet<string>): string[] {
+  return splitRuleMessages(text)
+    .filter((entry) => !drop.has(entry.id))
+    .map((entry) => `${entry.id}: ${entry.message}`);
+}
+
+function outcome(answer: ApiAnswer, drop: ReadonlySet<string>): Outcome {
+  const warnings = answer.warnings.flatMap((warning) => {
+    const text = POLICY_WARNING.exec(warning)?.[1] ?? warning;
+    try {
+      return entries(text, drop);
+    } catch {
+      return [warning];
+    }
+  });
+  if (answer.status < 300) {
+    const object = JSON.parse(answer.body) as KubeObject;
+    // Set by the API server per request (identity, time, version): not what the rules decide.
+    const {
+      uid: _uid,
+      creationTimestamp: _created,
+      resourceVersion: _version,
+      generation: _generation,
+      managedFields: _managed,
+      ...metadata
+    } = object.metadata ?? {};
+    return {
+      status: answer.status,
+      denial: undefined,
+      refusal: undefined,
+      warnings: warnings.sort(),
+      object: JSON.stringify({ ...object, metadata }),
+    };
+  }
+  const message = (JSON.parse(answer.body) as { message?: string }).message ?? answer.body;
+  const denied = ADMISSION_DENIAL.exec(message)?.[1];
+  if (denied !== undefined) {
+    const kept = entries(denied, drop);
+    // Denied only by rules that stay in the webhook: as far as the native rules go, admitted.
+    if (kept.length === 0) {
+      return {
+        status: 0,
+        denial: [],
+        refusal: undefined,
+        warnings: warnings.sort(),
+        object: undefined,
+      };
+    }
+    return {
+      status: answer.status,
+      denial: kept,
+      refusal: undefined,
+      warnings: warnings.sort(),
+      object: undefined,
+    };
+  }
+  return {
+    status: answer.status,
+    denial: undefined,
+    refusal: sortedCauses(message),
+    warnings: warnings.sort(),
+    object: undefined,
+  };
+}
+
+/**
+ * `X is invalid: [a, b]` with the causes sorted: the API server lists a schema's errors in no
+ * fixed order.
+ */
+function sortedCauses(message: string): string {
+  const match = /^(.* is invalid: )\[(.*)\]$/s.exec(message);
+  if (match === null) return message;
+  const causes = (match[2] ?? '').split(/, (?=[\w.[\]]+: )/);
+  return `${match[1] ?? ''}[${causes.sort().join(', ')}]`;
+}
+
+/** Runs `work` over `items`, `limit` at a time. */
+async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
+}
+
+/** Sends one case in one phase (a dry run). */
+function send(item: Case, phase: string, stored: KubeObject | undefined): Promise<ApiAnswer> {
+  const caller = callerOf(item, phase);
+  const object = item.object;
+  if (item.operation === 'CREATE') {
+    return api().call('POST', `${collectionOf(object)}?dryRun=All`, { body: object, caller });
+  }
+  const old = item.oldObject ?? {};
+  const path = `${collectionOf(old)}/${String(old.metadata?.name)}?dryRun=All`;
+  const resourceVersion = stored?.metadata?.resourceVersion;
+  return api().call('PUT', path, {
+    body: { ...object, metadata: { ...object.metadata, resourceVersion } },
+    caller,
+  });
+}
+
+/**
+ * {@link send} for the webhook phase, once more (up to three tries) when the API server could
+ * not reach the webhook within its timeout: on a loaded machine a call can miss the 5 s deadline,
+ * which says nothing about the decision.
+ */
+async function sendRetrying(
+  item: Case,
+  phase: string,
+  stored: KubeObject | undefined,
+): Promise<ApiAnswer> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await send(item, phase, stored);
+    if (attempt === 3 || answer.status !== 500 || !answer.body.includes('failed calling webhook')) {
+      return answer;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+/** Where a stored object lives. */
+const storedPath = (object: KubeObject): string =>
+  `${collectionOf(object)}/${String(object.metadata?.name)}`;
+
+/** Splits UPDATE cases into batches whose stored objects have distinct names. */
+function batches(cases: readonly Case[]): Case[][] {
+  const out: { names: Set<string>; cases: Case[] }[] = [];
+  for (const item of cases) {
+    const name = storedPath(item.oldObject ?? {});
+    let batch = out.find((candidate) => !candidate.names.has(name));
+    if (batch === undefined) {
+      batch = { names: new Set(), cases: [] };
+      out.push(batch);
+    }
+    batch.names.add(name);
+    batch.cases.push(item);
+  }
+  return out.map((batch) => batch.cases);
+}
+
+const RAW: Caller = { user: ADMIN_CALLER.user, groups: [...ADMIN_CALLER.groups, RAW_GROUP] };
+
+/** Deletes a stored object as the raw caller (whom no admission judges), finalizers first. */
+async function deleteStored(object: KubeObject): Promise<void> {
+  const path = storedPath(object);
+  await api().call('PATCH', path, {
+    body: { metadata: { finalizers: null } },
+    contentType: 'application/merge-patch+json',
+    caller: RAW,
+  });
+  await api().call('DELETE', path, { caller: RAW });
+}
+
+interface Report {
+  compared: number;
+  admittedCompared: number;
+  deniedCompared: number;
+  refusedByApiServer: number;
+  /** Denied by the webhook only for rules that stay in it, admitted by the native policies. */
+  deniedByWebhookOnlyRules: string[];
+  ruleLeftToWebhook: string[];
+  /** The rules seen denying or warning in an agreed case: each native rule must be among them. */
+  decidedRules: Set<string>;
+  /** UPDATE cases whose stored object the API server itself refuses to store. */
+  unstorable: string[];
+  disagreements: string[];
+}
+
+async function judge(
+  item: Case,
+  stored: KubeObject | undefined,
+  drop: ReadonlySet<string>,
+  report: Report,
+): Promise<void> {
+  const [webhook, native] = await Promise.all([
+    sendRetrying(item, WEBHOOK_GROUP, stored),
+    send(item, NATIVE_GROUP, stored),
+  ]);
+  const a = outcome(webhook, drop);
+  const b = outcome(native, drop);
+  report.compared += 1;
+  let same: boolean;
+  if (a.status === 0) {
+    // The webhook denied only for rules the policies leave to it: the native side must admit,
+    // with the same warnings (the object itself the webhook did not return).
+    same = b.status < 300 && JSON.stringify(a.warnings) === JSON.stringify(b.warnings);
+  } else {
+    same = JSON.stringify(a) === JSON.stringify(b);
+  }
+  if (!same) {
+    report.disagreements.push(
+      `${item.id}\n    webhook: ${JSON.stringify(a)}\n    native:  ${JSON.stringify(b)}`,
+    );
+    return;
+  }
+  for (const entry of [...(a.denial ?? []), ...a.warnings]) {
+    report.decidedRules.add(entry.slice(0, entry.indexOf(': ')));
+  }
+  if (a.refusal !== undefined) report.refusedByApiServer += 1;
+  else if (a.denial !== undefined && a.denial.length > 0) report.deniedCompared += 1;
+  else if (a.object !== undefined) report.admittedCompared += 1;
+  else if (a.status === 0) report.deniedByWebhookOnlyRules.push(item.id);
+}
+
+function emptyReport(): Report {
+  return {
+    compared: 0,
+    admittedCompared: 0,
+    deniedCompared: 0,
+    refusedByApiServer: 0,
+    deniedByWebhookOnlyRules: [],
+    ruleLeftToWebhook: [],
+    decidedRules: new Set(),
+    unstorable: [],
+    disagreements: [],
+  };
+}
+
+/** Judges `cases`, policy by policy, into `report`. */
+async function judgeAll(
+  cases: readonly Case[],
+  report: Report,
+  firstRound: number,
+): Promise<number> {
+  const byPolicy = new Map<string, Case[]>();
+  for (const item of cases) {
+    const key = JSON.stringify(item.policy.spec);
+    byPolicy.set(key, [...(byPolicy.get(key) ?? []), item]);
+  }
+  let round = firstRound;
+  for (const group of byPolicy.values()) {
+    round += 1;
+    const policy = group[0]!.policy;
+    await putPolicy(policy, round);
+    const statuses = generateNativePolicies(policy).rules;
+    const drop = new Set(statuses.filter((status) => !status.native).map((status) => status.id));
+    const judged = group.filter((item) => {
+      if (!drop.has(item.rule)) return true;
+      report.ruleLeftToWebhook.push(item.id);
+      return false;
+    });
+    await pool(
+      judged.filter((item) => item.operation === 'CREATE'),
+      4,
+      (item) => judge(item, undefined, drop, report),
+    );
+    for (const batch of batches(judged.filter((item) => item.operation !== 'CREATE'))) {
+      const stored = new Map<string, KubeObject>();
+      for (const item of batch) {
+        const old = item.oldObject ?? {};
+        await deleteStored(old);
+        const created = await api().call('POST', collectionOf(old), { body: old, caller: RAW });
+        if (created.status >= 300) report.unstorable.push(item.id);
+        else stored.set(item.id, JSON.parse(created.body) as KubeObject);
+      }
+      await pool(batch, 4, async (item) => {
+        const old = stored.get(item.id);
+        if (old !== undefined) await judge(item, old, drop, report);
+      });
+      for (const item of batch) await deleteStored(item.oldObject ?? {});
+    }
+  }
+  return round;
+}
+
+let profileReport: Report | undefined;
+
+beforeAll(async () => {
+  if (managed === undefined) return;
+  // The phases' callers may write Profiles whatever their user: RBAC must not decide before
+  // admission. Not system:masters, so the embedded default exempts none of them.
+  await put('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: EDITOR_BINDING },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+    subjects: [WEBHOOK_GROUP, NATIVE_GROUP, RAW_GROUP].map((name) => ({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Group',
+      name,
+    })),
+  });
+  await setWebhookSkip(true);
+}, 60000);
+
+afterAll(async () => {
+  if (managed === undefined) return;
+  await setWebhookSkip(false);
+  await pruneNative(new Set());
+  await api().call('DELETE', `${ADMISSION}/validatingadmissionpolicybindings/${PROBE_NAME}`);
+  await api().call('DELETE', `${ADMISSION}/validatingadmissionpolicies/${PROBE_NAME}`);
+  await api().call('DELETE', `/apis/profile-guard.io/v1alpha1/profilepolicies/${POLICY_NAME}`);
+  await api().call(
+    'DELETE',
+    `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${EDITOR_BINDING}`,
+  );
+  client?.close();
+}, 120000);
+
+describe('native admission policies and the webhook decide every Profile case alike', () => {
+  run(
+    'every Profile case, in both phases',
+    async () => {
+      const report = emptyReport();
+      await judgeAll(profileCases(), report, 0);
+      profileReport = report;
+      expect(report.disagreements.sort()).toEqual([]);
+    },
+    600000,
+  );
+
+  run('compares real decisions: admitted objects, denials and warnings of every rule', () => {
+    const report = profileReport;
+    if (report === undefined) throw new Error('the Profile cases did not run');
+    const cases = profileCases();
+    expect(report.compared).toBe(
+      cases.length - report.ruleLeftToWebhook.length - report.unstorable.length,
+    );
+    expect(report.admittedCompared).toBeGreaterThan(50);
+    expect(report.deniedCompared).toBeGreaterThan(50);
+    // Every rule of the tables was seen deciding, alike on both sides, in some case.
+    expect([...report.decidedRules].sort()).toEqual(
+      expect.arrayContaining(Object.keys(PROFILE_RULE_CASES).sort()),
+    );
+    console.log(
+      `native differential: ${report.compared} Profile cases compared (${report.admittedCompared} admitted, ${report.deniedCompared} denied by admission, ${report.refusedByApiServer} refused by the API server's own validation, ${report.deniedByWebhookOnlyRules.length} denied by the webhook only for rules that stay in it: ${JSON.stringify(report.deniedByWebhookOnlyRules)}); ${report.unstorable.length} UPDATEs whose stored object the API server refuses (${JSON.stringify(report.unstorable)}); ${report.ruleLeftToWebhook.length} of rules left to the webhook`,
+    );
+  });
+});
