@@ -12,6 +12,7 @@ Commands:
   certs    write a CA and a serving certificate for the webhook's Service
   report   summarize denials, warnings and Audit findings (PolicyReports or serve's log)
   native   print the policy's stateless rules as admission policies the API server runs itself
+  selftest check an installation through the API server (what the chart's helm test runs)
 
 Flags:
   -h, --help      this help (profile-guard <command> --help for a command's flags)
@@ -49,6 +50,8 @@ export async function runCli(
       return (await import('./report/run-report.js')).runReport(rest, io);
     case 'native':
       return (await import('./native/run-native.js')).runNative(rest, io);
+    case 'selftest':
+      return (await import('./selftest/run-selftest.js')).runSelftest(rest, io);
     case '-h':
     case '--help':
     case 'help':

@@ -5,6 +5,7 @@ import type { PolicyEvent } from './events.js';
 import { createKubeEventSink } from './kube-event-sink.js';
 import { limitRangeManifest } from '../policy/limit-range.js';
 import { createKubeLimitRangeWriter } from './kube-limit-range-writer.js';
+import { createProfileDryRun, parseWarningHeader } from './profile-dry-run.js';
 import { createKubeStatusWriter } from './kube-status-writer.js';
 import { createKubeWatchSource } from './kube-watch-source.js';
 import { isExpired, statusOf, type WatchEventType } from './watch-source.js';
@@ -347,5 +348,53 @@ describe('client-node implementations', () => {
     expect(api.seen[0]?.url).toBe('/api/v1/namespaces/alice/limitranges/profile-guard-defaults');
     expect(JSON.parse(api.seen[0]?.body ?? '')).toEqual({ preconditions });
     expect(statusOf(conflict)).toBe(409);
+  });
+
+  it('dry-run creates a Profile: the admitted object and its warnings, or the refusal', async () => {
+    let refuse = false;
+    const api = await apiServer((request, response) => {
+      if (refuse) {
+        json(response, 403, {
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          message: 'admission webhook "x" denied the request: no',
+          code: 403,
+        });
+        return;
+      }
+      response.writeHead(201, {
+        'content-type': 'application/json',
+        warning: '299 - "first: a \\"quoted\\" word", 299 - "second, with a comma"',
+      });
+      response.end(request.body);
+    });
+    server = api.server;
+    const dryRun = createProfileDryRun(api.config);
+    const profile = { apiVersion: 'kubeflow.org/v1', kind: 'Profile', metadata: { name: 'p' } };
+
+    expect(await dryRun.create(profile)).toEqual({
+      kind: 'admitted',
+      object: profile,
+      warnings: ['first: a "quoted" word', 'second, with a comma'],
+    });
+    refuse = true;
+    expect(await dryRun.create(profile)).toEqual({
+      kind: 'refused',
+      status: 403,
+      message: 'admission webhook "x" denied the request: no',
+    });
+    expect(api.seen.map((request) => `${request.method} ${request.url}`)).toEqual([
+      'POST /apis/kubeflow.org/v1/profiles?dryRun=All',
+      'POST /apis/kubeflow.org/v1/profiles?dryRun=All',
+    ]);
+    expect(JSON.parse(api.seen[0]?.body ?? '')).toEqual(profile);
+  });
+
+  it('reads the texts of Warning headers in one pass', () => {
+    expect(parseWarningHeader('')).toEqual([]);
+    expect(parseWarningHeader('299 - "a"')).toEqual(['a']);
+    expect(parseWarningHeader('299 - "unterminated')).toEqual([]);
+    expect(parseWarningHeader('299 - "x\\\\y"')).toEqual(['x\\y']);
   });
 });

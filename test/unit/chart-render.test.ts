@@ -10,6 +10,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { SELFTEST_USAGE } from '../../src/cli/selftest/run-selftest.js';
 import { SERVE_USAGE } from '../../src/cli/serve/run-serve.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -31,6 +32,20 @@ function findHelm(): string | undefined {
 }
 
 const HELM = findHelm();
+const VERSIONS_ENV = readFileSync(join(ROOT, 'test', 'e2e', 'bin', 'versions.env'), 'utf8');
+/** The kubectl the e2e suite runs (KUBERNETES_VERSION of versions.env). */
+const KUBECTL_VERSION = /^KUBERNETES_VERSION=(\S+)/m.exec(VERSIONS_ENV)?.[1] ?? 'unknown';
+const CHART_VERSION = /^appVersion: (\S+)/m.exec(
+  readFileSync(join(CHART, 'Chart.yaml'), 'utf8'),
+)?.[1];
+/** The values files of test/chart-values/, by name. */
+const VARIANTS = ['default', 'ha', 'certs-scripts', 'monitoring', 'hooks'] as const;
+
+/** The `helm.sh/hook` annotation of an object, if any. */
+function hookAnnotation(obj: Readonly<Record<string, unknown>>): string | undefined {
+  const metadata = obj.metadata as { annotations?: Record<string, string> } | undefined;
+  return metadata?.annotations?.['helm.sh/hook'];
+}
 // In CI (which builds helm before the unit tests) a missing helm is a failure, never a skip.
 const describeWithHelm = HELM === undefined && process.env.CI !== 'true' ? describe.skip : describe;
 
@@ -126,7 +141,12 @@ function helmTemplateObjects(...args: string[]): Obj[] {
 describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
   let out: string;
   const rendered: Record<string, Obj[]> = {};
-  const variant = (name: string): Obj[] => rendered[name] ?? [];
+  /** The release's own objects of a variant (Helm hooks and tests are in {@link hooksOf}). */
+  const variant = (name: string): Obj[] =>
+    (rendered[name] ?? []).filter((obj) => hookAnnotation(obj) === undefined);
+  /** The hook and test objects of a variant. */
+  const hooksOf = (name: string): Obj[] =>
+    (rendered[name] ?? []).filter((obj) => hookAnnotation(obj) !== undefined);
 
   beforeAll(() => {
     out = mkdtempSync(join(tmpdir(), 'chart-render-'));
@@ -136,9 +156,7 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     expect(stdout.trim()).toBe(out);
-    for (const name of ['default', 'ha', 'certs-scripts', 'monitoring']) {
-      rendered[name] = load(join(out, `${name}.yaml`));
-    }
+    for (const name of VARIANTS) rendered[name] = load(join(out, `${name}.yaml`));
   }, 120_000);
 
   afterAll(() => {
@@ -159,6 +177,8 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
       'ProfilePolicy',
       'Service',
       'ServiceAccount',
+      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicyBinding',
       'ValidatingWebhookConfiguration',
     ]);
     for (const obj of variant('default')) {
@@ -238,17 +258,18 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
       operator: 'NotIn',
       values: ['kube-system', NS],
     };
+    const optOut = { key: 'profile-guard.io/ignore', operator: 'DoesNotExist' };
     for (const name of [
       'bindings.validate.profile-guard.io',
       'authorizationpolicies.validate.profile-guard.io',
     ]) {
       expect(at(hooks.get(name), 'namespaceSelector')).toEqual({
         matchLabels: { 'app.kubernetes.io/part-of': 'kubeflow-profile' },
-        matchExpressions: [notIn],
+        matchExpressions: [notIn, optOut],
       });
     }
     const namespaces = hooks.get('namespaces.mutate.profile-guard.io');
-    expect(at(namespaces, 'namespaceSelector')).toEqual({ matchExpressions: [notIn] });
+    expect(at(namespaces, 'namespaceSelector')).toEqual({ matchExpressions: [notIn, optOut] });
     expect(at(namespaces, 'matchConditions.0')).toEqual({
       name: 'not-excluded-namespace',
       expression: `!(object.metadata.name in ['kube-system', '${NS}'])`,
@@ -461,7 +482,7 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
   });
 
   it('passes only flags that profile-guard serve knows', () => {
-    for (const name of ['default', 'ha', 'certs-scripts', 'monitoring']) {
+    for (const name of VARIANTS) {
       const args = list(one(variant(name), 'Deployment'), 'spec.template.spec.containers.0.args');
       expect(args[0]).toBe('serve');
       for (const flag of args.map(String).filter((arg) => arg.startsWith('--'))) {
@@ -472,7 +493,7 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
 
   it('grants the least privilege, LimitRanges by name, reports only when enabled and only of the API(s) written', () => {
     const rules = (objects: Obj[]) =>
-      list(one(objects, 'ClusterRole'), 'rules').map(
+      list(one(objects, 'ClusterRole', FULLNAME), 'rules').map(
         (r) =>
           `${String(r.apiGroups)}/${String(r.resources)}:${String(r.verbs)}` +
           (Array.isArray(r.resourceNames) ? ` only ${r.resourceNames.map(String).join(',')}` : ''),
@@ -547,6 +568,8 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
       'MutatingWebhookConfiguration',
       'Service',
       'ServiceAccount',
+      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicyBinding',
       'ValidatingWebhookConfiguration',
     ]);
     for (const hook of webhooksOf(objects).values()) {
@@ -747,4 +770,285 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
     const [validating] = load(join(templates, 'validatingwebhookconfiguration.yaml'));
     for (const hook of list(validating, 'webhooks')) expect(hook.matchConditions).toBeUndefined();
   });
+
+  it("annotates both webhook configurations with webhookAnnotations, keeping cert-manager's", () => {
+    for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
+      expect(at(one(variant('hooks'), kind), 'metadata.annotations')).toEqual({
+        'example.com/owner': 'platform-team',
+        'cert-manager.io/inject-ca-from': `${NS}/${FULLNAME}-serving`,
+      });
+      const forged = helmTemplateObjects(
+        '--set',
+        'webhookAnnotations.cert-manager\\.io/inject-ca-from=elsewhere/other',
+      );
+      expect(at(one(forged, kind), 'metadata.annotations')).toEqual({
+        'cert-manager.io/inject-ca-from': `${NS}/${FULLNAME}-serving`,
+      });
+    }
+    const pod = at(one(variant('hooks'), 'Deployment'), 'spec.template.metadata.annotations');
+    expect(pod).toEqual({ 'example.com/scrape': 'true' });
+    for (const hookPod of podsOf(hooksOf('hooks'))) {
+      expect(at(hookPod, 'metadata.annotations')).toMatchObject({ 'example.com/scrape': 'true' });
+    }
+  });
+
+  it('takes a namespace labelled namespaceOptOut.label out of every namespaced webhook', () => {
+    const hooks = webhooksOf(variant('hooks'));
+    for (const name of [
+      'bindings.validate.profile-guard.io',
+      'authorizationpolicies.validate.profile-guard.io',
+      'namespaces.mutate.profile-guard.io',
+    ]) {
+      expect(list(hooks.get(name), 'namespaceSelector.matchExpressions')).toContainEqual({
+        key: 'example.com/no-profile-guard',
+        operator: 'DoesNotExist',
+      });
+    }
+    // Cluster-scoped kinds have no namespace to opt out.
+    for (const name of ['profiles.validate.profile-guard.io', 'profiles.mutate.profile-guard.io']) {
+      expect(at(hooks.get(name), 'namespaceSelector')).toBeUndefined();
+    }
+    const off = webhooksOf(helmTemplateObjects('--set', 'namespaceOptOut.label='));
+    expect(
+      list(off.get('bindings.validate.profile-guard.io'), 'namespaceSelector.matchExpressions'),
+    ).toEqual([
+      { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', NS] },
+    ]);
+  });
+
+  it('guards the opt-out label with a ValidatingAdmissionPolicy: only the listed callers set it', () => {
+    const policy = one(variant('hooks'), 'ValidatingAdmissionPolicy');
+    expect(at(policy, 'spec.matchConstraints.resourceRules')).toEqual([
+      {
+        apiGroups: [''],
+        apiVersions: ['v1'],
+        operations: ['CREATE', 'UPDATE'],
+        resources: ['namespaces'],
+      },
+    ]);
+    expect(at(policy, 'spec.failurePolicy')).toBe('Fail');
+    const label = 'example.com/no-profile-guard';
+    expect(list(policy, 'spec.variables')).toEqual([
+      {
+        name: 'before',
+        expression: `oldObject != null && has(oldObject.metadata.labels) && '${label}' in oldObject.metadata.labels ? oldObject.metadata.labels['${label}'] : '<absent>'`,
+      },
+      {
+        name: 'after',
+        expression: `has(object.metadata.labels) && '${label}' in object.metadata.labels ? object.metadata.labels['${label}'] : '<absent>'`,
+      },
+    ]);
+    expect(at(policy, 'spec.validations.0.expression')).toBe(
+      'variables.before == variables.after || request.userInfo.groups.exists(g, g in ["system:masters"]) || request.userInfo.username in ["system:serviceaccount:argocd:argocd-application-controller"]',
+    );
+    const binding = one(variant('hooks'), 'ValidatingAdmissionPolicyBinding');
+    expect(at(binding, 'spec')).toEqual({
+      policyName: at(policy, 'metadata.name'),
+      validationActions: ['Deny'],
+    });
+    expect(
+      helmTemplateObjects('--set', 'namespaceOptOut.guard.enabled=false').map((o) => o.kind),
+    ).not.toContain('ValidatingAdmissionPolicy');
+    expect(helmTemplate('--kube-version', 'v1.29.0').stderr).toContain(
+      'namespaceOptOut.guard needs ValidatingAdmissionPolicy',
+    );
+  });
+
+  it('autoscaling: a HorizontalPodAutoscaler owns the replica count; the PDB follows minReplicas', () => {
+    const objects = variant('hooks');
+    expect(at(one(objects, 'Deployment'), 'spec.replicas')).toBeUndefined();
+    expect(at(one(objects, 'HorizontalPodAutoscaler'), 'spec')).toMatchObject({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: FULLNAME },
+      minReplicas: 3,
+      maxReplicas: 8,
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } },
+        },
+        {
+          type: 'Resource',
+          resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } },
+        },
+      ],
+    });
+    expect(one(objects, 'PodDisruptionBudget')).toBeDefined();
+    expect(variant('default').map((o) => o.kind)).not.toContain('HorizontalPodAutoscaler');
+    expect(at(one(variant('default'), 'Deployment'), 'spec.replicas')).toBe(2);
+    const single = helmTemplateObjects(
+      '--set',
+      'autoscaling.enabled=true',
+      '--set',
+      'autoscaling.minReplicas=1',
+    );
+    expect(single.map((o) => o.kind)).not.toContain('PodDisruptionBudget');
+    for (const [args, message] of [
+      [
+        ['autoscaling.minReplicas=9'],
+        'autoscaling.minReplicas must not exceed autoscaling.maxReplicas',
+      ],
+      [['resources.requests=null'], 'autoscaling needs resources.requests.cpu'],
+    ] as const) {
+      const result = helmTemplate(
+        '--set',
+        'autoscaling.enabled=true',
+        ...args.flatMap((a) => ['--set', a]),
+      );
+      expect(result.stderr).toContain(message);
+    }
+  });
+
+  it('upgrades the CRDs before an upgrade: a pre-upgrade Job server-side applies exactly crds/', () => {
+    const hooks = hooksOf('default');
+    const upgrade = hooks.filter((o) => hookAnnotation(o) === 'pre-upgrade');
+    expect(upgrade.map((o) => `${String(o.kind)}/${text(o, 'metadata.name')}`).sort()).toEqual([
+      `ClusterRole/${FULLNAME}-crds`,
+      `ClusterRoleBinding/${FULLNAME}-crds`,
+      `ConfigMap/${FULLNAME}-crds`,
+      `Job/${FULLNAME}-crds`,
+      `ServiceAccount/${FULLNAME}-crds`,
+    ]);
+    const configMap = one(upgrade, 'ConfigMap');
+    expect(at(configMap, 'data')).toEqual({
+      'profilepolicy.yaml': readFileSync(join(CHART, 'crds', 'profilepolicy.yaml'), 'utf8'),
+    });
+    const job = one(upgrade, 'Job');
+    const container = at(job, 'spec.template.spec.containers.0') as Obj;
+    expect(container.image).toBe(`registry.k8s.io/kubectl:${KUBECTL_VERSION}`);
+    expect([container.command, container.args]).toEqual([
+      ['kubectl'],
+      [
+        'apply',
+        '--server-side',
+        '--force-conflicts',
+        '--field-manager=profile-guard-crds',
+        '--filename=/crds/',
+      ],
+    ]);
+    expect(at(job, 'spec.template.spec.serviceAccountName')).toBe(`${FULLNAME}-crds`);
+    expect(list(one(upgrade, 'ClusterRole'), 'rules')).toEqual([
+      {
+        apiGroups: ['apiextensions.k8s.io'],
+        resources: ['customresourcedefinitions'],
+        resourceNames: ['profilepolicies.profile-guard.io'],
+        verbs: ['get', 'create', 'patch'],
+      },
+    ]);
+    // Hooks run before the release's objects exist: each hook object carries its own weight.
+    for (const obj of upgrade) {
+      expect(at(obj, 'metadata.annotations')).toMatchObject({
+        'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded',
+        'helm.sh/hook-weight': obj.kind === 'Job' ? '0' : '-5',
+      });
+    }
+    expect(
+      helmTemplateObjects('--set', 'crds.upgradeJob.enabled=false').filter(
+        (o) => hookAnnotation(o) === 'pre-upgrade',
+      ),
+    ).toEqual([]);
+  });
+
+  it('cleanup (off by default): pre-delete removes the webhook configurations, post-delete the LimitRanges, each by name', () => {
+    expect(hooksOf('default').filter((o) => String(hookAnnotation(o)).includes('delete'))).toEqual(
+      [],
+    );
+    const hooks = hooksOf('hooks');
+    const jobs = hooks.filter((o) => o.kind === 'Job' && hookAnnotation(o) !== 'pre-upgrade');
+    expect(
+      jobs.map((job) => [
+        hookAnnotation(job),
+        (at(job, 'spec.template.spec.containers.0.args') as string[]).join(' '),
+      ]),
+    ).toEqual([
+      [
+        'pre-delete',
+        'delete validatingwebhookconfiguration/profile-guard mutatingwebhookconfiguration/profile-guard --ignore-not-found',
+      ],
+      [
+        'post-delete',
+        'delete limitranges --all-namespaces --selector=app.kubernetes.io/managed-by=profile-guard --field-selector=metadata.name=profile-guard-defaults --ignore-not-found',
+      ],
+    ]);
+    const rules = (name: string) => list(one(hooks, 'ClusterRole', `${FULLNAME}-${name}`), 'rules');
+    expect(rules('cleanup-webhooks')).toEqual([
+      {
+        apiGroups: ['admissionregistration.k8s.io'],
+        resources: ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations'],
+        resourceNames: ['profile-guard'],
+        verbs: ['get', 'delete'],
+      },
+    ]);
+    expect(rules('cleanup-limitranges')).toEqual([
+      { apiGroups: [''], resources: ['limitranges'], verbs: ['list'] },
+      {
+        apiGroups: [''],
+        resources: ['limitranges'],
+        resourceNames: ['profile-guard-defaults'],
+        verbs: ['delete'],
+      },
+    ]);
+    const withoutLimitRanges = helmTemplateObjects(
+      '--set',
+      'cleanup.enabled=true',
+      '--set',
+      'cleanup.limitRanges=false',
+    );
+    expect(withoutLimitRanges.filter((o) => hookAnnotation(o) === 'post-delete')).toEqual([]);
+  });
+
+  it("helm test: profile-guard selftest in the chart's image, as a ServiceAccount the webhooks do not skip", () => {
+    const tests = hooksOf('default').filter((o) => hookAnnotation(o) === 'test');
+    const pod = one(tests, 'Pod');
+    const container = at(pod, 'spec.containers.0') as Obj;
+    expect(container.image).toBe(`ghcr.io/profile-guard/profile-guard:${CHART_VERSION}`);
+    expect(container.args).toEqual(['selftest', '--timeout', '60']);
+    for (const flag of (container.args as string[]).filter((arg) => arg.startsWith('--'))) {
+      expect(SELFTEST_USAGE).toContain(`${flag} `);
+    }
+    const account = text(pod, 'spec.serviceAccountName');
+    expect(account).toBe(`${FULLNAME}-selftest`);
+    expect(`system:serviceaccount:${NS}:${account}`).not.toBe(SA);
+    expect(list(one(tests, 'ClusterRole'), 'rules')).toEqual([
+      { apiGroups: ['kubeflow.org'], resources: ['profiles'], verbs: ['create'] },
+    ]);
+    expect(at(pod, 'spec.restartPolicy')).toBe('Never');
+    expect(at(container, 'securityContext')).toMatchObject({
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+    });
+    expect(
+      helmTemplateObjects('--set', 'test.enabled=false').filter(
+        (o) => hookAnnotation(o) === 'test',
+      ),
+    ).toEqual([]);
+  });
+
+  it('never lets a hook or test pod match the webhook Service, PDB or NetworkPolicy selector', () => {
+    for (const name of VARIANTS) {
+      const selector = at(one(variant(name), 'Service'), 'spec.selector') as Record<string, string>;
+      for (const pod of podsOf(hooksOf(name))) {
+        const labels = (at(pod, 'metadata.labels') ?? {}) as Record<string, string>;
+        const matches = Object.entries(selector).every(([key, value]) => labels[key] === value);
+        expect([name, text(pod, 'metadata.name'), matches]).toEqual([
+          name,
+          text(pod, 'metadata.name'),
+          false,
+        ]);
+      }
+    }
+  });
+
+  it('pins the hook image to the kubectl version the tests run with', () => {
+    const values = readFileSync(join(CHART, 'values.yaml'), 'utf8');
+    expect(values).toContain(`    tag: ${KUBECTL_VERSION}\n`);
+  });
 });
+
+/** The pod templates (Jobs) and pods among objects, as pod-shaped objects with metadata. */
+function podsOf(objects: Obj[]): Obj[] {
+  return objects.flatMap((o): Obj[] => {
+    if (o.kind === 'Pod') return [o];
+    if (o.kind === 'Job') return [(at(o, 'spec.template') ?? {}) as Obj];
+    return [];
+  });
+}

@@ -73,11 +73,12 @@ describe('values.schema.json', () => {
     expect(errorsOf(chartValues)).toEqual([]);
   });
 
-  it('has the four documented variants', () => {
+  it('has the five documented variants', () => {
     expect(variantFiles.sort()).toEqual([
       'certs-scripts.yaml',
       'default.yaml',
       'ha.yaml',
+      'hooks.yaml',
       'monitoring.yaml',
     ]);
   });

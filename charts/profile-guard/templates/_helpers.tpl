@@ -53,6 +53,25 @@ app.kubernetes.io/part-of: profile-guard
 {{- end }}
 
 {{/*
+Labels of the hook and test objects. Their app.kubernetes.io/name differs from the webhook's, so
+that no Service, PodDisruptionBudget or NetworkPolicy selecting the webhook pods selects them.
+Arguments: dict "root" $ "component" "selftest".
+*/}}
+{{- define "profile-guard.hookLabels" -}}
+{{- $root := .root -}}
+helm.sh/chart: {{ include "profile-guard.chart" $root }}
+app.kubernetes.io/name: {{ printf "%s-%s" (include "profile-guard.name" $root) .component | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/instance: {{ $root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+app.kubernetes.io/version: {{ $root.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ $root.Release.Service }}
+app.kubernetes.io/part-of: profile-guard
+{{- with $root.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
 ServiceAccount name.
 */}}
 {{- define "profile-guard.serviceAccountName" -}}
@@ -195,13 +214,75 @@ clientConfig:
 {{- end }}
 
 {{/*
-Annotations of the webhook configurations: cert-manager's cainjector fills in caBundle.
+Annotations of the webhook configurations: webhookAnnotations, and in cert-manager mode the one
+that makes cert-manager's cainjector fill in caBundle (it wins over a webhookAnnotations entry of
+the same key: the chart's TLS depends on it).
 */}}
 {{- define "profile-guard.webhookAnnotations" -}}
+{{- $annotations := deepCopy (.Values.webhookAnnotations | default dict) }}
 {{- if eq .Values.certs.mode "cert-manager" }}
-annotations:
-  cert-manager.io/inject-ca-from: {{ printf "%s/%s" .Release.Namespace (include "profile-guard.servingCertificateName" .) }}
+{{- $_ := set $annotations "cert-manager.io/inject-ca-from" (printf "%s/%s" .Release.Namespace (include "profile-guard.servingCertificateName" .)) }}
 {{- end }}
+{{- with $annotations }}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/*
+namespaceSelector expression of the namespace opt-out: namespaces carrying
+namespaceOptOut.label are not sent. Empty when the opt-out is off.
+*/}}
+{{- define "profile-guard.optOutExpression" -}}
+{{- with .Values.namespaceOptOut.label }}
+- key: {{ . }}
+  operator: DoesNotExist
+{{- end }}
+{{- end }}
+
+{{/*
+The kubectl image of the hook Jobs: repository@digest, or repository:tag.
+*/}}
+{{- define "profile-guard.hookImage" -}}
+{{- if .Values.hooks.image.digest }}
+{{- printf "%s@%s" .Values.hooks.image.repository .Values.hooks.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.hooks.image.repository .Values.hooks.image.tag }}
+{{- end }}
+{{- end }}
+
+{{/*
+Pod spec fields every hook pod shares: no restarts, the chart's pod security, scheduling and pull
+secrets. Arguments: the root context.
+*/}}
+{{- define "profile-guard.hookPodCommon" -}}
+restartPolicy: Never
+securityContext:
+  {{- toYaml .Values.podSecurityContext | nindent 2 }}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+{{- with .Values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/*
+Annotations of a hook object. Arguments: dict "hook" "pre-upgrade" "weight" "-1".
+*/}}
+{{- define "profile-guard.hookAnnotations" -}}
+helm.sh/hook: {{ .hook }}
+helm.sh/hook-weight: {{ .weight | quote }}
+helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
 {{- end }}
 
 {{/*
@@ -215,6 +296,9 @@ namespaceSelector:
   {{- end }}
   matchExpressions:
     {{- include "profile-guard.excludeNamespacesExpression" . | nindent 4 }}
+    {{- with include "profile-guard.optOutExpression" . | trim }}
+    {{- . | nindent 4 }}
+    {{- end }}
 {{- end }}
 
 {{/*
