@@ -34,6 +34,8 @@ const CLI = join(REPO_DIR, 'dist', 'cli', 'bin.js');
 const RUN = Date.now().toString(36).slice(-5);
 const OWNER = 'alice@example.com';
 const OPTED = `e2e-opt-out-${RUN}`;
+/** A profile namespace of alice's that is never opted out. */
+const OPTED_IN = `e2e-opt-in-${RUN}`;
 const rbac = 'rbac.authorization.k8s.io';
 
 type Rendered = Manifest & {
@@ -113,8 +115,10 @@ afterAll(async () => {
     '--ignore-not-found',
   ]);
   await kubectl(env, ['delete', 'profilepolicy', 'e2e-selftest-warn', '--ignore-not-found']);
-  await kubectl(env, ['delete', 'profile', OPTED, '--ignore-not-found', '--wait=false']);
-  await kubectl(env, ['delete', 'namespace', OPTED, '--ignore-not-found', '--wait=false']);
+  for (const name of [OPTED, OPTED_IN]) {
+    await kubectl(env, ['delete', 'profile', name, '--ignore-not-found', '--wait=false']);
+    await kubectl(env, ['delete', 'namespace', name, '--ignore-not-found', '--wait=false']);
+  }
   scratch.remove();
 });
 
@@ -321,42 +325,105 @@ describe('the uninstall hooks (cleanup.enabled)', () => {
   );
 });
 
-/** Profile OPTED of alice and its namespace, as the profile controller makes them (idempotent). */
-async function profileNamespace(): Promise<void> {
-  if ((await getObject(env, ['profile', OPTED])) === undefined) {
-    await kubectlOk(env, ['create', '-f', '-'], { input: JSON.stringify(profile(OPTED, OWNER)) });
+/** Profile `name` of alice and its namespace, as the profile controller makes them (idempotent). */
+async function profileNamespace(name = OPTED): Promise<void> {
+  if ((await getObject(env, ['profile', name])) === undefined) {
+    await kubectlOk(env, ['create', '-f', '-'], { input: JSON.stringify(profile(name, OWNER)) });
   }
-  if ((await getObject(env, ['namespace', OPTED])) !== undefined) return;
-  const stored = await getObject(env, ['profile', OPTED]);
-  const objects = kubeflowObjects(OPTED, stored?.metadata.uid ?? '', OWNER, 'nobody@example.com');
+  if ((await getObject(env, ['namespace', name])) !== undefined) return;
+  const stored = await getObject(env, ['profile', name]);
+  const objects = kubeflowObjects(name, stored?.metadata.uid ?? '', OWNER, 'nobody@example.com');
   await kubectlOk(env, [
     'apply',
     '-f',
-    scratch.write(`${OPTED}.yaml`, [objects.namespace, objects.namespaceAdmin]),
+    scratch.write(`${name}.yaml`, [objects.namespace, objects.namespaceAdmin]),
   ]);
 }
 
-const everyone: Manifest = {
+/** What the multi-user policy forbids in a profile namespace: a RoleBinding for everyone... */
+const everyone = (namespace: string): Manifest => ({
   apiVersion: `${rbac}/v1`,
   kind: 'RoleBinding',
-  metadata: { name: 'e2e-everyone-views', namespace: OPTED },
+  metadata: { name: 'e2e-everyone-views', namespace },
   roleRef: { apiGroup: rbac, kind: 'ClusterRole', name: 'kubeflow-view' },
   subjects: [{ apiGroup: rbac, kind: 'Group', name: 'system:authenticated' }],
-};
+});
+
+/** ...and an AuthorizationPolicy admitting any source. */
+const anySource = (namespace: string): Manifest => ({
+  apiVersion: 'security.istio.io/v1',
+  kind: 'AuthorizationPolicy',
+  metadata: { name: 'e2e-any-source', namespace },
+  spec: { action: 'ALLOW', rules: [{ to: [{ operation: { methods: ['GET'] } }] }] },
+});
 
 describe('the namespace opt-out label', () => {
   maybe(
-    "takes a namespace out of the RoleBinding webhook; only the guard's callers may set it",
+    'takes only the labelled namespace out of the RoleBinding and AuthorizationPolicy webhooks; its owner cannot set it',
     async () => {
-      await profileNamespace();
-      const share = () =>
-        kubectl(env, ['create', '--dry-run=server', '-f', '-'], {
+      await profileNamespace(OPTED);
+      await profileNamespace(OPTED_IN);
+      // What Kubeflow's kubeflow-istio-admin (aggregated into kubeflow-admin) gives an owner.
+      await kubectlOk(env, [
+        'apply',
+        '-f',
+        scratch.write(
+          'istio-admin.yaml',
+          [OPTED, OPTED_IN].flatMap((namespace): Manifest[] => [
+            {
+              apiVersion: `${rbac}/v1`,
+              kind: 'Role',
+              metadata: { name: 'e2e-istio-admin', namespace },
+              rules: [
+                {
+                  apiGroups: ['security.istio.io'],
+                  resources: ['authorizationpolicies'],
+                  verbs: ['*'],
+                },
+              ],
+            },
+            {
+              apiVersion: `${rbac}/v1`,
+              kind: 'RoleBinding',
+              metadata: { name: 'e2e-istio-admin', namespace },
+              roleRef: { apiGroup: rbac, kind: 'Role', name: 'e2e-istio-admin' },
+              subjects: [{ apiGroup: rbac, kind: 'User', name: OWNER }],
+            },
+          ]),
+        ),
+      ]);
+      /** alice's dry-run create of `manifest`: the rule ids of its denial, [] when admitted. */
+      const denied = async (manifest: Manifest): Promise<string[]> => {
+        const result = await kubectl(env, ['create', '--dry-run=server', '-f', '-'], {
           as: 'alice',
-          input: JSON.stringify(everyone),
+          input: JSON.stringify(manifest),
         });
-      await eventually(async () => {
-        expect(ruleIds(parseDenials((await share()).stderr)[0])).toEqual(['binding-group']);
+        if (result.code === 0) return [];
+        const denial = parseDenials(result.stderr)[0];
+        return denial === undefined ? [`not a webhook denial: ${result.stderr}`] : ruleIds(denial);
+      };
+      const judged = async () => ({
+        optedBinding: await denied(everyone(OPTED)),
+        optedPolicy: await denied(anySource(OPTED)),
+        otherBinding: await denied(everyone(OPTED_IN)),
+        otherPolicy: await denied(anySource(OPTED_IN)),
       });
+      const allJudged = {
+        optedBinding: ['binding-group'],
+        optedPolicy: ['authz-any-source'],
+        otherBinding: ['binding-group'],
+        otherPolicy: ['authz-any-source'],
+      };
+      await eventually(async () => {
+        expect(await judged()).toEqual(allJudged);
+      });
+
+      const label = (who: 'alice' | 'admin', change: string, ...extra: string[]) =>
+        kubectl(env, ['label', 'namespace', OPTED, change, '--overwrite', ...extra], { as: who });
+      // In Kubeflow an owner may not label her Namespace at all (RBAC).
+      expect((await label('alice', 'profile-guard.io/ignore=true')).stderr).toMatch(
+        /cannot patch resource "namespaces"/,
+      );
 
       // The guard, and a right to label Namespaces for alice (which Kubeflow never gives an owner).
       const policy = find('ValidatingAdmissionPolicy', `${FULLNAME}-namespace-opt-out`);
@@ -381,26 +448,28 @@ describe('the namespace opt-out label', () => {
           },
         ]),
       ]);
-      const label = (who: 'alice' | 'admin', change: string) =>
-        kubectl(env, ['label', 'namespace', OPTED, change, '--overwrite'], { as: who });
 
-      // The API server enforces the guard once it has loaded it.
-      const refused = await eventually(async () => {
-        const result = await label('alice', 'profile-guard.io/ignore=true');
-        expect(result.code).toBe(1);
-        return result;
+      // The API server enforces the guard once it has loaded it (probed with dry runs, so that an
+      // attempt made before that changes nothing).
+      await eventually(async () => {
+        const probe = await label('alice', 'profile-guard.io/ignore=true', '--dry-run=server');
+        expect(probe.code).toBe(1);
       });
+      const refused = await label('alice', 'profile-guard.io/ignore=true');
+      expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(
         /ValidatingAdmissionPolicy 'profile-guard-namespace-opt-out' with binding 'profile-guard-namespace-opt-out' denied request: only the groups \["system:masters"\] and users \[\] may set or remove the label profile-guard\.io\/ignore on a Namespace/,
       );
+      expect((await getObject(env, ['namespace', OPTED]))?.metadata.labels).not.toHaveProperty(
+        'profile-guard.io/ignore',
+      );
       expect((await label('alice', 'team=research')).code).toBe(0);
 
-      // The admin opts the namespace out: the webhook no longer sees its RoleBindings.
+      // The admin opts OPTED out: the webhooks no longer see its RoleBindings and
+      // AuthorizationPolicies; the other profile namespace is judged as before.
       expect((await label('admin', 'profile-guard.io/ignore=true')).code).toBe(0);
       await eventually(async () => {
-        const result = await share();
-        expect(result.stderr).toBe('');
-        expect(result.code).toBe(0);
+        expect(await judged()).toEqual({ ...allJudged, optedBinding: [], optedPolicy: [] });
       });
       // alice cannot undo it either.
       expect((await label('alice', 'profile-guard.io/ignore-')).stderr).toMatch(
@@ -408,7 +477,7 @@ describe('the namespace opt-out label', () => {
       );
       expect((await label('admin', 'profile-guard.io/ignore-')).code).toBe(0);
       await eventually(async () => {
-        expect(ruleIds(parseDenials((await share()).stderr)[0])).toEqual(['binding-group']);
+        expect(await judged()).toEqual(allJudged);
       });
     },
   );
