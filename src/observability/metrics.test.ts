@@ -79,6 +79,7 @@ describe('createMetrics', () => {
       'le',
       'mode',
       'operation',
+      'result',
       'rule',
       'webhook',
     ]);
@@ -108,6 +109,17 @@ describe('createMetrics', () => {
       '2.5',
       '+Inf',
     ]);
+  });
+
+  it('starts both policy reload series at 0, so that increase() sees the first failure', async () => {
+    const { registry, metrics } = setup();
+    const before = await registry.metrics();
+    expect(before).toContain('profile_guard_policy_reloads_total{result="success"} 0');
+    expect(before).toContain('profile_guard_policy_reloads_total{result="failure"} 0');
+    metrics.policyReloaded('failure');
+    expect(await registry.metrics()).toContain(
+      'profile_guard_policy_reloads_total{result="failure"} 1',
+    );
   });
 
   it('keeps one policy_info series, and tracks reloads, caches and certificate expiry', async () => {

@@ -12,8 +12,11 @@ export const DURATION_BUCKETS: readonly number[] = [
 /** The `kind` label for requests of kinds the webhook does not handle. */
 export const OTHER_KIND = 'other';
 
+/** Every outcome of a policy (re)load: the values of `profile_guard_policy_reloads_total{result}`. */
+export const POLICY_RELOAD_RESULTS = ['success', 'failure'] as const;
+
 /** Outcome of a policy (re)load, the `result` label of `profile_guard_policy_reloads_total`. */
-export type PolicyReloadResult = 'success' | 'failure';
+export type PolicyReloadResult = (typeof POLICY_RELOAD_RESULTS)[number];
 
 /**
  * The contract's metrics behind typed methods. Labels are bounded sets (webhook, kind, operation,
@@ -78,6 +81,9 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}):
     labelNames: ['result'] as const,
     registers,
   });
+  // Both series exist from the start, at 0: increase() over a series that first appears at 1 sees
+  // no increase, so an alert on the first failed reload would never fire.
+  for (const result of POLICY_RELOAD_RESULTS) reloads.inc({ result }, 0);
   const policyInfo = new Gauge({
     name: `${METRIC_PREFIX}policy_info`,
     help: 'The policy in force: always 1, labelled with its name and generation.',

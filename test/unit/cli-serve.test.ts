@@ -129,6 +129,9 @@ describe('profile-guard serve (no flags but free ports, no cluster configured)',
     expect(metrics.status).toBe(200);
     expect(metrics.body).toContain('profile_guard_policy_info{name="default",generation="1"} 1');
     expect(metrics.body).toContain('profile_guard_policy_reloads_total{result="success"} 1');
+    // Present from the start, so that the chart's ProfileGuardPolicyReloadFailing (increase())
+    // fires on the first failure.
+    expect(metrics.body).toContain('profile_guard_policy_reloads_total{result="failure"} 0');
     expect(metrics.body).toContain('profile_guard_cache_synced 1');
     expect(metrics.body).toContain(
       'profile_guard_admission_requests_total{webhook="validate",kind="Profile",operation="CREATE",decision="denied"} 1',
@@ -216,6 +219,7 @@ describe('profile-guard serve --policy', () => {
       expect(await metrics()).toContain(
         'profile_guard_policy_info{name="file-policy",generation="1"} 1',
       );
+      expect(await metrics()).toContain('profile_guard_policy_reloads_total{result="failure"} 0');
 
       await writeFile(file, policy('file-policy', 2, 'forbidden-two'));
       await eventually(async () => (await metrics()).includes('generation="2"'));
