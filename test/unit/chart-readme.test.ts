@@ -58,6 +58,43 @@ describe('charts/profile-guard/README.md', () => {
     }
   });
 
+  it('has a default in values.yaml for every value the schema declares', () => {
+    // values.yaml against the closed schema (chart-values.test.ts) is the other direction.
+    expect(all.filter(([, value]) => value === undefined).map(([path]) => path)).toEqual([]);
+  });
+
+  it.each([
+    [
+      'helm test',
+      '## Testing an installation (`helm test`)',
+      ['test.enabled', 'test.timeoutSeconds'],
+    ],
+    ['the CRD upgrade path', '## Upgrading the CRD', ['crds.upgradeJob.enabled', 'hooks.image']],
+    [
+      'the namespace opt-out',
+      '## Namespace opt-out',
+      ['namespaceOptOut.label', 'namespaceOptOut.guard.groups', 'namespaceOptOut.guard.users'],
+    ],
+    [
+      'the HorizontalPodAutoscaler',
+      '## Autoscaling',
+      ['autoscaling.enabled', 'autoscaling.minReplicas'],
+    ],
+    ['annotations', '## Annotations', ['webhookAnnotations', 'podAnnotations']],
+    ['the uninstall hooks', '## Uninstall hooks', ['cleanup.enabled', 'cleanup.limitRanges']],
+  ])('explains %s in a section that names its values', (_what, heading, names) => {
+    const start = readme.indexOf(`\n${heading}\n`);
+    expect(start).toBeGreaterThan(0);
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    const known = new Set(all.map(([path]) => path));
+    for (const name of names) {
+      expect(known.has(name) || [...known].some((path) => path.startsWith(`${name}.`))).toBe(true);
+      expect(`${heading} names ${name}: ${String(section.includes(`\`${name}`))}`).toBe(
+        `${heading} names ${name}: true`,
+      );
+    }
+  });
+
   it('lists no value that does not exist', () => {
     const known = new Set(all.map(([path]) => path));
     const valuesSection = readme.slice(readme.indexOf('## Values'));
