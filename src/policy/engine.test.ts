@@ -399,3 +399,60 @@ describe('ratcheting by value', () => {
     expect(runs).toEqual(['request', 'request']);
   });
 });
+
+describe('bounded findings', () => {
+  const many: RuleDefinition = {
+    ...ownerRule,
+    check: ({ object }) =>
+      failIf(
+        ((getPath(object, 'spec', 'values') ?? []) as unknown[]).map((_value, index) => ({
+          path: `spec.values[${index}]`,
+          message: `spec.values[${index}] is bad`,
+        })),
+      ),
+  };
+  const validate = createValidator([many]);
+  const withValues = (count: number): KubeObject => ({
+    apiVersion: 'kubeflow.org/v1',
+    kind: 'Profile',
+    metadata: { name: 'a' },
+    spec: { values: Array.from({ length: count }, (_, index) => `v${index}`) },
+  });
+
+  it('lists 20 findings of a rule and summarises the rest, deciding on all of them', () => {
+    const result = validate(input('Profile', withValues(100_000)), policy(), NO_CLUSTER);
+    expect(result.allowed).toBe(false);
+    expect(result.denials).toHaveLength(21);
+    expect(result.denials[19]?.path).toBe('spec.values[19]');
+    expect(result.denials[20]).toEqual({
+      ruleId: 'profile-owner-domain',
+      mode: 'Enforce',
+      path: 'spec.values[20]',
+      message:
+        'spec.values[20] and 99979 more fields (99980 in all) fail this rule too; only the first 20 are listed',
+      ratcheted: false,
+    });
+    expect(result.evaluations[0]?.findings).toHaveLength(21);
+  });
+
+  it('keeps 20 findings as they are', () => {
+    const result = validate(input('Profile', withValues(20)), policy(), NO_CLUSTER);
+    expect(result.denials.map((finding) => finding.path)).toEqual(
+      Array.from({ length: 20 }, (_, index) => `spec.values[${index}]`),
+    );
+  });
+
+  it('caps ratcheted warnings apart from new denials', () => {
+    const stored = withValues(30);
+    const next = { ...withValues(31), metadata: { name: 'a', labels: { x: 'y' } } };
+    const result = validate(
+      input('Profile', next, { operation: 'UPDATE', oldObject: stored }),
+      policy(),
+      NO_CLUSTER,
+    );
+    // Values are content-identified: all 30 stored ones are kept, the new one is denied.
+    expect(result.denials.map((finding) => finding.path)).toEqual(['spec.values[30]']);
+    expect(result.warnings).toHaveLength(21);
+    expect(result.warnings[20]?.ratcheted).toBe(true);
+  });
+});

@@ -148,22 +148,62 @@ export function createValidator(rules: readonly RuleDefinition[]): Validator {
           ratcheted,
         };
       });
+      const buckets: Record<'audits' | 'warnings' | 'denials', Finding[]> = {
+        audits: [],
+        warnings: [],
+        denials: [],
+      };
       for (const finding of findings) {
-        if (mode === 'Audit') audits.push(finding);
+        if (mode === 'Audit') buckets.audits.push(finding);
         else if (mode === 'Warn' || result.status === 'warn' || finding.ratcheted)
-          warnings.push(finding);
-        else denials.push(finding);
+          buckets.warnings.push(finding);
+        else buckets.denials.push(finding);
       }
+      const capped = {
+        denials: capFindings(buckets.denials),
+        warnings: capFindings(buckets.warnings),
+        audits: capFindings(buckets.audits),
+      };
+      denials.push(...capped.denials);
+      warnings.push(...capped.warnings);
+      audits.push(...capped.audits);
+      const reported = [...capped.denials, ...capped.warnings, ...capped.audits];
       evaluations.push({
         ruleId: rule.id,
         status: result.status,
         mode,
-        findings,
+        findings: reported,
         ...(result.status === 'error' ? { reason: result.violations[0]?.message ?? '' } : {}),
       });
     }
     return { allowed: denials.length === 0, exempt, denials, warnings, audits, evaluations };
   };
+}
+
+/**
+ * The most findings of one rule reported in one bucket (denials, warnings, audits). A request
+ * with 100 000 offending subjects is decided on all of them, but its answer, log line, Events and
+ * reports list this many and a summary of the rest, so that their size stays bounded.
+ */
+export const MAX_FINDINGS_PER_RULE = 20;
+
+/** The first {@link MAX_FINDINGS_PER_RULE} findings, then one that summarises the rest. */
+function capFindings(findings: readonly Finding[]): readonly Finding[] {
+  if (findings.length <= MAX_FINDINGS_PER_RULE) return findings;
+  const kept = findings.slice(0, MAX_FINDINGS_PER_RULE);
+  const rest = findings.slice(MAX_FINDINGS_PER_RULE);
+  const [first] = rest;
+  if (first === undefined) return kept;
+  return [
+    ...kept,
+    {
+      ruleId: first.ruleId,
+      mode: first.mode,
+      path: first.path,
+      message: `${first.path} and ${rest.length - 1} more fields (${rest.length} in all) fail this rule too; only the first ${MAX_FINDINGS_PER_RULE} are listed`,
+      ratcheted: rest.every((finding) => finding.ratcheted),
+    },
+  ];
 }
 
 type CheckOutcome =

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   emailDomain,
   indexPath,
@@ -117,6 +118,26 @@ describe('message helpers', () => {
     const long = quoteValue('x'.repeat(200));
     expect(long).toHaveLength(80);
     expect(long.endsWith('…')).toBe(true);
+  });
+
+  it('quotes exactly what JSON.stringify writes, cut at 80 characters', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const json = JSON.stringify(value);
+        expect(quoteValue(value)).toBe(json.length <= 80 ? json : `${json.slice(0, 79)}…`);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('quotes a 3 MiB string, a 100 000-key object and a value nested 200 000 levels deep', () => {
+    expect(quoteValue('é'.repeat(3 * 1024 * 1024))).toBe(`"${'é'.repeat(78)}…`);
+    const wide = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i]));
+    expect(quoteValue(wide)).toBe(`${JSON.stringify(wide).slice(0, 79)}…`);
+    let deep: unknown = 1;
+    for (let level = 0; level < 200_000; level++) deep = level % 2 === 0 ? [deep] : { a: deep };
+    expect(quoteValue(deep)).toBe(`${'{"a":['.repeat(13)}{…`);
+    expect(quoteValue([undefined, Number.NaN, { u: undefined, v: 1 }])).toBe('[null,null,{"v":1}]');
   });
 
   it('lists values', () => {

@@ -78,10 +78,61 @@ const MAX_QUOTED = 80;
 /**
  * Quotes an offending value for a one-line message: JSON (so strings are in double quotes and
  * newlines escaped), cut to 80 characters with `…` so one huge field cannot flood a message.
+ * Only the first characters are ever written: a 3 MiB string or an object nested 10 000 levels
+ * deep costs what those 80 characters cost, and never overflows the call stack.
  */
 export function quoteValue(value: unknown): string {
-  const text = (JSON.stringify(value) as string | undefined) ?? String(value);
+  const text = jsonPrefix(value, MAX_QUOTED + 1);
   return text.length <= MAX_QUOTED ? text : `${text.slice(0, MAX_QUOTED - 1)}…`;
+}
+
+/**
+ * The first `limit` characters (or all, when shorter) of `JSON.stringify(value)`, `undefined`
+ * written as such. Iterative, writing no more than it returns.
+ */
+function jsonPrefix(value: unknown, limit: number): string {
+  let out = '';
+  // Pending work, popped last-first: a value to write, or literal text.
+  const pending: ({ readonly value: unknown } | string)[] = [{ value }];
+  for (let item = pending.pop(); item !== undefined && out.length < limit; item = pending.pop()) {
+    if (typeof item === 'string') {
+      out += item;
+      continue;
+    }
+    const current = item.value;
+    if (typeof current === 'string') {
+      // The JSON of a prefix is a prefix of the JSON, up to its closing quote.
+      const text = JSON.stringify(current.slice(0, limit));
+      out += current.length > limit ? text.slice(0, -1) : text;
+    } else if (typeof current !== 'object' || current === null) {
+      out += current === undefined ? 'undefined' : JSON.stringify(current);
+    } else if (Array.isArray(current)) {
+      const list = current as readonly unknown[];
+      const shown = Math.min(list.length, limit);
+      pending.push(']');
+      for (let index = shown - 1; index >= 0; index--) {
+        pending.push({ value: list[index] === undefined ? null : list[index] });
+        if (index > 0) pending.push(',');
+      }
+      out += '[';
+    } else {
+      const record = current as Readonly<Record<string, unknown>>;
+      const keys: string[] = [];
+      for (const key in record) {
+        if (!Object.hasOwn(record, key) || record[key] === undefined) continue;
+        keys.push(key);
+        if (keys.length >= limit) break;
+      }
+      pending.push('}');
+      keys.reverse().forEach((key, index) => {
+        pending.push({ value: record[key] });
+        pending.push(`${JSON.stringify(key.slice(0, limit))}:`);
+        if (index < keys.length - 1) pending.push(',');
+      });
+      out += '{';
+    }
+  }
+  return out.slice(0, limit);
 }
 
 /** Lists allowed values for a message: `a, b, c`, or `none` when the list is empty. */
