@@ -52,6 +52,10 @@ export const NATIVE_RULES: Readonly<Record<RuleId, NativeTranslation>> = {
     "compared with the API server's own quantities (`quantity().isGreaterThan`)",
   ),
   'profile-plugin': profile('profile-plugin'),
+  'profile-defaults-applied': {
+    webhookOnly:
+      "re-runs the webhook's own mutations on the Profile; natively, the MutatingAdmissionPolicy applies the defaults, and the API server runs it before any validation",
+  },
   'binding-serviceaccount-namespace': { webhookOnly: PENDING },
   'binding-group': { webhookOnly: PENDING },
   'binding-forbidden-user': { webhookOnly: PENDING },

@@ -17,6 +17,7 @@ import { bindingServiceAccountNamespace } from './rules/binding/binding-servicea
 import { bindingUserDomain } from './rules/binding/binding-user-domain.js';
 import { clusterbindingProfileRole } from './rules/binding/clusterbinding-profile-role.js';
 import { profileNameFormat } from './rules/profile/profile-name-format.js';
+import { profileDefaultsApplied } from './rules/profile/profile-defaults-applied.js';
 import { profileNamePattern } from './rules/profile/profile-name-pattern.js';
 import { profileNameReserved } from './rules/profile/profile-name-reserved.js';
 import { profileNamespaceTakeover } from './rules/profile/profile-namespace-takeover.js';
@@ -31,6 +32,14 @@ import { profilePlugin } from './rules/profile/profile-plugin.js';
 import { profileQuotaMax } from './rules/profile/profile-quota-max.js';
 import { profileQuotaQuantity } from './rules/profile/profile-quota-quantity.js';
 import { profileQuotaResource } from './rules/profile/profile-quota-resource.js';
+
+/** Every mutation, in the order they apply (each sees the previous ones' edits). */
+export const MUTATORS: readonly MutatorDefinition[] = [
+  profileDefaultQuota,
+  profileLabels,
+  profileAnnotations,
+  namespaceLabelsMutator,
+];
 
 /**
  * Every validation rule, one line each: the only place a rule is registered. The order is the
@@ -55,6 +64,7 @@ export const RULES = [
   profilePlugin,
   profileOwnerLimit,
   profileNamespaceTakeover,
+  profileDefaultsApplied(MUTATORS),
   bindingServiceAccountNamespace,
   bindingGroup,
   bindingForbiddenUser,
@@ -69,11 +79,3 @@ export const RULES = [
   authzGatewayUser,
   authzUserHeader,
 ] as const satisfies readonly RuleDefinition<string>[];
-
-/** Every mutation, in the order they apply (each sees the previous ones' edits). */
-export const MUTATORS: readonly MutatorDefinition[] = [
-  profileDefaultQuota,
-  profileLabels,
-  profileAnnotations,
-  namespaceLabelsMutator,
-];

@@ -1,6 +1,5 @@
 import { EMBEDDED_DEFAULT_POLICY } from '../../config/default-policy.js';
 import { NO_CLUSTER, type ClusterSnapshot } from '../cluster-snapshot.js';
-import { createValidator } from '../engine.js';
 import { createMutator } from '../mutation-engine.js';
 import { SnapshotIndex } from '../snapshot-index.js';
 import { input } from '../test-support/fixtures.js';
@@ -10,9 +9,11 @@ import {
   PROFILES_CONTROLLER,
   type KubeflowObject,
 } from '../test-support/kubeflow-objects.js';
-import { MUTATORS, RULES } from '../catalog.js';
+import { MUTATORS } from '../catalog.js';
+import { validateAsWebhook } from '../test-support/as-webhook.js';
 
-const validate = createValidator(RULES);
+// As the webhook pair judges them: /mutate first, then /validate.
+const validate = validateAsWebhook;
 const mutate = createMutator(MUTATORS);
 
 function snapshotWithout(excluded: KubeflowObject | undefined): SnapshotIndex {

@@ -1,10 +1,10 @@
 import type { ClusterSnapshot } from '../cluster-snapshot.js';
-import { createValidator, type Evaluation } from '../engine.js';
+import type { Evaluation } from '../engine.js';
 import type { KubeObject } from '../kube-object.js';
 import type { Policy } from '../policy-spec.js';
 import type { Operation, TargetKind, UserInfo } from '../request.js';
 import type { RuleId } from '../rule-ids.js';
-import { RULES } from '../catalog.js';
+import { validateAsWebhook } from './as-webhook.js';
 import { SnapshotIndex } from '../snapshot-index.js';
 import { input } from './fixtures.js';
 import { ALICE_NAMESPACE, ALICE_PROFILE, NAMESPACE_ADMIN } from './kubeflow-objects.js';
@@ -154,8 +154,6 @@ export function emptySnapshot(state: ClusterSnapshot['state']): SnapshotIndex {
   return index;
 }
 
-const validate = createValidator(RULES);
-
 /** Options of {@link evaluate}. */
 export interface EvaluateOptions {
   readonly operation?: Operation;
@@ -165,13 +163,16 @@ export interface EvaluateOptions {
   readonly cluster?: ClusterSnapshot;
 }
 
-/** Runs the whole catalog on one request (default: CREATE by alice, embedded default, cluster()). */
+/**
+ * Runs one request as the webhook would, `/mutate` then the whole catalog (default: CREATE by
+ * alice, embedded default, cluster()).
+ */
 export function evaluate(
   target: TargetKind,
   object: KubeObject | undefined,
   options: EvaluateOptions = {},
 ): Evaluation {
-  return validate(
+  return validateAsWebhook(
     input(target, object, {
       ...(options.operation === undefined ? {} : { operation: options.operation }),
       ...(options.oldObject === undefined ? {} : { oldObject: options.oldObject }),

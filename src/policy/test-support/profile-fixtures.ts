@@ -1,10 +1,10 @@
 import { NO_CLUSTER } from '../cluster-snapshot.js';
-import { createValidator, type Evaluation, type Finding } from '../engine.js';
+import type { Evaluation, Finding } from '../engine.js';
 import type { KubeObject } from '../kube-object.js';
 import type { Policy } from '../policy-spec.js';
 import type { Operation, UserInfo } from '../request.js';
 import type { RuleId } from '../rule-ids.js';
-import { RULES } from '../catalog.js';
+import { validateAsWebhook } from './as-webhook.js';
 import { input } from './fixtures.js';
 import { testPolicy } from './test-policy.js';
 
@@ -29,9 +29,7 @@ export function profileWithHard(hard: unknown): KubeObject {
   return profileWithSpec({ resourceQuotaSpec: { hard } });
 }
 
-const validate = createValidator(RULES);
-
-/** Runs the whole catalog on one Profile request, as the webhook would. */
+/** Runs one Profile request as the webhook would: `/mutate`, then the whole catalog. */
 export function evaluateProfile(
   object: KubeObject,
   options: {
@@ -42,7 +40,7 @@ export function evaluateProfile(
   } = {},
 ): Evaluation {
   const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : 'kubeflow.org/v1';
-  return validate(
+  return validateAsWebhook(
     input('Profile', object, {
       apiVersion,
       ...(options.operation === undefined ? {} : { operation: options.operation }),

@@ -1,6 +1,6 @@
 import { profileWithHard } from '../../test-support/profile-fixtures.js';
 import { hardPath, type ProfileRuleCase } from '../../test-support/rule-cases.js';
-import { testPolicy } from '../../test-support/test-policy.js';
+import { CONTRACT_DEFAULT_SPEC, testPolicy } from '../../test-support/test-policy.js';
 
 /** profile-quota-resource's table (see rule-cases.ts). */
 export const CASES: readonly ProfileRuleCase[] = [
@@ -60,7 +60,11 @@ export const CASES: readonly ProfileRuleCase[] = [
   ).map(([allowed, key, ok]) => ({
     title: `allowedResources ${JSON.stringify(allowed)}, key ${key}: ${ok ? 'passes' : 'fails'}`,
     object: profileWithHard({ [key]: '1' }),
-    policy: testPolicy({ profiles: { quota: { allowedResources: allowed } } }),
+    // Over the contract's defaults (no quota defaults): injected defaults would be judged too.
+    policy: testPolicy(
+      { profiles: { quota: { allowedResources: allowed } } },
+      CONTRACT_DEFAULT_SPEC,
+    ),
     findings: ok
       ? []
       : [
