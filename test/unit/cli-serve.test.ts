@@ -112,7 +112,10 @@ describe('profile-guard serve (no flags but free ports, no cluster configured)',
         status: {
           code: 403,
           reason: 'Forbidden',
-          message: 'profile-name-reserved: metadata.name "kube-system" is a reserved name',
+          // Posted straight to /validate: the Profile also lacks what /mutate injects.
+          message: expect.stringMatching(
+            /^profile-name-reserved: metadata\.name "kube-system" is a reserved name; profile-defaults-applied: metadata\.labels lacks /,
+          ) as unknown,
         },
       },
     });
