@@ -25,7 +25,8 @@ export interface CelScope {
  * rule's violations in the scope's object. Each violation is a record built by {@link violation}.
  */
 export interface CelRule {
-  readonly target: NativeTarget;
+  /** The kinds whose policies hold the rule. */
+  readonly targets: readonly NativeTarget[];
   /**
    * Why this policy's settings keep the rule in the webhook although it is native in general (a
    * name pattern RE2 cannot express, say); undefined when it can be generated.
@@ -60,6 +61,21 @@ export type NativeTranslation =
 export function violation(ruleId: RuleId, key: string, value: string, message: string): string {
   return `{'k': dyn(${key}), 'v': dyn(${value}), 'm': dyn(${celString(`${ruleId}: `)} + ${message})}`;
 }
+
+/** Metadata fields whose change alone never makes an UPDATE deniable (metadata-only-update.ts). */
+const METADATA_ONLY_FIELDS =
+  "['finalizers', 'ownerReferences', 'managedFields', 'resourceVersion', 'generation']";
+
+/**
+ * CEL: an UPDATE that changes only `metadata.finalizers`, `ownerReferences`, `managedFields`,
+ * `resourceVersion`, `generation` or `status` (the engine's isMetadataOnlyUpdate).
+ */
+export const METADATA_ONLY_UPDATE =
+  "request.operation == 'UPDATE' && " +
+  "object.all(k, k == 'status' || k == 'metadata' || (k in oldObject && object[k] == oldObject[k])) && " +
+  "oldObject.all(k, k == 'status' || k == 'metadata' || k in object) && " +
+  `object.metadata.all(k, k in ${METADATA_ONLY_FIELDS} || (k in oldObject.metadata && object.metadata[k] == oldObject.metadata[k])) && ` +
+  `oldObject.metadata.all(k, k in ${METADATA_ONLY_FIELDS} || k in object.metadata)`;
 
 /** `cond ? [record] : []`. */
 export function violationIf(condition: string, record: string): string {

@@ -39,6 +39,16 @@ describe('generateNativePolicies: shape', () => {
       'ValidatingAdmissionPolicyBinding/profile-guard-profiles-ratcheted',
       'ValidatingAdmissionPolicy/profile-guard-profiles-warn',
       'ValidatingAdmissionPolicyBinding/profile-guard-profiles-warn',
+      'ValidatingAdmissionPolicy/profile-guard-rolebindings-enforce',
+      'ValidatingAdmissionPolicyBinding/profile-guard-rolebindings-enforce',
+      'ValidatingAdmissionPolicy/profile-guard-rolebindings-ratcheted',
+      'ValidatingAdmissionPolicyBinding/profile-guard-rolebindings-ratcheted',
+      'ValidatingAdmissionPolicy/profile-guard-clusterrolebindings-enforce',
+      'ValidatingAdmissionPolicyBinding/profile-guard-clusterrolebindings-enforce',
+      'ValidatingAdmissionPolicy/profile-guard-clusterrolebindings-ratcheted',
+      'ValidatingAdmissionPolicyBinding/profile-guard-clusterrolebindings-ratcheted',
+      'ValidatingAdmissionPolicy/profile-guard-authorizationpolicies-enforce',
+      'ValidatingAdmissionPolicyBinding/profile-guard-authorizationpolicies-enforce',
       'MutatingAdmissionPolicy/profile-guard-profiles-defaults',
       'MutatingAdmissionPolicyBinding/profile-guard-profiles-defaults',
     ]);
@@ -67,6 +77,11 @@ describe('generateNativePolicies: shape', () => {
       'profile-guard-profiles-enforce': ['Deny'],
       'profile-guard-profiles-ratcheted': ['Warn'],
       'profile-guard-profiles-warn': ['Warn'],
+      'profile-guard-rolebindings-enforce': ['Deny'],
+      'profile-guard-rolebindings-ratcheted': ['Warn'],
+      'profile-guard-clusterrolebindings-enforce': ['Deny'],
+      'profile-guard-clusterrolebindings-ratcheted': ['Warn'],
+      'profile-guard-authorizationpolicies-enforce': ['Deny'],
     });
   });
 
@@ -154,7 +169,7 @@ describe('generateNativePolicies: modes', () => {
       id: 'profile-owner-lowercase',
       native: true,
       mode: 'Audit',
-      policyName: 'profile-guard-profiles-audit',
+      policyNames: ['profile-guard-profiles-audit'],
     });
     expect(status('profile-quota-max')).toEqual({
       id: 'profile-quota-max',
@@ -182,7 +197,17 @@ describe('generateNativePolicies: modes', () => {
     );
     expect(
       bindings.map((object) => (object.spec as { validationActions: string[] }).validationActions),
-    ).toEqual([['Deny'], ['Warn'], ['Warn'], ['Audit']]);
+    ).toEqual([
+      ['Deny'],
+      ['Warn'],
+      ['Warn'],
+      ['Audit'],
+      ['Deny'],
+      ['Warn'],
+      ['Deny'],
+      ['Warn'],
+      ['Deny'],
+    ]);
   });
 
   it('makes no Enforce policy when every rule warns', () => {
@@ -345,5 +370,84 @@ describe('generateNativePolicies: the defaults mutation', () => {
         .mutations?.[0]?.jsonPatch.expression ?? '';
     expect(expression).not.toContain("!('cpu' in");
     expect(expression).toContain('size(object.spec.resourceQuotaSpec.hard) == 0');
+  });
+});
+
+describe('generateNativePolicies: RoleBindings in profile namespaces', () => {
+  const generated = generateNativePolicies(testPolicy());
+  const enforce = byName(
+    generated,
+    'ValidatingAdmissionPolicy',
+    'profile-guard-rolebindings-enforce',
+  );
+  const binding = generated.objects.find(
+    (object) =>
+      object.kind === 'ValidatingAdmissionPolicyBinding' &&
+      (object.metadata as { name: string }).name === 'profile-guard-rolebindings-enforce',
+  );
+
+  it('judges RoleBinding writes and deletions', () => {
+    expect(enforce?.spec.matchConstraints.resourceRules).toEqual([
+      {
+        apiGroups: ['rbac.authorization.k8s.io'],
+        apiVersions: ['v1'],
+        resources: ['rolebindings'],
+        scope: 'Namespaced',
+        operations: ['CREATE', 'UPDATE', 'DELETE'],
+      },
+    ]);
+  });
+
+  it('selects the namespaces carrying profileNamespaces.label, minus the excluded ones', () => {
+    expect(binding?.spec).toEqual({
+      policyName: 'profile-guard-rolebindings-enforce',
+      validationActions: ['Deny'],
+      matchResources: {
+        namespaceSelector: { matchLabels: { 'app.kubernetes.io/part-of': 'kubeflow-profile' } },
+      },
+    });
+    const excluded = generateNativePolicies(testPolicy(), {
+      excludedNamespaces: ['kube-system', 'kubeflow'],
+    }).objects.find(
+      (object) =>
+        object.kind === 'ValidatingAdmissionPolicyBinding' &&
+        (object.metadata as { name: string }).name === 'profile-guard-rolebindings-enforce',
+    );
+    expect(excluded?.spec).toMatchObject({
+      matchResources: {
+        namespaceSelector: {
+          matchExpressions: [
+            {
+              key: 'kubernetes.io/metadata.name',
+              operator: 'NotIn',
+              values: ['kube-system', 'kubeflow'],
+            },
+          ],
+        },
+      },
+    });
+  });
+
+  it('runs the write rules on CREATE and UPDATE only, binding-protected on UPDATE and DELETE', () => {
+    expect(variable(enforce, 'binding_group')).toMatch(
+      /^\(request\.operation in \['CREATE', 'UPDATE'\] \? \(variables\.exempt \? \[\] :/,
+    );
+    expect(variable(enforce, 'binding_protected')).toMatch(
+      /^\(request\.operation in \['UPDATE', 'DELETE'\] \? \(variables\.exempt \? \[\] :/,
+    );
+  });
+
+  it('keeps the binding rules in the webhook when profileNamespaces.label is empty', () => {
+    const unlabelled = generateNativePolicies(
+      testPolicy({}, { ...CONTRACT_DEFAULT_SPEC, profileNamespaces: { label: {} } }),
+    );
+    expect(unlabelled.rules.find((rule) => rule.id === 'binding-group')).toMatchObject({
+      native: false,
+      reason: expect.stringContaining('profileNamespaces.label is empty') as unknown,
+    });
+    const namespaced = names(unlabelled).filter(
+      (name) => name.includes('guard-rolebindings') || name.includes('authorizationpolicies'),
+    );
+    expect(namespaced).toEqual([]);
   });
 });

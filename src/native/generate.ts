@@ -9,8 +9,13 @@ import type { EnforcementMode, Policy, PolicySpec, RuleMode } from '../policy/po
 import { RULES } from '../policy/catalog.js';
 import type { RuleDefinition } from '../policy/rule.js';
 import type { RuleId } from '../policy/rule-ids.js';
-import { CelEncodingError, celIdentifier, celStringList } from './cel.js';
-import type { CelRule, CelScope, NativeTarget } from './cel-rule.js';
+import { CelEncodingError, celIdentifier, celString, celStringList } from './cel.js';
+import {
+  METADATA_ONLY_UPDATE,
+  type CelRule,
+  type CelScope,
+  type NativeTarget,
+} from './cel-rule.js';
 import { NATIVE_RULES } from './native-catalog.js';
 import { profileDefaultsPatch } from './profile-defaults.js';
 
@@ -28,6 +33,11 @@ export interface NativeOptions {
   readonly labels?: Readonly<Record<string, string>>;
   /** Match conditions added to every policy, before its own. */
   readonly matchConditions?: readonly NativeMatchCondition[];
+  /**
+   * Namespaces whose objects no namespaced policy judges even when they carry the profile-namespace
+   * label (as the chart keeps `kube-system` and its own namespace away from its webhooks).
+   */
+  readonly excludedNamespaces?: readonly string[];
 }
 
 /** Where one rule of the catalog ended up. */
@@ -36,8 +46,8 @@ export type NativeRuleStatus =
       readonly id: RuleId;
       readonly native: true;
       readonly mode: RuleMode;
-      /** The ValidatingAdmissionPolicy holding it; absent when Disabled or nothing to check. */
-      readonly policyName?: string;
+      /** The ValidatingAdmissionPolicies holding it; absent when Disabled or nothing to check. */
+      readonly policyNames?: readonly string[];
     }
   | {
       readonly id: RuleId;
@@ -59,36 +69,72 @@ export const POLICY_ANNOTATION = 'profile-guard.io/policy';
 export const POLICY_GENERATION_ANNOTATION = 'profile-guard.io/policy-generation';
 
 const API_VERSION = 'admissionregistration.k8s.io/v1';
-/** Metadata fields whose change alone never makes an UPDATE deniable (metadata-only-update.ts). */
-const METADATA_ONLY_FIELDS = [
-  'finalizers',
-  'ownerReferences',
-  'managedFields',
-  'resourceVersion',
-  'generation',
-];
 /** A message longer than 5 KiB is dropped by the API server: keep under it. */
 const MAX_MESSAGE = 4000;
 /** The webhook cuts each warning to 256 characters (the limit on an admission webhook's). */
 const MAX_WARNING = 256;
 
 interface TargetInfo {
+  /** The middle of the objects' names: `profile-guard-<plural>-enforce`. */
   readonly plural: string;
+  readonly operations: readonly string[];
   readonly resourceRules: readonly Record<string, unknown>[];
+  /** Judged in profile namespaces only (the binding selects them by label). */
+  readonly namespaced: boolean;
 }
 
-const TARGETS: Readonly<Partial<Record<NativeTarget, TargetInfo>>> = {
+const TARGETS: Readonly<Record<NativeTarget, TargetInfo>> = {
   Profile: {
     plural: 'profiles',
+    operations: ['CREATE', 'UPDATE'],
     resourceRules: [
       {
         apiGroups: ['kubeflow.org'],
         apiVersions: ['v1', 'v1beta1'],
-        operations: ['CREATE', 'UPDATE'],
         resources: ['profiles'],
         scope: 'Cluster',
       },
     ],
+    namespaced: false,
+  },
+  RoleBinding: {
+    plural: 'rolebindings',
+    operations: ['CREATE', 'UPDATE', 'DELETE'],
+    resourceRules: [
+      {
+        apiGroups: ['rbac.authorization.k8s.io'],
+        apiVersions: ['v1'],
+        resources: ['rolebindings'],
+        scope: 'Namespaced',
+      },
+    ],
+    namespaced: true,
+  },
+  ClusterRoleBinding: {
+    plural: 'clusterrolebindings',
+    operations: ['CREATE', 'UPDATE'],
+    resourceRules: [
+      {
+        apiGroups: ['rbac.authorization.k8s.io'],
+        apiVersions: ['v1'],
+        resources: ['clusterrolebindings'],
+        scope: 'Cluster',
+      },
+    ],
+    namespaced: false,
+  },
+  AuthorizationPolicy: {
+    plural: 'authorizationpolicies',
+    operations: ['CREATE', 'UPDATE', 'DELETE'],
+    resourceRules: [
+      {
+        apiGroups: ['security.istio.io'],
+        apiVersions: ['v1', 'v1beta1'],
+        resources: ['authorizationpolicies'],
+        scope: 'Namespaced',
+      },
+    ],
+    namespaced: true,
   },
 };
 
@@ -176,23 +222,28 @@ export function generateNativePolicies(
       statuses.set(id, { id, native: true, mode });
       continue;
     }
-    const byMode = placed.get(cel.target) ?? new Map<EnforcementMode, PlacedRule[]>();
-    placed.set(cel.target, byMode);
-    const list = byMode.get(mode) ?? [];
-    byMode.set(mode, list);
-    list.push({ definition, cel, variable: celIdentifier(id) });
+    for (const target of cel.targets) {
+      const byMode = placed.get(target) ?? new Map<EnforcementMode, PlacedRule[]>();
+      placed.set(target, byMode);
+      const list = byMode.get(mode) ?? [];
+      byMode.set(mode, list);
+      list.push({ definition, cel, variable: celIdentifier(id) });
+    }
     statuses.set(id, {
       id,
       native: true,
       mode,
-      policyName: `${prefix}-${TARGETS[cel.target]?.plural ?? ''}-${mode.toLowerCase()}`,
+      policyNames: cel.targets.map(
+        (target) => `${prefix}-${TARGETS[target].plural}-${mode.toLowerCase()}`,
+      ),
     });
   }
 
   const objects: KubeObject[] = [];
-  for (const [target, byMode] of placed) {
+  for (const target of Object.keys(TARGETS) as NativeTarget[]) {
+    const byMode = placed.get(target);
+    if (byMode === undefined) continue;
     const info = TARGETS[target];
-    if (info === undefined) continue;
     const base = `${prefix}-${info.plural}`;
     const context = { spec, info, options };
     for (const mode of ['Enforce', 'Warn', 'Audit'] as const) {
@@ -201,13 +252,15 @@ export function generateNativePolicies(
       const name = `${base}-${mode.toLowerCase()}`;
       objects.push(
         validatingPolicy(name, metadata(name), context, rules, mode),
-        validatingBinding(name, metadata(name), mode === 'Enforce' ? 'Deny' : mode),
+        validatingBinding(name, metadata(name), mode === 'Enforce' ? 'Deny' : mode, context),
       );
-      if (mode === 'Enforce') {
+      // Only rules that ratchet by value can have violations a stored object already had (the
+      // others judge a change, which a metadata-only UPDATE never is).
+      if (mode === 'Enforce' && rules.some((rule) => rule.cel.ratchet === 'value')) {
         const ratchetName = `${base}-ratcheted`;
         objects.push(
           ratchetedPolicy(ratchetName, metadata(ratchetName), context, rules),
-          validatingBinding(ratchetName, metadata(ratchetName), 'Warn'),
+          validatingBinding(ratchetName, metadata(ratchetName), 'Warn', context),
         );
       }
     }
@@ -224,7 +277,12 @@ export function generateNativePolicies(
         spec: {
           failurePolicy: 'Fail',
           reinvocationPolicy: 'Never',
-          matchConstraints: { resourceRules: TARGETS.Profile?.resourceRules },
+          matchConstraints: {
+            resourceRules: TARGETS.Profile.resourceRules.map((rule) => ({
+              ...rule,
+              operations: ['CREATE', 'UPDATE'],
+            })),
+          },
           ...matchConditions(options),
           mutations: [{ patchType: 'JSONPatch', jsonPatch: { expression: patch } }],
         },
@@ -285,13 +343,17 @@ function exemptExpression(spec: PolicySpec): string | undefined {
  * it), the shared values of the object, and one list of violation records per rule, already gated
  * by exemption and operation.
  */
-function ruleVariables(spec: PolicySpec, rules: readonly PlacedRule[]): Record<string, string>[] {
+function ruleVariables(
+  spec: PolicySpec,
+  rules: readonly PlacedRule[],
+  operations: readonly string[],
+): Record<string, string>[] {
   const exempt = exemptExpression(spec);
   const needsExempt = exempt !== undefined && rules.some((rule) => !rule.definition.structural);
   const scope = new VariableScope('object', '');
   const ruleLists = rules.map((rule) => ({
     name: rule.variable,
-    expression: gate(rule, rule.cel.violations(scope, spec) ?? '[]', needsExempt),
+    expression: gate(rule, rule.cel.violations(scope, spec) ?? '[]', needsExempt, operations),
   }));
   return [
     ...(needsExempt ? [{ name: 'exempt', expression: exempt }] : []),
@@ -300,12 +362,26 @@ function ruleVariables(spec: PolicySpec, rules: readonly PlacedRule[]): Record<s
   ];
 }
 
-/** Skips a rule for exempt callers (unless structural) and for operations it does not judge. */
-function gate(rule: PlacedRule, expression: string, exemptDefined: boolean): string {
+/**
+ * Skips a rule for exempt callers (unless structural) and for the operations of its policy it
+ * does not judge (a DELETE reaches a RoleBinding policy for `binding-protected` only).
+ */
+function gate(
+  rule: PlacedRule,
+  expression: string,
+  exemptDefined: boolean,
+  operations: readonly string[],
+): string {
   let gated = expression;
   if (!rule.definition.structural && exemptDefined) gated = `(variables.exempt ? [] : ${gated})`;
-  if (!rule.definition.operations.includes('CREATE')) {
-    gated = `(request.operation == 'UPDATE' ? ${gated} : [])`;
+  const judged: readonly string[] = rule.definition.operations;
+  if (operations.some((operation) => !judged.includes(operation))) {
+    const own = operations.filter((operation) => judged.includes(operation));
+    const test =
+      own.length === 1
+        ? `request.operation == ${celString(own[0] ?? '')}`
+        : `request.operation in ${celStringList(own)}`;
+    gated = `(${test} ? ${gated} : [])`;
   }
   return gated;
 }
@@ -324,14 +400,8 @@ function ratchetVariables(
   spec: PolicySpec,
   rules: readonly PlacedRule[],
   exemptDefined: boolean,
+  operations: readonly string[],
 ): Record<string, string>[] {
-  const ignored = celStringList(METADATA_ONLY_FIELDS);
-  const metadataOnly =
-    "request.operation == 'UPDATE' && " +
-    "object.all(k, k == 'status' || k == 'metadata' || (k in oldObject && object[k] == oldObject[k])) && " +
-    "oldObject.all(k, k == 'status' || k == 'metadata' || k in object) && " +
-    `object.metadata.all(k, k in ${ignored} || (k in oldObject.metadata && object.metadata[k] == oldObject.metadata[k])) && ` +
-    `oldObject.metadata.all(k, k in ${ignored} || k in object.metadata)`;
   const scope = new VariableScope('oldObject', 'old_');
   // One variable per rule, as for the new object: the API server's compile time grows faster
   // than linearly with the size of one expression, not with their number.
@@ -339,11 +409,16 @@ function ratchetVariables(
     .filter((rule) => rule.cel.ratchet === 'value')
     .map((rule) => ({
       name: `old_${rule.variable}`,
-      expression: gate(rule, rule.cel.violations(scope, spec) ?? '[]', exemptDefined),
+      expression: gate(
+        rule,
+        rule.cel.violations(scope, spec) ?? '[]',
+        exemptDefined,
+        operations.filter((operation) => operation === 'UPDATE'),
+      ),
     }));
   return [
     { name: 'found', expression: allFound(rules) },
-    { name: 'metadataOnly', expression: metadataOnly },
+    { name: 'metadataOnly', expression: METADATA_ONLY_UPDATE },
     ...scope.variables(),
     ...stored,
     {
@@ -398,11 +473,12 @@ function validatingPolicy(
   rules: readonly PlacedRule[],
   mode: EnforcementMode,
 ): KubeObject {
-  const variables = ruleVariables(context.spec, rules);
+  const operations = context.info.operations;
+  const variables = ruleVariables(context.spec, rules, operations);
   const exemptDefined = variables.some((variable) => variable.name === 'exempt');
   let validations: Record<string, unknown>[];
   if (mode === 'Enforce') {
-    variables.push(...ratchetVariables(context.spec, rules, exemptDefined), {
+    variables.push(...ratchetVariables(context.spec, rules, exemptDefined, operations), {
       name: 'denied',
       expression:
         "request.operation != 'UPDATE' || size(variables.found) == 0 ? variables.found : " +
@@ -428,7 +504,7 @@ function validatingPolicy(
     apiVersion: API_VERSION,
     kind: 'ValidatingAdmissionPolicy',
     metadata,
-    spec: policySpec(context, ['CREATE', 'UPDATE'], variables, validations),
+    spec: policySpec(context, operations, variables, validations),
   };
 }
 
@@ -442,9 +518,9 @@ function ratchetedPolicy(
   context: Context,
   rules: readonly PlacedRule[],
 ): KubeObject {
-  const variables = ruleVariables(context.spec, rules);
+  const variables = ruleVariables(context.spec, rules, ['UPDATE']);
   const exemptDefined = variables.some((variable) => variable.name === 'exempt');
-  variables.push(...ratchetVariables(context.spec, rules, exemptDefined), {
+  variables.push(...ratchetVariables(context.spec, rules, exemptDefined, ['UPDATE']), {
     name: 'ratcheted',
     expression:
       'size(variables.found) == 0 ? [] : variables.metadataOnly ? variables.found : ' +
@@ -469,11 +545,33 @@ function validatingBinding(
   name: string,
   metadata: Record<string, unknown>,
   action: 'Deny' | 'Warn' | 'Audit',
+  context: Context,
 ): KubeObject {
+  const excluded = context.options.excludedNamespaces ?? [];
+  const selector = context.info.namespaced
+    ? {
+        matchResources: {
+          namespaceSelector: {
+            matchLabels: { ...context.spec.profileNamespaces.label },
+            ...(excluded.length === 0
+              ? {}
+              : {
+                  matchExpressions: [
+                    {
+                      key: 'kubernetes.io/metadata.name',
+                      operator: 'NotIn',
+                      values: [...excluded],
+                    },
+                  ],
+                }),
+          },
+        },
+      }
+    : {};
   return {
     apiVersion: API_VERSION,
     kind: 'ValidatingAdmissionPolicyBinding',
     metadata,
-    spec: { policyName: name, validationActions: [action] },
+    spec: { policyName: name, validationActions: [action], ...selector },
   };
 }

@@ -1,14 +1,21 @@
 import type { RuleId } from '../policy/rule-ids.js';
 import type { NativeTranslation } from './cel-rule.js';
+import { BINDING_CEL_RULES } from './binding-rules.js';
 import { PROFILE_CEL_RULES } from './profile-rules.js';
 
 const profile = (id: keyof typeof PROFILE_CEL_RULES, note?: string): NativeTranslation => ({
   native: PROFILE_CEL_RULES[id],
   ...(note === undefined ? {} : { note }),
 });
-/** Binding and AuthorizationPolicy rules: translation pending. */
-const PENDING =
-  'not translated to CEL yet: the webhook alone enforces it (a policy would see profile namespaces by their profileNamespaces.label through namespaceSelector)';
+const binding = (id: keyof typeof BINDING_CEL_RULES, note?: string): NativeTranslation => ({
+  native: BINDING_CEL_RULES[id],
+  ...(note === undefined ? {} : { note }),
+});
+const IN_LABELLED =
+  "in namespaces carrying `profileNamespaces.label` (the binding's namespaceSelector)";
+/** The AuthorizationPolicy rules other than binding-protected. */
+const ISTIO =
+  "judges Istio's rule semantics (`*` prefix and suffix matches, `when` conditions on source.namespace / source.principal that restrict sources as `from` does, principals under trust-domain aliases); not translated to CEL: the webhook alone enforces it";
 
 /**
  * Every rule of the catalog, by id: its CEL translation, or why it stays in the webhook. Typed as
@@ -56,30 +63,42 @@ export const NATIVE_RULES: Readonly<Record<RuleId, NativeTranslation>> = {
     webhookOnly:
       "re-runs the webhook's own mutations on the Profile; natively, the MutatingAdmissionPolicy applies the defaults, and the API server runs it before any validation",
   },
-  'binding-serviceaccount-namespace': { webhookOnly: PENDING },
-  'binding-group': { webhookOnly: PENDING },
-  'binding-forbidden-user': { webhookOnly: PENDING },
-  'binding-role': { webhookOnly: PENDING },
+  'binding-serviceaccount-namespace': binding('binding-serviceaccount-namespace', IN_LABELLED),
+  'binding-group': binding('binding-group', IN_LABELLED),
+  'binding-forbidden-user': binding('binding-forbidden-user', IN_LABELLED),
+  'binding-role': binding('binding-role', IN_LABELLED),
   'binding-owner-only-role': {
     webhookOnly:
       "compares subjects with the owner of the namespace's Profile, which only the Profile tells (the Namespace's annotations can be edited apart from it)",
   },
-  'binding-user-domain': { webhookOnly: PENDING },
+  'binding-user-domain': binding('binding-user-domain', IN_LABELLED),
   'binding-contributor-limit': {
     webhookOnly:
       'counts the distinct users of every RoleBinding in the namespace, which only a list of them tells',
   },
-  'binding-protected': { webhookOnly: PENDING },
-  'clusterbinding-profile-role': { webhookOnly: PENDING },
-  'authz-source-namespace': { webhookOnly: PENDING },
-  'authz-any-source': { webhookOnly: PENDING },
-  'authz-gateway-user': { webhookOnly: PENDING },
-  'authz-user-header': { webhookOnly: PENDING },
+  'binding-protected': binding(
+    'binding-protected',
+    `RoleBindings and AuthorizationPolicies ${IN_LABELLED}`,
+  ),
+  'clusterbinding-profile-role': binding(
+    'clusterbinding-profile-role',
+    'in every namespace (ClusterRoleBindings have none), one violation per subject',
+  ),
+  'authz-source-namespace': { webhookOnly: ISTIO },
+  'authz-any-source': { webhookOnly: ISTIO },
+  'authz-gateway-user': { webhookOnly: ISTIO },
+  'authz-user-header': { webhookOnly: ISTIO },
 };
+
+/** The README's markers around {@link nativeRulesMarkdown} (scripts/generate-native-rules.mjs). */
+export const NATIVE_RULES_START =
+  '<!-- generated: native-rules (npm run generate; do not edit) -->';
+export const NATIVE_RULES_END = '<!-- /generated: native-rules -->';
 
 /**
  * The README's table of which rule is native and why not where it is not, rendered from
- * {@link NATIVE_RULES} (a test keeps the README equal to it).
+ * {@link NATIVE_RULES}: `npm run generate` writes it between the markers, and a test fails when
+ * the README's copy differs.
  */
 export function nativeRulesMarkdown(): string {
   const rows = Object.entries(NATIVE_RULES).map(([id, translation]) =>

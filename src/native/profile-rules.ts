@@ -142,7 +142,7 @@ const isQuotaResourceName = (key: string): string =>
   `(${re(key, QUALIFIED_NAME)} && (${key}.contains('/') ? size(${key}.split('/')[0]) <= 253 && size(${key}.split('/')[1]) <= 63 : size(${key}) <= 63) && (${key}.contains('/') || ${key} in ${celStringList(STANDARD_QUOTA_RESOURCES)} || ${key}.startsWith('hugepages-') || ${key}.startsWith('requests.hugepages-')))`;
 
 const profileNameFormat: CelRule = {
-  target: 'Profile',
+  targets: ['Profile'],
   ratchet: 'value',
   violations: ({ o }) => {
     const name = `${o}.metadata.name`;
@@ -156,7 +156,7 @@ const profileNameFormat: CelRule = {
 };
 
 const profileNameReserved: CelRule = {
-  target: 'Profile',
+  targets: ['Profile'],
   ratchet: 'value',
   violations: ({ o }, spec) => {
     const { reserved, reservedPrefixes } = spec.profiles.name;
@@ -174,7 +174,7 @@ const profileNameReserved: CelRule = {
 };
 
 const profileNamePattern: CelRule = {
-  target: 'Profile',
+  targets: ['Profile'],
   ratchet: 'value',
   unsupported: (spec) => {
     const { pattern } = spec.profiles.name;
@@ -200,7 +200,7 @@ const profileNamePattern: CelRule = {
 };
 
 const profileOwnerRequired: CelRule = {
-  target: 'Profile',
+  targets: ['Profile'],
   ratchet: 'value',
   violations: ({ o }) => {
     const owner = `${o}.spec.owner`;
@@ -216,7 +216,7 @@ const profileOwnerRequired: CelRule = {
 };
 
 const profileOwnerKind: CelRule = {
-  target: 'Profile',
+  targets: ['Profile'],
   ratchet: 'value',
   violations: (scope, spec) => {
     const kinds = spec.profiles.owner.kinds;
@@ -236,7 +236,7 @@ const isEmail = (value: string): string =>
   `(size(${value}) <= 254 && ${re(value, EMAIL)} && ${value}.indexOf('@') <= 64 && size(${value}) - ${value}.indexOf('@') - 1 <= 253 && ${re(value, '[A-Za-z][-A-Za-z0-9]*$')})`;
 
 const profileOwnerFormat: CelRule = {
-  target: 'Profile',
+  targets: ['Profile'],
   ratchet: 'value',
   violations: (scope) => {
     const { o } = scope;
@@ -282,7 +282,7 @@ const profileOwnerFormat: CelRule = {
 };
 
 const profileOwnerLowercase: CelRule = {
-  target: 'Profile',
+  targets: ['Profile'],
   ratchet: 'value',
   violations: (scope) => {
     const name = userName(scope);
@@ -303,7 +303,7 @@ const profileOwnerLowercase: CelRule = {
 const KELVIN = '\u212a';
 
 const profileOwnerDomain: CelRule = {
-  target: 'Profile',
+  targets: ['Profile'],
   ratchet: 'value',
   unsupported: (spec) => {
     const foreign = spec.profiles.owner.emailDomains.find((domain) => /[^ -~]/.test(domain));
@@ -345,7 +345,7 @@ const normalizedOwner = (o: string): string => {
 };
 
 const profileOwnerImmutable: CelRule = {
-  target: 'Profile',
+  targets: ['Profile'],
   // The stored object never differs from itself: only a metadata-only UPDATE downgrades it.
   ratchet: 'never',
   violations: (scope, spec) => {
@@ -367,7 +367,7 @@ const profileOwnerImmutable: CelRule = {
 };
 
 const profileQuotaQuantity: CelRule = {
-  target: 'Profile',
+  targets: ['Profile'],
   ratchet: 'value',
   violations: (scope) => {
     const { o } = scope;
@@ -412,7 +412,7 @@ const profileQuotaQuantity: CelRule = {
 };
 
 const profileQuotaResource: CelRule = {
-  target: 'Profile',
+  targets: ['Profile'],
   ratchet: 'value',
   violations: (scope, spec) => {
     const rule = 'profile-quota-resource';
@@ -431,7 +431,7 @@ const profileQuotaResource: CelRule = {
 };
 
 const profileQuotaMax: CelRule = {
-  target: 'Profile',
+  targets: ['Profile'],
   ratchet: 'value',
   violations: (scope, spec) => {
     const limits = Object.entries(spec.profiles.quota.max).flatMap(([key, text]) => {
@@ -491,7 +491,7 @@ const PLUGIN_IDENTITIES = [
 ] as const;
 
 const profilePlugin: CelRule = {
-  target: 'Profile',
+  targets: ['Profile'],
   ratchet: 'value',
   violations: ({ o }, spec) => {
     const rule = 'profile-plugin';
