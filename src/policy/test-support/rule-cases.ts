@@ -1,7 +1,8 @@
 import type { Evaluation } from '../engine.js';
 import type { KubeObject } from '../kube-object.js';
 import type { Policy } from '../policy-spec.js';
-import type { UserInfo } from '../request.js';
+import type { Operation, UserInfo } from '../request.js';
+import { denials, evaluate } from './cluster-fixtures.js';
 import { evaluateProfile, profileWithSpec } from './profile-fixtures.js';
 
 /** One finding of a rule, as `findingsOf` lists it. */
@@ -59,5 +60,52 @@ export const hardPath = (key: string): string =>
 export function caseTable(
   rows: readonly ProfileRuleCase[],
 ): (readonly [string, ProfileRuleCase])[] {
+  return rows.map((row) => [row.title, row] as const);
+}
+
+/**
+ * One row of a RoleBinding, ClusterRoleBinding or AuthorizationPolicy rule's table, as data (see
+ * {@link ProfileRuleCase}): a request in the standard test cluster (`cluster()`: profile namespaces
+ * `alice`, `bob` and `labelled`, the ordinary `plain`) and the denials the whole catalog makes.
+ */
+export interface ObjectRuleCase {
+  readonly title: string;
+  readonly target: 'RoleBinding' | 'ClusterRoleBinding' | 'AuthorizationPolicy';
+  /** The new object; absent for DELETE. */
+  readonly object?: KubeObject;
+  readonly operation?: Operation;
+  readonly oldObject?: KubeObject;
+  readonly user?: UserInfo;
+  readonly policy?: Policy;
+  /** Every denial, as `<rule-id>: <message>` (cluster-fixtures' `denials`). */
+  readonly denials: readonly string[];
+  /** Every warning, as `<rule-id>: <message>`, for the rows that state them. */
+  readonly warnings?: readonly string[];
+}
+
+/** Runs one row through the webhook's engine over the standard test cluster. */
+export function evaluateObjectCase(row: ObjectRuleCase): Evaluation {
+  return evaluate(row.target, row.object, {
+    ...(row.operation === undefined ? {} : { operation: row.operation }),
+    ...(row.oldObject === undefined ? {} : { oldObject: row.oldObject }),
+    ...(row.user === undefined ? {} : { user: row.user }),
+    ...(row.policy === undefined ? {} : { policy: row.policy }),
+  });
+}
+
+/** The denials of one row, as its table states them. */
+export function objectCaseDenials(row: ObjectRuleCase): string[] {
+  return denials(evaluateObjectCase(row));
+}
+
+/** The warnings of one row, as `<rule-id>: <message>`. */
+export function objectCaseWarnings(row: ObjectRuleCase): string[] {
+  return evaluateObjectCase(row).warnings.map((finding) => `${finding.ruleId}: ${finding.message}`);
+}
+
+/** `[title, row]` pairs for `it.each`. */
+export function objectCaseTable(
+  rows: readonly ObjectRuleCase[],
+): (readonly [string, ObjectRuleCase])[] {
   return rows.map((row) => [row.title, row] as const);
 }

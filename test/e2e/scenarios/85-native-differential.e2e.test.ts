@@ -24,9 +24,18 @@ import type { KubeObject } from '../../../src/policy/kube-object.js';
 import type { Policy } from '../../../src/policy/policy-spec.js';
 import type { RuleId } from '../../../src/policy/rule-ids.js';
 import type { UserInfo } from '../../../src/policy/request.js';
+import { namespace } from '../../../src/policy/test-support/cluster-fixtures.js';
 import { ALICE } from '../../../src/policy/test-support/fixtures.js';
+import {
+  ALICE_NAMESPACE,
+  ALICE_PROFILE,
+} from '../../../src/policy/test-support/kubeflow-objects.js';
+import { OBJECT_RULE_CASES } from '../../../src/policy/test-support/object-rule-cases.js';
 import { PROFILE_RULE_CASES } from '../../../src/policy/test-support/profile-rule-cases.js';
-import type { ProfileRuleCase } from '../../../src/policy/test-support/rule-cases.js';
+import type {
+  ObjectRuleCase,
+  ProfileRuleCase,
+} from '../../../src/policy/test-support/rule-cases.js';
 import { testPolicy } from '../../../src/policy/test-support/test-policy.js';
 import { splitRuleMessages } from '../harness/admission.js';
 import { ApiClient, type ApiAnswer, type Caller } from '../harness/api-client.js';
@@ -57,8 +66,9 @@ const ADMIN_CALLER: Caller = { user: 'kubernetes-admin', groups: ['system:master
 interface Case {
   readonly id: string;
   readonly rule: RuleId;
-  readonly operation: 'CREATE' | 'UPDATE';
-  readonly object: KubeObject;
+  readonly operation: 'CREATE' | 'UPDATE' | 'DELETE';
+  /** Absent for a DELETE. */
+  readonly object: KubeObject | undefined;
   readonly oldObject: KubeObject | undefined;
   readonly user: UserInfo;
   readonly policy: Policy;
@@ -109,15 +119,42 @@ function profileCases(): Case[] {
   return cases;
 }
 
+/** Every row of the RoleBinding, ClusterRoleBinding and AuthorizationPolicy tables. */
+function objectCases(): Case[] {
+  return (Object.entries(OBJECT_RULE_CASES) as [RuleId, ObjectRuleCase[]][]).flatMap(
+    ([rule, rows]) =>
+      rows.map((row) => ({
+        id: `${rule}: ${row.title}`,
+        rule,
+        operation: (row.operation ?? 'CREATE') as Case['operation'],
+        object: row.object,
+        oldObject: row.oldObject,
+        user: row.user ?? ALICE,
+        policy: row.policy ?? testPolicy(),
+      })),
+  );
+}
+
 function callerOf(item: Case, phase: string): Caller {
   return { user: item.user.username, groups: [...item.user.groups, phase] };
 }
 
-/** The REST collection of a Profile, at its version. */
+/** The REST collection an object belongs to. */
 function collectionOf(object: KubeObject): string {
   const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : '';
-  // A row without a kubeflow.org apiVersion (a malformed object) is sent as a v1 Profile.
-  return `/apis/${apiVersion.startsWith('kubeflow.org/') ? apiVersion : 'kubeflow.org/v1'}/profiles`;
+  const namespace = typeof object.metadata?.namespace === 'string' ? object.metadata.namespace : '';
+  switch (object.kind) {
+    case 'RoleBinding':
+      return `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/rolebindings`;
+    case 'ClusterRoleBinding':
+      return '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings';
+    case 'AuthorizationPolicy':
+      return `/apis/${apiVersion}/namespaces/${namespace}/authorizationpolicies`;
+    default:
+      // A Profile at its version; a row without a kubeflow.org apiVersion (a malformed object)
+      // is sent as a v1 Profile.
+      return `/apis/${apiVersion.startsWith('kubeflow.org/') ? apiVersion : 'kubeflow.org/v1'}/profiles`;
+  }
 }
 
 async function ok(answer: Promise<ApiAnswer>, what: string): Promise<ApiAnswer> {
@@ -384,12 +421,13 @@ async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Pr
 /** Sends one case in one phase (a dry run). */
 function send(item: Case, phase: string, stored: KubeObject | undefined): Promise<ApiAnswer> {
   const caller = callerOf(item, phase);
-  const object = item.object;
+  const object = item.object ?? {};
   if (item.operation === 'CREATE') {
     return api().call('POST', `${collectionOf(object)}?dryRun=All`, { body: object, caller });
   }
   const old = item.oldObject ?? {};
   const path = `${collectionOf(old)}/${String(old.metadata?.name)}?dryRun=All`;
+  if (item.operation === 'DELETE') return api().call('DELETE', path, { caller });
   const resourceVersion = stored?.metadata?.resourceVersion;
   return api().call('PUT', path, {
     body: { ...object, metadata: { ...object.metadata, resourceVersion } },
@@ -561,12 +599,22 @@ async function judgeAll(
   return round;
 }
 
+/** Creates `object` unless it exists (namespaces cannot be deleted without a controller). */
+async function ensure(collection: string, object: KubeObject): Promise<void> {
+  const current = await api().call('GET', `${collection}/${String(object.metadata?.name)}`);
+  if (current.status === 404) {
+    await ok(api().call('POST', collection, { body: object, caller: RAW }), 'ensure');
+  }
+}
+
 let profileReport: Report | undefined;
+let objectReport: Report | undefined;
+let rounds = 0;
 
 beforeAll(async () => {
   if (managed === undefined) return;
-  // The phases' callers may write Profiles whatever their user: RBAC must not decide before
-  // admission. Not system:masters, so the embedded default exempts none of them.
+  // The phases' callers may write every kind (RoleBindings of any role too): RBAC must not decide
+  // before admission. Not system:masters, so the embedded default exempts none of them.
   await put('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRoleBinding',
@@ -588,6 +636,7 @@ afterAll(async () => {
   await api().call('DELETE', `${ADMISSION}/validatingadmissionpolicybindings/${PROBE_NAME}`);
   await api().call('DELETE', `${ADMISSION}/validatingadmissionpolicies/${PROBE_NAME}`);
   await api().call('DELETE', `/apis/profile-guard.io/v1alpha1/profilepolicies/${POLICY_NAME}`);
+  await api().call('DELETE', `${PROFILES}/alice`, { caller: RAW });
   await api().call(
     'DELETE',
     `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${EDITOR_BINDING}`,
@@ -595,33 +644,59 @@ afterAll(async () => {
   client?.close();
 }, 120000);
 
-describe('native admission policies and the webhook decide every Profile case alike', () => {
+describe('native admission policies and the webhook decide every case of the rule tables alike', () => {
   run(
     'every Profile case, in both phases',
     async () => {
       const report = emptyReport();
-      await judgeAll(profileCases(), report, 0);
+      rounds = await judgeAll(profileCases(), report, rounds);
       profileReport = report;
       expect(report.disagreements.sort()).toEqual([]);
     },
     600000,
   );
 
-  run('compares real decisions: admitted objects, denials and warnings of every rule', () => {
-    const report = profileReport;
-    if (report === undefined) throw new Error('the Profile cases did not run');
-    const cases = profileCases();
-    expect(report.compared).toBe(
-      cases.length - report.ruleLeftToWebhook.length - report.unstorable.length,
-    );
-    expect(report.admittedCompared).toBeGreaterThan(50);
-    expect(report.deniedCompared).toBeGreaterThan(50);
-    // Every rule of the tables was seen deciding, alike on both sides, in some case.
-    expect([...report.decidedRules].sort()).toEqual(
-      expect.arrayContaining(Object.keys(PROFILE_RULE_CASES).sort()),
-    );
-    console.log(
-      `native differential: ${report.compared} Profile cases compared (${report.admittedCompared} admitted, ${report.deniedCompared} denied by admission, ${report.refusedByApiServer} refused by the API server's own validation, ${report.deniedByWebhookOnlyRules.length} denied by the webhook only for rules that stay in it: ${JSON.stringify(report.deniedByWebhookOnlyRules)}); ${report.unstorable.length} UPDATEs whose stored object the API server refuses (${JSON.stringify(report.unstorable)}); ${report.ruleLeftToWebhook.length} of rules left to the webhook`,
-    );
-  });
+  run(
+    'every RoleBinding, ClusterRoleBinding and AuthorizationPolicy case, in both phases',
+    async () => {
+      // The tables' cluster (cluster-fixtures): profile namespace alice of alice@example.com
+      // (labelled as the profile controller labels it, with her Profile), and the ordinary
+      // namespace plain.
+      await ensure('/api/v1/namespaces', {
+        ...ALICE_NAMESPACE,
+        metadata: { ...ALICE_NAMESPACE.metadata, ownerReferences: undefined },
+      });
+      await ensure('/api/v1/namespaces', namespace('plain'));
+      await ensure(PROFILES, ALICE_PROFILE);
+      const report = emptyReport();
+      rounds = await judgeAll(objectCases(), report, rounds);
+      objectReport = report;
+      expect(report.disagreements.sort()).toEqual([]);
+    },
+    600000,
+  );
+
+  run.each([
+    ['Profile', 50],
+    ['RoleBinding, ClusterRoleBinding and AuthorizationPolicy', 10],
+  ] as const)(
+    'compares real decisions of the %s cases: admitted objects, denials and warnings of every rule',
+    (kind, least) => {
+      const profiles = kind === 'Profile';
+      const report = profiles ? profileReport : objectReport;
+      if (report === undefined) throw new Error(`the ${kind} cases did not run`);
+      const cases = profiles ? profileCases() : objectCases();
+      expect(report.compared).toBe(
+        cases.length - report.ruleLeftToWebhook.length - report.unstorable.length,
+      );
+      expect(report.admittedCompared).toBeGreaterThan(least);
+      expect(report.deniedCompared).toBeGreaterThan(least);
+      // Every rule of the tables was seen deciding, alike on both sides, in some case.
+      const rules = Object.keys(profiles ? PROFILE_RULE_CASES : OBJECT_RULE_CASES).sort();
+      expect([...report.decidedRules].sort()).toEqual(expect.arrayContaining(rules));
+      console.log(
+        `native differential: ${report.compared} ${kind} cases compared (${report.admittedCompared} admitted, ${report.deniedCompared} denied by admission, ${report.refusedByApiServer} refused by the API server's own validation, ${report.deniedByWebhookOnlyRules.length} denied by the webhook only for rules that stay in it: ${JSON.stringify(report.deniedByWebhookOnlyRules)}); ${report.unstorable.length} UPDATEs whose stored object the API server refuses (${JSON.stringify(report.unstorable)}); ${report.ruleLeftToWebhook.length} of rules left to the webhook`,
+      );
+    },
+  );
 });

@@ -1,61 +1,16 @@
-import type { KubeObject } from '../../kube-object.js';
-import type { UserInfo } from '../../request.js';
+import { evaluate, group, user } from '../../test-support/cluster-fixtures.js';
 import {
-  denials,
-  evaluate,
-  group,
-  serviceAccount,
-  user,
-} from '../../test-support/cluster-fixtures.js';
-import { ALICE } from '../../test-support/fixtures.js';
-import { CLUSTER_ADMIN } from '../../test-support/kubeflow-objects.js';
-
-const crb = (
-  role: string,
-  subjects: Record<string, unknown>[] = [user('bob@example.com')],
-  kind = 'ClusterRole',
-): KubeObject => ({
-  apiVersion: 'rbac.authorization.k8s.io/v1',
-  kind: 'ClusterRoleBinding',
-  metadata: { name: 'everyone' },
-  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name: role },
-  subjects,
-});
-const WHY = (role: string, subject: string) =>
-  `roleRef.name "${role}" is a profile role (bindings.allowedRoles: kubeflow-admin, kubeflow-edit, kubeflow-view); a ClusterRoleBinding would grant it to ${subject} in every profile namespace — bind it with a RoleBinding in each namespace instead`;
+  evaluateObjectCase,
+  objectCaseDenials,
+  objectCaseTable,
+} from '../../test-support/rule-cases.js';
+import { CASES, crb } from './clusterbinding-profile-role.cases.js';
 
 describe('clusterbinding-profile-role', () => {
-  it.each<[string, KubeObject, UserInfo, string[]]>([
-    [
-      'denies a ClusterRoleBinding of kubeflow-edit, naming the subject',
-      crb('kubeflow-edit'),
-      ALICE,
-      [
-        `clusterbinding-profile-role: ${WHY('kubeflow-edit', 'subjects[0].name "bob@example.com" (User)')}`,
-      ],
-    ],
-    [
-      'reports every subject',
-      crb('kubeflow-view', [group('system:authenticated'), serviceAccount('ci', 'team')]),
-      ALICE,
-      [
-        `clusterbinding-profile-role: ${WHY('kubeflow-view', 'subjects[0].name "system:authenticated" (Group)')}`,
-        `clusterbinding-profile-role: ${WHY('kubeflow-view', 'subjects[1].name "ci" (ServiceAccount)')}`,
-      ],
-    ],
-    ['allows a binding without subjects (it grants nothing)', crb('kubeflow-admin', []), ALICE, []],
-    ['allows other ClusterRoles', crb('view'), ALICE, []],
-    [
-      'allows a Role reference of that name (a ClusterRoleBinding cannot use one)',
-      crb('kubeflow-edit', undefined, 'Role'),
-      ALICE,
-      [],
-    ],
-    ['allows exempt callers', crb('kubeflow-edit'), CLUSTER_ADMIN, []],
-  ])('%s', (_case, object, caller, expected) => {
-    const result = evaluate('ClusterRoleBinding', object, { user: caller });
-    expect(denials(result)).toEqual(expected);
-    expect(result.allowed).toBe(expected.length === 0);
+  it.each(objectCaseTable(CASES))('%s', (_title, row) => {
+    const result = evaluateObjectCase(row);
+    expect(objectCaseDenials(row)).toEqual(row.denials);
+    expect(result.allowed).toBe(row.denials.length === 0);
   });
 
   describe('on UPDATE of a binding that already violated (ratcheting by subject)', () => {
