@@ -274,39 +274,60 @@ describe('createMutatingHandler', () => {
     expect(observer.records.map((record) => record.decision)).toEqual(['allowed', 'allowed']);
   });
 
-  it('allows unpatched when a mutator throws, and records an error', () => {
+  const brokenMutator = createMutator([
+    {
+      id: 'ok',
+      targets: ['Profile', 'Namespace'],
+      writes: [],
+      apply: (_ctx, draft) => void (draft.spec = {}),
+    },
+    {
+      id: 'broken',
+      targets: ['Profile', 'Namespace'],
+      writes: [['metadata', 'labels']],
+      apply: () => {
+        throw new Error('boom');
+      },
+    },
+  ]);
+  const NAMESPACE_KIND = { group: '', version: 'v1', kind: 'Namespace' };
+  const namespaceObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } };
+
+  it('denies a Profile unpatched when a mutator throws, naming the field, and records an error', () => {
     const observer = recorder();
-    const mutator = createMutator([
-      {
-        id: 'ok',
-        targets: ['Profile'],
-        writes: [],
-        apply: (_ctx, draft) => void (draft.spec = {}),
-      },
-      {
-        id: 'broken',
-        targets: ['Profile'],
-        writes: [],
-        apply: () => {
-          throw new Error('boom');
-        },
-      },
-    ]);
-    const handler = wire(withObserver(createMutatingHandler(testDeps({ mutator })), observer));
+    const handler = wire(
+      withObserver(createMutatingHandler(testDeps({ mutator: brokenMutator })), observer),
+    );
     const { response } = handler.handle(review({ object: profile('team', 'a@b.c') }));
+    const message = 'broken: metadata.labels cannot be given its defaults: boom';
+    expect(response).toEqual({
+      uid: UID,
+      allowed: false,
+      status: { code: 500, reason: 'InternalError', message },
+      auditAnnotations: { decision: 'denied', policy: 'test', mutationErrors: 'broken' },
+    });
+    expect(observer.records[0]).toMatchObject({
+      decision: 'error',
+      error: message,
+      mutation: {
+        applied: ['ok'],
+        errors: [{ id: 'broken', path: 'metadata.labels', message: 'boom' }],
+        patchedPaths: [],
+      },
+    });
+  });
+
+  it('allows any other kind unpatched when a mutator throws (as failurePolicy Ignore would)', () => {
+    const handler = wire(createMutatingHandler(testDeps({ mutator: brokenMutator })));
+    const { response } = handler.handle(review({ kind: NAMESPACE_KIND, object: namespaceObject }));
     expect(response).toEqual({
       uid: UID,
       allowed: true,
       auditAnnotations: { decision: 'allowed', policy: 'test', mutationErrors: 'broken' },
     });
-    expect(observer.records[0]).toMatchObject({
-      decision: 'error',
-      error: 'broken: boom',
-      mutation: { applied: ['ok'], errors: [{ id: 'broken', message: 'boom' }], patchedPaths: [] },
-    });
   });
 
-  it('allows unpatched on an unexpected exception', () => {
+  it('denies a Profile on an unexpected exception, and allows any other kind unpatched', () => {
     const observer = recorder();
     const handler = wire(
       withObserver(
@@ -323,12 +344,19 @@ describe('createMutatingHandler', () => {
     const { response } = handler.handle(review({ object: profile('team', 'a@b.c') }));
     expect(response).toEqual({
       uid: UID,
-      allowed: true,
-      auditAnnotations: { decision: 'allowed' },
+      allowed: false,
+      status: { code: 500, reason: 'InternalError', message: 'internal error: cache gone' },
+      auditAnnotations: { decision: 'denied' },
     });
     expect(observer.records[0]).toMatchObject({
       decision: 'error',
       error: 'internal error: cache gone',
+    });
+    const other = handler.handle(review({ kind: NAMESPACE_KIND, object: namespaceObject }));
+    expect(other.response).toEqual({
+      uid: UID,
+      allowed: true,
+      auditAnnotations: { decision: 'allowed' },
     });
   });
 

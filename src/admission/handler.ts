@@ -3,6 +3,7 @@ import type { Evaluation, Validator } from '../policy/engine.js';
 import type { Mutator } from '../policy/mutation-engine.js';
 import type { PolicyProvider } from '../policy/policy-provider.js';
 import type { AdmissionInput } from '../policy/request.js';
+import { NO_SELECTOR_LABEL_KEYS } from '../policy/rule.js';
 import type {
   Decision,
   DecisionInput,
@@ -96,7 +97,12 @@ export function createValidatingHandler(deps: HandlerDeps): AdmissionHandler {
     const cluster = deps.snapshot();
     const selected = deps.policies.select(input, cluster);
     const policy = { name: selected.name, generation: selected.generation };
-    const evaluation = deps.validator(input, selected, cluster);
+    const evaluation = deps.validator(input, selected, cluster, {
+      selectorLabelKeys:
+        deps.policies.guardedLabelKeys?.(input) ??
+        deps.policies.selectorLabelKeys?.() ??
+        NO_SELECTOR_LABEL_KEYS,
+    });
     const extras = {
       warnings: warningsOf(evaluation),
       auditAnnotations: { ...auditAnnotationsOf(evaluation), policy: selected.name },
@@ -121,8 +127,12 @@ export function createValidatingHandler(deps: HandlerDeps): AdmissionHandler {
  * The `/mutate` handler: never denies on policy grounds and sends no warnings (validation is the
  * validate endpoint's job). The patch is the diff from the request's object to the mutated one,
  * so an already-mutated object yields no patch. DELETE and CONNECT are never patched. If any
- * mutator fails, the request is allowed unpatched and the decision is `error`: mutating webhooks
- * run with failurePolicy Ignore, and a half-applied default is worse than none.
+ * mutator fails, or anything throws, no patch is sent (a half-applied default is worse than none)
+ * and the decision is `error`: a Profile is then denied with code 500 naming the field that could
+ * not be given its defaults, since it must never land without them (`/validate`'s
+ * `profile-defaults-applied` denies it as well, for when this webhook is skipped); any other kind
+ * (a Namespace) is allowed unpatched, as the API server would do were the webhook down
+ * (`failurePolicy: Ignore`).
  */
 export function createMutatingHandler(deps: HandlerDeps): AdmissionHandler {
   return createHandler('mutate', deps, (input) => {
@@ -138,14 +148,23 @@ export function createMutatingHandler(deps: HandlerDeps): AdmissionHandler {
     }
     if (result.errors.length > 0) {
       const failed = result.errors.map((error) => error.id).join(',');
+      const error = result.errors
+        .map(({ id, path, message }) => `${id}: ${path} cannot be given its defaults: ${message}`)
+        .join('; ');
+      const deny = failsClosed(input.target);
       return {
         decision: 'error',
-        allowed: true,
-        auditAnnotations: { decision: 'allowed', policy: selected.name, mutationErrors: failed },
+        allowed: !deny,
+        ...(deny ? { status: internalErrorStatus(error) } : {}),
+        auditAnnotations: {
+          decision: deny ? 'denied' : 'allowed',
+          policy: selected.name,
+          mutationErrors: failed,
+        },
         input,
         policy,
         mutation: { applied: result.applied, errors: result.errors, patchedPaths: [] },
-        error: result.errors.map((error) => `${error.id}: ${error.message}`).join('; '),
+        error,
       };
     }
     const patch = diffToJsonPatch(input.object, result.mutated);
@@ -201,7 +220,7 @@ function createHandler(webhook: WebhookName, deps: HandlerDeps, step: Step): Adm
           }
         }
       } catch (error) {
-        outcome = { ...failure(webhook, error), input };
+        outcome = { ...failure(webhook, target, error), input };
       }
       return {
         webhook,
@@ -223,10 +242,21 @@ function createHandler(webhook: WebhookName, deps: HandlerDeps, step: Step): Adm
   };
 }
 
-/** The result of an unexpected exception: validate fails closed, mutate lets the request by. */
-function failure(webhook: WebhookName, error: unknown): Outcome {
+/**
+ * True for the kinds `/mutate` denies when their mutation fails: a Profile must never land
+ * without its defaults.
+ */
+function failsClosed(target: DecisionInput['target']): boolean {
+  return target === 'Profile';
+}
+
+/**
+ * The result of an unexpected exception: validate fails closed, and so does mutate for a Profile
+ * (see {@link failsClosed}); mutate lets any other request by unpatched.
+ */
+function failure(webhook: WebhookName, target: DecisionInput['target'], error: unknown): Outcome {
   const text = `internal error: ${errorMessage(error)}`;
-  return webhook === 'validate'
+  return webhook === 'validate' || failsClosed(target)
     ? {
         decision: 'error',
         allowed: false,

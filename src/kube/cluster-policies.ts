@@ -3,7 +3,11 @@ import { EMBEDDED_DEFAULT_POLICY } from '../config/default-policy.js';
 import { parsePolicyDocument, type PolicyParseResult } from '../config/parse-policy.js';
 import { asArray, asString, getPath } from '../policy/object-access.js';
 import type { PolicyProvider } from '../policy/policy-provider.js';
-import { selectPolicyFor, selectorLabelKeys } from '../policy/policy-selection.js';
+import {
+  guardedLabelKeys,
+  selectPolicyFor,
+  selectorLabelKeys,
+} from '../policy/policy-selection.js';
 import type { Policy } from '../policy/policy-spec.js';
 import type { PolicyObjectEvent } from './cluster-cache.js';
 import { REAL_SCHEDULER, backoffDelay, type Scheduler } from './scheduler.js';
@@ -247,6 +251,7 @@ export function createClusterPolicies(options: ClusterPoliciesOptions): ClusterP
       return selectPolicyFor(inForce, input, cluster, fallback, keys);
     },
     selectorLabelKeys: () => keys,
+    guardedLabelKeys: (input) => guardedLabelKeys(inForce, input, fallback, keys),
     active: () => inForce,
     errors: (name) => entries.get(name)?.errors,
     async idle() {

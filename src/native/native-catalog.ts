@@ -63,6 +63,10 @@ export const NATIVE_RULES: Readonly<Record<RuleId, NativeTranslation>> = {
     webhookOnly:
       "re-runs the webhook's own mutations on the Profile; natively, the MutatingAdmissionPolicy applies the defaults, and the API server runs it before any validation",
   },
+  'profile-selector-label': {
+    webhookOnly:
+      'reads which label keys the selectors of the ProfilePolicy objects in force read, which only the webhook watches',
+  },
   'binding-serviceaccount-namespace': binding('binding-serviceaccount-namespace', IN_LABELLED),
   'binding-group': binding('binding-group', IN_LABELLED),
   'binding-forbidden-user': binding('binding-forbidden-user', IN_LABELLED),

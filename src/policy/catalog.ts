@@ -20,6 +20,7 @@ import { profileNameFormat } from './rules/profile/profile-name-format.js';
 import { profileDefaultsApplied } from './rules/profile/profile-defaults-applied.js';
 import { profileNamePattern } from './rules/profile/profile-name-pattern.js';
 import { profileNameReserved } from './rules/profile/profile-name-reserved.js';
+import { profileSelectorLabel } from './rules/profile/profile-selector-label.js';
 import { profileNamespaceTakeover } from './rules/profile/profile-namespace-takeover.js';
 import { profileOwnerDomain } from './rules/profile/profile-owner-domain.js';
 import { profileOwnerFormat } from './rules/profile/profile-owner-format.js';
@@ -65,6 +66,7 @@ export const RULES = [
   profileOwnerLimit,
   profileNamespaceTakeover,
   profileDefaultsApplied(MUTATORS),
+  profileSelectorLabel,
   bindingServiceAccountNamespace,
   bindingGroup,
   bindingForbiddenUser,

@@ -1,8 +1,14 @@
+import { errorMessage } from '../util/error-message.js';
 import type { ClusterSnapshot } from './cluster-snapshot.js';
 import { isMetadataOnlyUpdate } from './metadata-only-update.js';
 import type { EnforcementMode, Policy, RuleMode } from './policy-spec.js';
 import type { AdmissionInput, TargetKind, UserInfo } from './request.js';
-import type { RuleContext, RuleDefinition, RuleResult } from './rule.js';
+import {
+  NO_SELECTOR_LABEL_KEYS,
+  type RuleContext,
+  type RuleDefinition,
+  type RuleResult,
+} from './rule.js';
 import type { RuleId } from './rule-ids.js';
 import { createRatchetKeyer } from './ratchet-key.js';
 
@@ -39,11 +45,21 @@ export interface Evaluation {
   readonly evaluations: readonly RuleEvaluation[];
 }
 
-/** Validates one request under one policy against one snapshot. Never throws. */
+/** What a validator knows besides the policy it was given: how the policies in force select. */
+export interface PolicyContext {
+  /** Label keys that any policy's `spec.selector` reads (see `PolicyProvider.selectorLabelKeys`). */
+  readonly selectorLabelKeys: ReadonlySet<string>;
+}
+
+/**
+ * Validates one request under one policy against one snapshot. Never throws. `context` defaults
+ * to one policy governing everything (no selector label keys).
+ */
 export type Validator = (
   input: AdmissionInput,
   policy: Policy,
   cluster: ClusterSnapshot,
+  context?: PolicyContext,
 ) => Evaluation;
 
 /** The mode a policy gives a rule. */
@@ -80,7 +96,7 @@ export function createValidator(rules: readonly RuleDefinition[]): Validator {
     }
   }
 
-  return (input, policy, cluster) => {
+  return (input, policy, cluster, context) => {
     const applicable = byTarget.get(input.target) ?? [];
     const object = input.operation === 'DELETE' ? input.oldObject : input.object;
     const exempt = isExempt(policy, input.user);
@@ -108,6 +124,7 @@ export function createValidator(rules: readonly RuleDefinition[]): Validator {
       policy,
       cluster,
       run: 'request',
+      selectorLabelKeys: context?.selectorLabelKeys ?? NO_SELECTOR_LABEL_KEYS,
     };
 
     for (const rule of applicable) {
@@ -215,10 +232,14 @@ function runCheck(rule: RuleDefinition, ctx: RuleContext): CheckOutcome {
   try {
     return rule.check(ctx);
   } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
     return {
       status: 'error',
-      violations: [{ path: '', message: `internal error while evaluating the rule: ${text}` }],
+      violations: [
+        {
+          path: '',
+          message: `internal error while evaluating the rule: ${errorMessage(error)}`,
+        },
+      ],
     };
   }
 }

@@ -50,7 +50,7 @@ describe('createMutator', () => {
     expect(result).toEqual({
       mutated: { ...profile(), spec: { a: 1, c: 3 } },
       applied: ['set-a', 'set-c'],
-      errors: [{ id: 'set-b', message: 'boom' }],
+      errors: [{ id: 'set-b', path: 'spec', message: 'boom' }],
     });
   });
 
@@ -68,8 +68,8 @@ describe('createMutator', () => {
     expect(result?.mutated).toEqual({ ...profile(), spec: { b: 2 } });
     expect(result?.applied).toEqual(['set-b']);
     expect(result?.errors).toEqual([
-      { id: 'set-a', message: 'first' },
-      { id: 'odd', message: 'not an error' },
+      { id: 'set-a', path: 'spec', message: 'first' },
+      { id: 'odd', path: 'metadata', message: 'not an error' },
     ]);
   });
 

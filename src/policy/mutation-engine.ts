@@ -1,8 +1,9 @@
+import { errorMessage } from '../util/error-message.js';
 import type { ClusterSnapshot } from './cluster-snapshot.js';
 import type { KubeObject } from './kube-object.js';
 import type { Policy } from './policy-spec.js';
 import type { AdmissionInput, TargetKind } from './request.js';
-import type { MutatorDefinition } from './rule.js';
+import { NO_SELECTOR_LABEL_KEYS, type MutatorDefinition } from './rule.js';
 
 /** The result of mutating one object. */
 export interface MutationResult {
@@ -14,7 +15,15 @@ export interface MutationResult {
   /** Ids of mutators that ran without error. */
   readonly applied: readonly string[];
   /** Mutators that threw: their partial edits are discarded and the error is reported. */
-  readonly errors: readonly { readonly id: string; readonly message: string }[];
+  readonly errors: readonly MutationError[];
+}
+
+/** A mutator that threw. */
+export interface MutationError {
+  readonly id: string;
+  /** The field it writes (its first `writes` path, dotted; `metadata` when it names none). */
+  readonly path: string;
+  readonly message: string;
 }
 
 /** Mutates one request's object; undefined when there is nothing to mutate (DELETE, no object). */
@@ -55,13 +64,21 @@ export function createMutator(mutators: readonly MutatorDefinition[]): Mutator {
     const writes = writesByTarget.get(input.target) ?? [];
     const apply = (mutator: MutatorDefinition, draft: KubeObject): void => {
       mutator.apply(
-        { input, object: draft, oldObject: input.oldObject, policy, cluster, run: 'request' },
+        {
+          input,
+          object: draft,
+          oldObject: input.oldObject,
+          policy,
+          cluster,
+          run: 'request',
+          selectorLabelKeys: NO_SELECTOR_LABEL_KEYS,
+        },
         draft,
       );
     };
     let draft = writableCopy(object, writes);
     const done: MutatorDefinition[] = [];
-    const errors: { id: string; message: string }[] = [];
+    const errors: MutationError[] = [];
     for (const mutator of byTarget.get(input.target) ?? []) {
       try {
         apply(mutator, draft);
@@ -69,7 +86,8 @@ export function createMutator(mutators: readonly MutatorDefinition[]): Mutator {
       } catch (error) {
         errors.push({
           id: mutator.id,
-          message: error instanceof Error ? error.message : String(error),
+          path: mutator.writes[0]?.join('.') ?? 'metadata',
+          message: errorMessage(error),
         });
         draft = replay(object, writes, done, apply);
       }

@@ -15,6 +15,12 @@ export interface PolicyProvider {
    * empty when the provider does not select by labels (a policy file, the embedded default).
    */
   selectorLabelKeys?(): ReadonlySet<string>;
+  /**
+   * The selector label keys this request's caller must leave alone: {@link selectorLabelKeys},
+   * or none when the caller may move the Profile between policies (exempt under the policy
+   * governing it before the request). Absent: {@link selectorLabelKeys} for everyone.
+   */
+  guardedLabelKeys?(input: AdmissionInput): ReadonlySet<string>;
 }
 
 /** A provider that always answers the same policy. */

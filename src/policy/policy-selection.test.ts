@@ -2,6 +2,7 @@ import { NO_CLUSTER } from './cluster-snapshot.js';
 import type { LabelSelector, Policy, PolicySpec } from './policy-spec.js';
 import {
   changedLabelKeys,
+  guardedLabelKeys,
   profileLabelsFor,
   selectPolicyFor,
   selectorLabelKeys,
@@ -340,5 +341,57 @@ describe('selectPolicyFor: no tenant picks her own policy', () => {
     expect(selectPolicyFor(candidates, input('RoleBinding', other), cluster, FALLBACK).name).toBe(
       'strict',
     );
+  });
+});
+
+describe('guardedLabelKeys', () => {
+  const ADMINS = { exemptions: { users: [], groups: ['system:masters'], serviceAccounts: [] } };
+  const strict = { ...testPolicy(ADMINS), name: 'strict' };
+  // The lenient policy exempts nobody: an admin moving a Profile there is judged by where it was.
+  const NOBODY = { exemptions: { users: [], groups: [], serviceAccounts: [] } };
+  const lenient = {
+    ...testPolicy(NOBODY),
+    name: 'lenient',
+    spec: { ...testPolicy(NOBODY).spec, selector: { matchLabels: { tier: 'dev' } }, priority: 10 },
+  };
+  const candidates = [strict, lenient];
+  const ADMIN: UserInfo = { username: 'root', groups: ['system:masters'] };
+  const ALICE: UserInfo = { username: 'alice@example.com', groups: ['system:authenticated'] };
+  const profile = (labels: Record<string, string>) => ({
+    apiVersion: 'kubeflow.org/v1',
+    kind: 'Profile',
+    metadata: { name: 'alice', labels },
+    spec: { owner: { kind: 'User', name: 'alice@example.com' } },
+  });
+  const keys = (
+    user: UserInfo,
+    stored: Record<string, string>,
+    target: 'Profile' | 'RoleBinding' = 'Profile',
+  ) => [
+    ...guardedLabelKeys(
+      candidates,
+      input(target, profile({ tier: 'dev' }), {
+        operation: 'UPDATE',
+        oldObject: profile(stored),
+        user,
+      }),
+      FALLBACK,
+    ),
+  ];
+
+  it('guards every selector key from a caller not exempt where the Profile stands', () => {
+    expect(keys(ALICE, {})).toEqual(['tier']);
+  });
+
+  it('guards none from a caller exempt where the Profile stands, wherever it moves it', () => {
+    expect(keys(ADMIN, {})).toEqual([]);
+  });
+
+  it('judges exemption before the move: out of the lenient policy, the admin is not exempt', () => {
+    expect(keys(ADMIN, { tier: 'dev' })).toEqual(['tier']);
+  });
+
+  it('returns the keys unchanged for other kinds', () => {
+    expect(keys(ADMIN, {}, 'RoleBinding')).toEqual(['tier']);
   });
 });

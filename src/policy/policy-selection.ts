@@ -142,13 +142,7 @@ export function selectPolicyFor(
   if (input.target !== 'Profile') {
     return selectPolicy(candidates, profileLabelsFor(input, cluster), fallback);
   }
-  const stored = input.operation === 'CREATE' ? {} : labelsOf(input.oldObject);
-  const next = input.operation === 'DELETE' ? stored : labelsOf(input.object);
-  // Labels the stored labels' policy injects are not the caller's choice: /mutate adds them to
-  // every Profile, so they count on both sides (one step, at /mutate and /validate alike).
-  const injecting = selectPolicy(candidates, stored, fallback);
-  const before = withInjectedLabels(stored, injecting);
-  const base = selectPolicy(candidates, before, fallback);
+  const { next, injecting, before, base } = storedSelection(candidates, input, fallback);
   if (keys.size === 0) return base;
   const after = withInjectedLabels(next, injecting);
   if (changedLabelKeys(keys, before, after).length === 0) return base;
@@ -158,6 +152,40 @@ export function selectPolicyFor(
     withInjectedLabels(next, selectPolicy(candidates, next, fallback)),
     fallback,
   );
+}
+
+/**
+ * The selector label keys a request's caller must leave alone (`profile-selector-label`): all of
+ * `keys` for a Profile request, unless the caller is exempt under the policy that governs the
+ * Profile before the request (who may move Profiles between policies, whatever the exemptions
+ * of the policy it moves them to); none for other kinds.
+ */
+export function guardedLabelKeys(
+  candidates: readonly Policy[],
+  input: AdmissionInput,
+  fallback: Policy,
+  keys: ReadonlySet<string> = selectorLabelKeys(candidates),
+): ReadonlySet<string> {
+  if (input.target !== 'Profile' || keys.size === 0) return keys;
+  const { base } = storedSelection(candidates, input, fallback);
+  return isExempt(base, input.user) ? NO_KEYS : keys;
+}
+
+const NO_KEYS: ReadonlySet<string> = Object.freeze(new Set<string>());
+
+/** How a Profile request's stored labels select, before anything the request changes. */
+function storedSelection(
+  candidates: readonly Policy[],
+  input: AdmissionInput,
+  fallback: Policy,
+): { next: ProfileLabels; injecting: Policy; before: ProfileLabels; base: Policy } {
+  const stored = input.operation === 'CREATE' ? {} : labelsOf(input.oldObject);
+  const next = input.operation === 'DELETE' ? stored : labelsOf(input.object);
+  // Labels the stored labels' policy injects are not the caller's choice: /mutate adds them to
+  // every Profile, so they count on both sides (one step, at /mutate and /validate alike).
+  const injecting = selectPolicy(candidates, stored, fallback);
+  const before = withInjectedLabels(stored, injecting);
+  return { next, injecting, before, base: selectPolicy(candidates, before, fallback) };
 }
 
 function labelsOf(object: KubeObject | undefined): ProfileLabels {

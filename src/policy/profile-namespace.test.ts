@@ -1,7 +1,7 @@
 import { NO_CLUSTER } from './cluster-snapshot.js';
 import { clusterStateGate, isStoredObjectRun } from './cluster-state-gate.js';
 import { isProfileNamespace, namespaceOwner } from './profile-namespace.js';
-import type { RuleContext } from './rule.js';
+import { NO_SELECTOR_LABEL_KEYS, type RuleContext } from './rule.js';
 import { cluster, emptySnapshot, namespace } from './test-support/cluster-fixtures.js';
 import { input } from './test-support/fixtures.js';
 import { testPolicy } from './test-support/test-policy.js';
@@ -64,6 +64,7 @@ describe('clusterStateGate', () => {
       policy: testPolicy(),
       cluster: emptySnapshot(state),
       run: 'request',
+      selectorLabelKeys: NO_SELECTOR_LABEL_KEYS,
     };
   };
 

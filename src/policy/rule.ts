@@ -36,7 +36,15 @@ export interface RuleContext {
    * violations it already had (ratcheting); `request` otherwise.
    */
   readonly run: 'request' | 'stored';
+  /**
+   * The Profile label keys that the `spec.selector` of any policy in force reads (they choose
+   * which policy governs a Profile); empty when policies are not selected by labels.
+   */
+  readonly selectorLabelKeys: ReadonlySet<string>;
 }
+
+/** No selector label keys: one policy governs everything. */
+export const NO_SELECTOR_LABEL_KEYS: ReadonlySet<string> = Object.freeze(new Set<string>());
 
 /**
  * What cluster state a rule reads, for the README's rule table:

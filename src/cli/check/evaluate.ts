@@ -97,6 +97,16 @@ export function createCheckEvaluator(
     const { evaluation } = validation;
 
     const denials = evaluation?.denials.map(view) ?? [];
+    // /mutate refuses a Profile it could not give its defaults (the API server stops there).
+    if (!mutation.allowed) {
+      denials.unshift({
+        rule: null,
+        mode: 'Enforce',
+        path: '',
+        message: mutation.status?.message ?? 'denied by /mutate',
+        ratcheted: false,
+      });
+    }
     if (!validation.allowed && denials.length === 0) {
       denials.push({
         rule: null,
@@ -107,7 +117,7 @@ export function createCheckEvaluator(
       });
     }
     const warnings = evaluation?.warnings.map(view) ?? [];
-    const allowed = validation.allowed;
+    const allowed = mutation.allowed && validation.allowed;
     return {
       file: manifest.file,
       docIndex: manifest.docIndex,

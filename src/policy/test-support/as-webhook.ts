@@ -1,5 +1,5 @@
 import type { ClusterSnapshot } from '../cluster-snapshot.js';
-import { createValidator, type Evaluation } from '../engine.js';
+import { createValidator, type Evaluation, type PolicyContext } from '../engine.js';
 import { createMutator } from '../mutation-engine.js';
 import type { Policy } from '../policy-spec.js';
 import type { AdmissionInput } from '../request.js';
@@ -17,9 +17,10 @@ export function validateAsWebhook(
   request: AdmissionInput,
   policy: Policy,
   cluster: ClusterSnapshot,
+  context?: PolicyContext,
 ): Evaluation {
   const mutated = mutate(request, policy, cluster);
   const object =
     mutated === undefined || mutated.errors.length > 0 ? request.object : mutated.mutated;
-  return validate({ ...request, object }, policy, cluster);
+  return validate({ ...request, object }, policy, cluster, context);
 }

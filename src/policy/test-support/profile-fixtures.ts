@@ -37,6 +37,8 @@ export function evaluateProfile(
     operation?: Operation;
     oldObject?: KubeObject;
     user?: UserInfo;
+    /** The label keys the policies' selectors read (default: none). */
+    selectorLabelKeys?: ReadonlySet<string>;
   } = {},
 ): Evaluation {
   const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : 'kubeflow.org/v1';
@@ -49,6 +51,9 @@ export function evaluateProfile(
     }),
     options.policy ?? testPolicy(),
     NO_CLUSTER,
+    options.selectorLabelKeys === undefined
+      ? undefined
+      : { selectorLabelKeys: options.selectorLabelKeys },
   );
 }
 

@@ -72,7 +72,6 @@ export function profileDefaultsApplied(
 ): RuleDefinition<'profile-defaults-applied'> {
   const profileMutators = mutators.filter((mutator) => mutator.targets.includes('Profile'));
   const mutate = createMutator(profileMutators);
-  const writes = new Map(profileMutators.map((mutator) => [mutator.id, mutator.writes]));
   return defineRule({
     id: 'profile-defaults-applied',
     targets: ['Profile'],
@@ -86,8 +85,7 @@ export function profileDefaultsApplied(
       const result = mutate({ ...ctx.input, object: ctx.object }, ctx.policy, ctx.cluster);
       if (result === undefined) return PASS;
       const policy = `policy ${quoteValue(ctx.policy.name)}`;
-      const violations: Violation[] = result.errors.map(({ id, message }) => {
-        const path = fieldPath(writes.get(id)?.[0] ?? ['metadata']);
+      const violations: Violation[] = result.errors.map(({ id, path, message }) => {
         return {
           path,
           message: `${path} cannot be given its defaults: the ${id} mutation of ${policy} fails (${message})`,
