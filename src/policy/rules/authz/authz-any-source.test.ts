@@ -97,6 +97,22 @@ describe('authz-any-source (alice, in her profile namespace)', () => {
       ],
     ],
     [
+      'a when condition whose values are not strings (Istio refuses them)',
+      rules({ when: [{ key: 'source.namespace', values: [1, null, { ns: 'alice' }] }] }),
+      [
+        `authz-any-source: spec.rules[0].from is missing, so the rule admits any source, and ${NO_TO}`,
+      ],
+    ],
+    ...(['ALLOW', '', 'allow', 'Allow ', 7] as const).map(
+      (action): [string, KubeObject, string[]] => [
+        `an open rule under action ${JSON.stringify(action)} (judged as ALLOW, as with no action)`,
+        authorizationPolicy('alice', 'p', { action, rules: [{}] }),
+        [
+          `authz-any-source: spec.rules[0].from is missing, so the rule admits any source, and ${NO_TO}`,
+        ],
+      ],
+    ),
+    [
       'a when condition on a misspelt key (Istio may ignore it)',
       rules({ when: [{ key: 'Source.Namespace', values: ['alice'] }] }),
       [

@@ -130,7 +130,11 @@ export interface AuthzCondition {
   readonly meaning: ConditionKey;
   readonly values: readonly { readonly path: string; readonly value: string }[];
   readonly notValues: readonly { readonly path: string; readonly value: string }[];
-  /** True when `values` is a non-empty list (whatever its entries): the condition must match. */
+  /**
+   * True when `values` lists at least one string: the condition must match one of them. Entries
+   * of any other type match nothing Istio could read (it refuses such a policy), so they never
+   * count as a restriction.
+   */
   readonly hasValues: boolean;
 }
 
@@ -142,13 +146,14 @@ export function conditionsOf(rule: AuthzRule, userIdHeader: string): readonly Au
     const key = asString(condition?.key);
     if (key === undefined) return;
     const path = indexPath(`${rule.path}.when`, index);
+    const values = stringEntries(condition, 'values', path);
     out.push({
       path,
       key,
       meaning: conditionKey(key, userIdHeader),
-      values: stringEntries(condition, 'values', path),
+      values,
       notValues: stringEntries(condition, 'notValues', path),
-      hasValues: asArray(condition?.values).length > 0,
+      hasValues: values.length > 0,
     });
   });
   return out;

@@ -142,6 +142,21 @@ describe('authz-gateway-user (alice, in her profile namespace)', () => {
       [opens(P0)],
     ],
     ['an explicit ALLOW', rule(from({ principals: [GATEWAY_PRINCIPAL] }), 'ALLOW'), [opens(P0)]],
+    [
+      'an empty action (Istio’s default, ALLOW)',
+      rule(from({ principals: [GATEWAY_PRINCIPAL] }), ''),
+      [opens(P0)],
+    ],
+    [
+      'a user condition whose values are not strings',
+      rule({
+        ...from({ principals: [GATEWAY_PRINCIPAL] }),
+        when: [
+          { key: 'request.headers[kubeflow-userid]', values: [1, null, ['alice@example.com']] },
+        ],
+      }),
+      [opens(P0)],
+    ],
   ])('denies %s', (_name, object, expected) => {
     expect(judge(object)).toEqual(expected);
   });
