@@ -702,10 +702,39 @@ export function attackCases(ctx: AttackContext): readonly AttackCase[] {
   }
 
   // --- profile-defaults-applied -------------------------------------------------------------------
+  add(
+    'profile-defaults-applied',
+    'a Profile sent to /validate without /mutate',
+    create(profile('skipped-mutate')),
+    deny(['profile-defaults-applied'], 'metadata.labels'),
+    { apiServer: 'https-only', skipMutate: true },
+  );
 
   // --- profile-selector-label (a ProfilePolicy selects tierKey=lenient, groupKey In [a]) ---------
   {
     const lenient = { [ctx.tierKey]: 'lenient', [ctx.groupKey]: 'a' };
+    const tierPath = `metadata.labels[${JSON.stringify(ctx.tierKey)}]`;
+    const groupPath = `metadata.labels[${JSON.stringify(ctx.groupKey)}]`;
+    add(
+      'profile-selector-label',
+      'her Profile labelled into the lenient policy',
+      update(profile('label-up', {}, { labels: lenient })),
+      deny(['profile-selector-label'], tierPath),
+      { setup: [create(profile('label-up'))] },
+    );
+    add(
+      'profile-selector-label',
+      'only the In-expression key set',
+      update(profile('label-in', {}, { labels: { [ctx.groupKey]: 'a' } })),
+      deny(['profile-selector-label'], groupPath),
+      { setup: [create(profile('label-in'))] },
+    );
+    add(
+      'profile-selector-label',
+      'a new Profile born lenient',
+      create(profile('born-lenient', {}, { labels: lenient })),
+      deny(['profile-selector-label'], tierPath),
+    );
     const setup = [create(profile('label-game'))];
     add(
       'tenant',
