@@ -54,6 +54,13 @@ profiles.quota.max: {cpu: "64", memory: 512Gi, requests.nvidia.com/gpu: "8", per
 profiles.labels: {app.kubernetes.io/part-of: kubeflow-profile}
 `;
 
+// What this project adds to the embedded policy beyond the contract's list (README, "Additions to
+// the contract"): kube-controller-manager without --use-service-account-credentials is the
+// contract's exempt kube-system controllers under another name.
+const EMBEDDED_ADDITIONS = `
+exemptions.users: [system:kube-controller-manager]
+`;
+
 // Fields this project added to the contract's block (README, "Additions to the contract"): the
 // defaults of every policy, the embedded one included.
 const ADDED_FIELDS = `
@@ -75,6 +82,7 @@ function expectedSpec(): Record<string, unknown> {
   const spec = (parse(CONTRACT_BLOCK) as { spec: Record<string, unknown> }).spec;
   assign(spec, ADDED_FIELDS);
   assign(spec, ADDITIONS);
+  assign(spec, EMBEDDED_ADDITIONS);
   return { ...spec, priority: 0 };
 }
 

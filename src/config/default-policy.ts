@@ -4,8 +4,10 @@ import { parsePolicyDocument } from './parse-policy.js';
 
 /**
  * The embedded default policy as a document: the contract's defaults (supplied by the schema)
- * plus its additions. Exempts cluster admins and kube-system's controllers (the namespace
- * controller and garbage collector delete everything in a deleted profile's namespace).
+ * plus its additions. Exempts cluster admins and kube-controller-manager's controllers (the
+ * namespace controller and garbage collector delete everything in a deleted profile's namespace):
+ * as kube-system ServiceAccounts (--use-service-account-credentials, kubeadm's default) or, without
+ * that flag, as the plain user system:kube-controller-manager.
  */
 export const EMBEDDED_DEFAULT_POLICY_DOCUMENT = deepFreeze({
   apiVersion: 'profile-guard.io/v1alpha1',
@@ -13,7 +15,10 @@ export const EMBEDDED_DEFAULT_POLICY_DOCUMENT = deepFreeze({
   metadata: { name: 'default' },
   spec: {
     ruleModes: { 'profile-owner-lowercase': 'Warn' },
-    exemptions: { groups: ['system:masters', 'system:serviceaccounts:kube-system'] },
+    exemptions: {
+      users: ['system:kube-controller-manager'],
+      groups: ['system:masters', 'system:serviceaccounts:kube-system'],
+    },
     profiles: {
       name: {
         reserved: [

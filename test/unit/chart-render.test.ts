@@ -555,6 +555,7 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
       'system:masters',
       'system:serviceaccounts:kube-system',
     ]);
+    expect(at(policy, 'spec.exemptions.users')).toEqual(['system:kube-controller-manager']);
     expect(at(one(variant('ha'), 'ProfilePolicy'), 'spec.defaultMode')).toBe('Warn');
   });
 

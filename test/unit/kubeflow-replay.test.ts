@@ -1,9 +1,12 @@
 import { EMBEDDED_DEFAULT_POLICY } from '../../src/config/default-policy.js';
 import { memoryLogger } from '../../src/observability/test-support/memory-logger.js';
 import { staticPolicyProvider } from '../../src/policy/policy-provider.js';
+import type { UserInfo } from '../../src/policy/request.js';
+import { KUBE_CONTROLLER_MANAGER_USER } from '../../src/policy/test-support/kubeflow-upstream.js';
 import {
   KUBEFLOW_ACTORS,
   kubeflowSequences,
+  type KubeflowActor,
   type KubeflowSequence,
 } from '../../src/policy/test-support/kubeflow-writes.js';
 import { createAdmissionHandlers } from '../../src/admission/admission-handlers.js';
@@ -25,7 +28,10 @@ interface Replay {
   readonly afterFirstReconcile: { profile: unknown; quota: unknown } | undefined;
 }
 
-async function replay(sequence: KubeflowSequence): Promise<Replay> {
+async function replay(
+  sequence: KubeflowSequence,
+  identities: Partial<Record<KubeflowActor, UserInfo>> = {},
+): Promise<Replay> {
   // The webhook reads the cluster state the simulated API server keeps.
   const cluster: { server?: SimulatedApiServer } = {};
   const handlers = createAdmissionHandlers({
@@ -40,7 +46,7 @@ async function replay(sequence: KubeflowSequence): Promise<Replay> {
     logger: memoryLogger().logger,
     readiness: () => ({ ready: true, reasons: [] }),
   });
-  const server = new SimulatedApiServer(webhook);
+  const server = new SimulatedApiServer(webhook, identities);
   cluster.server = server;
   const outcomes: (WriteOutcome & { phase: string })[] = [];
   let afterFirstReconcile: Replay['afterFirstReconcile'];
@@ -107,6 +113,63 @@ describe('the webhook listener', () => {
           expect(quota?.spec).toEqual(profile?.spec?.resourceQuotaSpec);
         });
       }
+    },
+  );
+});
+
+/*
+ * kube-controller-manager may run without --use-service-account-credentials: its garbage collector
+ * and namespace controller then delete a deleted Profile's objects as the plain user
+ * system:kube-controller-manager, which no kube-system group covers. The chart keeps those requests
+ * away from the webhook (matchConditions.skipKubeControllerManager); where matchConditions are off,
+ * the embedded default policy's exemption must admit them, or the namespace never finishes
+ * terminating.
+ */
+describe('the cleanup by kube-controller-manager as the plain user system:kube-controller-manager', () => {
+  const withCleanup = SEQUENCES.filter((sequence) =>
+    sequence.phases.some((phase) =>
+      phase.writes.some(
+        (write) => write.actor === 'garbage-collector' || write.actor === 'namespace-controller',
+      ),
+    ),
+  );
+
+  it('is part of at least one sequence, and deletes protected objects', () => {
+    expect(withCleanup.length).toBeGreaterThan(0);
+    const deleted = new Set(
+      withCleanup.flatMap((sequence) =>
+        sequence.phases.flatMap((phase) =>
+          phase.writes
+            .filter((write) => write.actor === 'garbage-collector' && write.verb === 'delete')
+            .map((write) => write.ref.name),
+        ),
+      ),
+    );
+    const { protected: protectedNames } = EMBEDDED_DEFAULT_POLICY.spec.bindings;
+    expect([...deleted].filter((name) => protectedNames.includes(name)).length).toBeGreaterThan(0);
+  });
+
+  it.each(withCleanup.map((sequence) => [sequence.name, sequence] as const))(
+    'is admitted in %s',
+    async (_name, sequence) => {
+      const result = await replay(sequence, {
+        'garbage-collector': KUBE_CONTROLLER_MANAGER_USER,
+        'namespace-controller': KUBE_CONTROLLER_MANAGER_USER,
+      });
+      const cleanup = result.outcomes.filter(
+        (outcome) =>
+          outcome.write.actor === 'garbage-collector' ||
+          outcome.write.actor === 'namespace-controller',
+      );
+      expect(cleanup.length).toBeGreaterThan(0);
+      expect(
+        cleanup
+          .filter((outcome) => !outcome.allowed || outcome.warnings.length > 0)
+          .map(
+            (outcome) =>
+              `${outcome.write.label}: ${outcome.message ?? outcome.warnings.join('; ')}`,
+          ),
+      ).toEqual([]);
     },
   );
 });

@@ -6,8 +6,10 @@ import type { JsonPatchOperation } from '../../src/admission/json-patch.js';
 import type { KubeObject } from '../../src/policy/kube-object.js';
 import { SnapshotIndex } from '../../src/policy/snapshot-index.js';
 import { apiServerDefaults } from '../../src/policy/test-support/kubeflow-upstream.js';
+import type { UserInfo } from '../../src/policy/request.js';
 import {
   KUBEFLOW_ACTORS,
+  type KubeflowActor,
   type KubeflowWrite,
   type ObjectRef,
   type StoredObjectReader,
@@ -59,10 +61,16 @@ export class SimulatedApiServer {
   readonly snapshot = SnapshotIndex.fromObjects([]);
   readonly #objects = new Map<string, KubeObject>();
   readonly #webhook: RequestListener;
+  readonly #identities: Readonly<Record<KubeflowActor, UserInfo>>;
   #resourceVersion = 1;
 
-  constructor(webhook: RequestListener) {
+  /** `identities` replaces the identity of some actors (e.g. another authentication setup). */
+  constructor(
+    webhook: RequestListener,
+    identities: Partial<Readonly<Record<KubeflowActor, UserInfo>>> = {},
+  ) {
     this.#webhook = webhook;
+    this.#identities = { ...KUBEFLOW_ACTORS, ...identities };
   }
 
   /** The stored object as `ref`'s version presents it (every version shares one schema here). */
@@ -205,7 +213,7 @@ export class SimulatedApiServer {
     oldObject: KubeObject | undefined,
   ): Promise<ReviewResponse> {
     const { ref } = write;
-    const user = KUBEFLOW_ACTORS[write.actor];
+    const user = this.#identities[write.actor];
     const gvk = {
       group: groupOf(ref.apiVersion),
       version: versionOf(ref.apiVersion),

@@ -51,6 +51,16 @@ export const NAMESPACE_CONTROLLER_SA: UserInfo = {
   groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'],
 };
 
+/**
+ * kube-controller-manager without --use-service-account-credentials: every controller, the garbage
+ * collector and the namespace controller included, authenticates as this user (the CN of its client
+ * certificate, which names no organisation, so the API server adds only system:authenticated).
+ */
+export const KUBE_CONTROLLER_MANAGER_USER: UserInfo = {
+  username: 'system:kube-controller-manager',
+  groups: ['system:authenticated'],
+};
+
 /** A cluster admin (exempt under the embedded default policy). */
 export const KUBEFLOW_ADMIN_USER: UserInfo = {
   username: 'kubernetes-admin',

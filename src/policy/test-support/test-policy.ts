@@ -56,7 +56,7 @@ export const EMBEDDED_DEFAULT_SPEC: PolicySpec = {
   ...CONTRACT_DEFAULT_SPEC,
   ruleModes: { 'profile-owner-lowercase': 'Warn' },
   exemptions: {
-    users: [],
+    users: ['system:kube-controller-manager'],
     groups: ['system:masters', 'system:serviceaccounts:kube-system'],
     serviceAccounts: [],
   },

@@ -7,6 +7,7 @@ import {
   NS_OWNER_ACCESS_ISTIO,
   PROFILES_CONTROLLER,
 } from '../../test-support/kubeflow-objects.js';
+import { KUBE_CONTROLLER_MANAGER_USER } from '../../test-support/kubeflow-upstream.js';
 import type { ObjectRuleCase } from '../../test-support/rule-cases.js';
 
 const MANAGERS = 'kubeflow/profiles-controller-service-account (bindings.protectedManagers)';
@@ -52,6 +53,13 @@ export const CASES: readonly ObjectRuleCase[] = [
     denials: [],
   },
   {
+    title:
+      'allows kube-controller-manager as the plain user (exempt) to delete namespaceAdmin, as its garbage collector does',
+    ...deleted(NAMESPACE_ADMIN),
+    user: KUBE_CONTROLLER_MANAGER_USER,
+    denials: [],
+  },
+  {
     title: 'allows the owner to delete an unprotected binding',
     ...deleted(editBinding([user('bob@example.com')], 'alice', 'user-bob')),
     user: ALICE_USER,
@@ -92,6 +100,15 @@ export const CASES: readonly ObjectRuleCase[] = [
     denials: [
       `binding-protected: metadata.name "ns-owner-access-istio" is a protected AuthorizationPolicy (bindings.protected): it may only be changed by ${MANAGERS}`,
     ],
+  },
+  {
+    title:
+      'allows kube-controller-manager as the plain user (exempt) to delete ns-owner-access-istio',
+    target: 'AuthorizationPolicy',
+    operation: 'DELETE',
+    oldObject: NS_OWNER_ACCESS_ISTIO,
+    user: KUBE_CONTROLLER_MANAGER_USER,
+    denials: [],
   },
   {
     title: 'allows the profile controller to delete ns-owner-access-istio',
