@@ -276,7 +276,7 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
     });
   });
 
-  it('skips its own service account and kube-system controllers everywhere, admins on RBAC and AuthorizationPolicies', () => {
+  it('skips its own service account and kube-system controllers everywhere, admins and kube-controller-manager on RBAC and AuthorizationPolicies', () => {
     const common = [
       { name: 'not-profile-guard-itself', expression: `request.userInfo.username != '${SA}'` },
       {
@@ -287,6 +287,10 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
     const masters = {
       name: 'not-system-masters',
       expression: "!('system:masters' in request.userInfo.groups)",
+    };
+    const controllerManager = {
+      name: 'not-kube-controller-manager',
+      expression: "request.userInfo.username != 'system:kube-controller-manager'",
     };
     const conditions = new Map(
       [...webhooksOf(variant('default')).entries()].map(([name, hook]) => [
@@ -300,14 +304,40 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
       'profiles.mutate.profile-guard.io': common,
       'namespaces.mutate.profile-guard.io': common,
       'profiles.validate.profile-guard.io': common,
-      'bindings.validate.profile-guard.io': [...common, masters],
-      'clusterrolebindings.validate.profile-guard.io': [...common, masters],
-      'authorizationpolicies.validate.profile-guard.io': [...common, masters],
+      'bindings.validate.profile-guard.io': [...common, masters, controllerManager],
+      'clusterrolebindings.validate.profile-guard.io': [...common, masters, controllerManager],
+      'authorizationpolicies.validate.profile-guard.io': [...common, masters, controllerManager],
     });
     const noMasters = helmTemplateObjects('--set', 'matchConditions.skipSystemMasters=false');
     for (const hook of webhooksOf(noMasters).values()) {
       expect(JSON.stringify(hook.matchConditions)).not.toContain('system:masters');
     }
+    const noControllerManager = helmTemplateObjects(
+      '--set',
+      'matchConditions.skipKubeControllerManager=false',
+    );
+    for (const hook of webhooksOf(noControllerManager).values()) {
+      expect(JSON.stringify(hook.matchConditions)).not.toContain('kube-controller-manager');
+    }
+    // With every user condition off, the RBAC webhooks render no empty matchConditions.
+    const none = webhooksOf(
+      helmTemplateObjects(
+        '--set',
+        'matchConditions.skipSelf=false',
+        '--set',
+        'matchConditions.skipKubeSystemServiceAccounts=false',
+        '--set',
+        'matchConditions.skipSystemMasters=false',
+        '--set',
+        'matchConditions.skipKubeControllerManager=false',
+      ),
+    );
+    expect(none.get('bindings.validate.profile-guard.io')?.matchConditions).toBeUndefined();
+    expect(
+      list(none.get('clusterrolebindings.validate.profile-guard.io'), 'matchConditions').map(
+        (c) => c.name,
+      ),
+    ).toEqual(['binds-a-profile-role']);
   });
 
   it("sends only ClusterRoleBindings of the policy's allowedRoles, whatever the operation", () => {

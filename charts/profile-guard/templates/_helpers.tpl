@@ -167,6 +167,34 @@ AuthorizationPolicy webhooks, so that an outage never stops an admin from repair
 {{- end }}
 
 {{/*
+CEL matchCondition that skips kube-controller-manager running without
+--use-service-account-credentials (every controller as the plain user system:kube-controller-manager)
+on the RBAC and AuthorizationPolicy webhooks: its garbage collector and namespace controller delete
+the RoleBindings and AuthorizationPolicies of a deleted profile's namespace, and an outage must not
+leave that namespace terminating.
+*/}}
+{{- define "profile-guard.skipKubeControllerManagerMatchCondition" -}}
+{{- if .Values.matchConditions.skipKubeControllerManager }}
+- name: not-kube-controller-manager
+  expression: "request.userInfo.username != 'system:kube-controller-manager'"
+{{- end }}
+{{- end }}
+
+{{/*
+The matchConditions of the RBAC and AuthorizationPolicy webhooks (common, admins,
+kube-controller-manager), one YAML list.
+*/}}
+{{- define "profile-guard.rbacMatchConditions" -}}
+{{- $parts := list }}
+{{- range (list "commonMatchConditions" "skipSystemMastersMatchCondition" "skipKubeControllerManagerMatchCondition") }}
+{{- with include (printf "profile-guard.%s" .) $ | trim }}
+{{- $parts = append $parts . }}
+{{- end }}
+{{- end }}
+{{- join "\n" $parts }}
+{{- end }}
+
+{{/*
 The bindings.allowedRoles of the policy the chart installs (JSON list): policy.file.content's
 with policy.file.enabled, policy.spec's with policy.create; a policy that leaves the field out,
 or no policy from the chart at all (the embedded default governs), means the contract's default.
