@@ -35,6 +35,11 @@ const NAMESPACE_CONTROLLER = {
   user: 'system:serviceaccount:kube-system:namespace-controller',
   groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'],
 } as const;
+/**
+ * kube-controller-manager without --use-service-account-credentials: every controller runs as this
+ * user (its certificate names no organisation, so only system:authenticated is added).
+ */
+const KUBE_CONTROLLER_MANAGER = { user: 'system:kube-controller-manager', groups: [] } as const;
 const CLUSTER_BINDINGS = [
   `e2e-lockout-controller-admin-${RUN}`,
   `e2e-lockout-operator-admin-${RUN}`,
@@ -42,6 +47,7 @@ const CLUSTER_BINDINGS = [
   `e2e-lockout-operator-view-${RUN}`,
   `e2e-lockout-unrelated-${RUN}`,
   `e2e-lockout-controller-edit-${RUN}`,
+  `e2e-lockout-kube-controller-manager-${RUN}`,
 ];
 const managed = env.managed !== undefined;
 
@@ -119,6 +125,17 @@ describeManaged('with the webhook process killed (its port refuses connections)'
           name: 'e2e-lockout-operator',
           namespace: 'kube-system',
         }),
+        // Without --use-service-account-credentials kube-controller-manager's own user must hold
+        // every controller's rights (its bootstrap role does not include deleting RBAC).
+        clusterRoleBinding(
+          CLUSTER_BINDINGS[6]!,
+          'cluster-admin',
+          user(KUBE_CONTROLLER_MANAGER.user),
+        ),
+        // Protected objects of the profile controller, for the garbage collector to delete.
+        roleBinding('default-editor', PROFILE_NS, 'kubeflow-edit', 'alice@example.com'),
+        roleBinding('default-viewer', PROFILE_NS, 'kubeflow-view', 'alice@example.com'),
+        openAuthorizationPolicy('ns-owner-access-istio', PROFILE_NS),
       ]),
     ]);
     const mutating = await getObject(env, ['mutatingwebhookconfiguration', 'profile-guard']);
@@ -288,6 +305,37 @@ describeManaged('with the webhook process killed (its port refuses connections)'
           'e2e-operator-open',
         ],
         asNamespaceController,
+      ),
+    ).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  test('kube-controller-manager as the plain user system:kube-controller-manager deletes protected RBAC and AuthorizationPolicies', async () => {
+    const asControllerManager = { impersonate: KUBE_CONTROLLER_MANAGER };
+    const whoami = await kubectl(env, ['auth', 'whoami', '-o', 'json'], asControllerManager);
+    expect(JSON.parse(whoami.stdout)).toMatchObject({
+      status: {
+        userInfo: { username: 'system:kube-controller-manager', groups: ['system:authenticated'] },
+      },
+    });
+    // What its garbage collector deletes once the Profile is gone (names in bindings.protected).
+    expect(
+      await kubectl(
+        env,
+        ['delete', '-n', PROFILE_NS, 'rolebinding', 'default-editor', 'default-viewer'],
+        asControllerManager,
+      ),
+    ).toMatchObject({ code: 0, stderr: '' });
+    expect(
+      await kubectl(
+        env,
+        [
+          'delete',
+          '-n',
+          PROFILE_NS,
+          'authorizationpolicies.security.istio.io',
+          'ns-owner-access-istio',
+        ],
+        asControllerManager,
       ),
     ).toMatchObject({ code: 0, stderr: '' });
   });
