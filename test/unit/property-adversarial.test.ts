@@ -3,6 +3,9 @@
  * over deep, large and adversarial reviews of every handled kind:
  * - every review with a uid gets a well-formed answer carrying it;
  * - a quantity longer than 64 characters is a denial naming its field;
+ * - a Profile is never allowed by /validate unless it carries the defaults /mutate injects (/mutate
+ *   allows it with no patch), whatever /mutate did with it: skipped, failed or tricked by odd
+ *   shapes; only an UPDATE of metadata only (a finalizer removed) passes without them;
  * - the work per review is bounded by the input: the handlers' reads of the review (property
  *   reads and key enumerations, counted through a Proxy) stay within a fixed multiple of its size.
  *   A count, never a time.
@@ -10,10 +13,13 @@
 import fc from 'fast-check';
 
 import type { AdmissionHandler } from '../../src/admission/handler.js';
+import { applyJsonPatch } from '../../src/admission/apply-json-patch.js';
+import type { JsonPatchOperation } from '../../src/admission/json-patch.js';
 import { decodeReview, encodeReviewResponse } from '../../src/admission/review-codec.js';
 import type { AdmissionReviewResponse } from '../../src/admission/review.js';
 import { EMBEDDED_DEFAULT_POLICY } from '../../src/config/default-policy.js';
 import { NO_CLUSTER } from '../../src/policy/cluster-snapshot.js';
+import { isMetadataOnlyUpdate } from '../../src/policy/metadata-only-update.js';
 import { staticPolicyProvider } from '../../src/policy/policy-provider.js';
 import { createAdmissionHandlers } from '../../src/admission/admission-handlers.js';
 
@@ -525,6 +531,242 @@ describe('property: adversarial reviews against the real catalog and the embedde
           );
         },
       ),
+      runs(60),
+    );
+  });
+});
+
+/*
+ * Never allowed without the defaults. /mutate may be skipped (failurePolicy Ignore, a webhook
+ * configuration edited), may fail, or may meet shapes it cannot write into; /validate must then
+ * deny. "Carries the defaults" is the contract's own test: /mutate on the object yields no patch.
+ */
+
+/** What a broken client or a tenant may put where /mutate writes. */
+const oddValue = fc
+  .constantFrom<unknown>(null, [], 'x', 5, true, [{}], { '': {} })
+  .map((value) => structuredClone(value));
+/** What /mutate injects under the embedded default policy. */
+const LABELS: Json = { ...EMBEDDED_DEFAULT_POLICY.spec.profiles.labels };
+const DEFAULT_LABEL = 'app.kubernetes.io/part-of';
+const DEFAULT_HARD: Json = { ...EMBEDDED_DEFAULT_POLICY.spec.profiles.quota.defaults };
+
+type Edit = (profile: Json) => void;
+const record = (value: unknown): Json | undefined =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Json)
+    : undefined;
+/** The object at `key` of `parent`, made a fresh copy (or created) so that edits stay local. */
+const own = (parent: Json, key: string): Json => {
+  const copy = { ...(record(parent[key]) ?? {}) };
+  parent[key] = copy;
+  return copy;
+};
+
+const labelEdit = fc.oneof(
+  fc.constant<Edit>(() => undefined),
+  // Present as /mutate writes it (the most common case of all).
+  {
+    weight: 2,
+    arbitrary: fc.constant<Edit>((p) => Object.assign(own(own(p, 'metadata'), 'labels'), LABELS)),
+  },
+  fc.constant<Edit>((p) => delete own(p, 'metadata').labels),
+  oddValue.map<Edit>((value) => (p) => (own(p, 'metadata').labels = value)),
+  fc
+    .constantFrom<unknown>('kubeflow-profile', 'other', '', 5, null, {}, 'Kubeflow-Profile')
+    .map<Edit>((value) => (p) => (own(own(p, 'metadata'), 'labels')[DEFAULT_LABEL] = value)),
+);
+const quotaEdit = fc.oneof(
+  fc.constant<Edit>(() => undefined),
+  {
+    weight: 2,
+    arbitrary: fc.constant<Edit>(
+      (p) => (own(own(p, 'spec'), 'resourceQuotaSpec').hard = { ...DEFAULT_HARD }),
+    ),
+  },
+  fc.constant<Edit>((p) => delete own(p, 'spec').resourceQuotaSpec),
+  oddValue.map<Edit>((value) => (p) => (own(p, 'spec').resourceQuotaSpec = value)),
+  oddValue.map<Edit>((value) => (p) => (own(own(p, 'spec'), 'resourceQuotaSpec').hard = value)),
+  fc.subarray(Object.keys(DEFAULT_HARD)).map<Edit>((keys) => (p) => {
+    const hard = own(own(own(p, 'spec'), 'resourceQuotaSpec'), 'hard');
+    for (const key of keys) hard[key] = DEFAULT_HARD[key];
+  }),
+  fc
+    .tuple(fc.constantFrom(...Object.keys(DEFAULT_HARD)), oddValue)
+    .map<Edit>(([key, value]) => (p) => {
+      own(own(own(p, 'spec'), 'resourceQuotaSpec'), 'hard')[key] = value;
+    }),
+);
+const shapeEdit = fc.oneof(
+  { weight: 6, arbitrary: fc.constant<Edit>(() => undefined) },
+  { weight: 1, arbitrary: oddValue.map<Edit>((value) => (p) => (p.spec = value)) },
+  { weight: 1, arbitrary: oddValue.map<Edit>((value) => (p) => (p.metadata = value)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom(...DEPTHS)
+      .map<Edit>((depth) => (p) => (own(p, 'metadata').annotations = { deep: nested(depth) })),
+  },
+);
+/** A Profile with defaults present, partly present, absent or unwritable. */
+const defaultsProfile = fc
+  .tuple(profileObject, labelEdit, quotaEdit, shapeEdit)
+  .map(([profile, ...edits]) => {
+    const out: Json = { ...profile };
+    for (const edit of edits) edit(out);
+    return out;
+  });
+
+/** How an UPDATE's old object relates to the new one. */
+const oldOf = fc.constantFrom('same', 'finalizer removed', 'defaults stored', 'another');
+const profileUser = fc.constantFrom(
+  { username: 'alice@example.com', groups: ['system:authenticated'] },
+  { username: 'admin', groups: ['system:masters', 'system:authenticated'] },
+  {
+    username: 'system:serviceaccount:kubeflow:profiles-controller-service-account',
+    groups: ['system:serviceaccounts', 'system:serviceaccounts:kubeflow', 'system:authenticated'],
+  },
+  { username: 'system:kube-controller-manager', groups: ['system:authenticated'] },
+);
+
+const profileReview = fc
+  .tuple(
+    defaultsProfile,
+    fc.constantFrom('CREATE', 'UPDATE'),
+    oldOf,
+    defaultsProfile,
+    profileUser,
+    fc.uuid(),
+  )
+  .map(([object, operation, relation, other, user, uid]): Review => {
+    let old: Json = other;
+    if (relation === 'same') old = object;
+    else if (relation === 'finalizer removed') {
+      const metadata = record(object.metadata);
+      old = {
+        ...object,
+        metadata: { ...(metadata ?? {}), finalizers: ['profile-finalizer', 'x'] },
+      };
+    } else if (relation === 'defaults stored') {
+      // The stored object had its defaults; the new one dropped them.
+      old = { ...object };
+      Object.assign(own(own(old, 'metadata'), 'labels'), LABELS);
+      own(own(old, 'spec'), 'resourceQuotaSpec').hard = { ...DEFAULT_HARD };
+    }
+    const metadata = record(object.metadata);
+    return {
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: {
+        uid,
+        kind: { group: 'kubeflow.org', version: 'v1', kind: 'Profile' },
+        resource: { group: 'kubeflow.org', version: 'v1', resource: 'profiles' },
+        name: typeof metadata?.name === 'string' ? metadata.name : 'x',
+        operation,
+        userInfo: user,
+        object,
+        oldObject: operation === 'CREATE' ? null : old,
+        dryRun: false,
+      },
+    };
+  });
+
+/** The response of a 200 answer (the property checks the shape first). */
+function responseOf(answer: EndpointAnswer) {
+  if (answer.status !== 200) throw new Error('expected a 200 answer');
+  return answer.body.response;
+}
+
+/** The JSON Patch of a /mutate answer (empty: none). */
+function patchOf(answer: EndpointAnswer): readonly JsonPatchOperation[] {
+  const { patch } = responseOf(answer);
+  if (patch === undefined) return [];
+  return JSON.parse(Buffer.from(patch, 'base64').toString('utf8')) as JsonPatchOperation[];
+}
+
+/** `ok`, or why /validate's answer breaks the property (short: paths, not values). */
+function withoutDefaults(body: Review): string {
+  const validated = handle(validating, body);
+  checkAnswer(validated, body.request.uid);
+  const { allowed, status } = responseOf(validated);
+  if (!allowed) {
+    return status?.message?.includes('profile-defaults-applied: ') === true
+      ? 'denied for its defaults'
+      : 'denied';
+  }
+  const { object, oldObject, operation } = body.request;
+  if (operation === 'UPDATE' && isMetadataOnlyUpdate(object, oldObject)) return 'metadata only';
+  const mutated = handle(mutating, body);
+  checkAnswer(mutated, body.request.uid);
+  const mutation = responseOf(mutated);
+  if (!mutation.allowed) {
+    return `/validate allowed a Profile (${operation}) that /mutate denies: ${mutation.status?.message ?? ''}`;
+  }
+  const patch = patchOf(mutated);
+  const errors = mutation.auditAnnotations?.mutationErrors;
+  if (patch.length === 0 && errors === undefined) return 'allowed with its defaults';
+  return `/validate allowed a Profile (${operation}) that /mutate would still change: ${
+    errors === undefined ? '' : `mutation errors ${errors}; `
+  }patch ${patch.map((op) => `${op.op} ${op.path}`).join(', ')}`;
+}
+
+describe('property: never allowed without the defaults /mutate injects (embedded default policy)', () => {
+  it('/validate alone (the mutating webhook skipped or failed) allows a Profile only with its defaults', () => {
+    const seen = new Map<string, number>();
+    fc.assert(
+      fc.property(profileReview, (body) => {
+        const outcome = withoutDefaults(body);
+        const kind = outcome.startsWith('/validate allowed') ? 'violated' : outcome;
+        seen.set(kind, (seen.get(kind) ?? 0) + 1);
+        expect(outcome).not.toMatch(/^\/validate allowed/);
+      }),
+      runs(300),
+    );
+    // Not vacuous: Profiles with and without their defaults reached /validate, and some were
+    // denied for lacking them.
+    expect(seen.get('allowed with its defaults') ?? 0).toBeGreaterThan(0);
+    expect(seen.get('denied for its defaults') ?? 0).toBeGreaterThan(0);
+  });
+
+  it('/mutate then /validate, as the API server runs them: whatever is admitted carries the defaults', () => {
+    let admitted = 0;
+    fc.assert(
+      fc.property(profileReview, (body) => {
+        const mutated = handle(mutating, body);
+        checkAnswer(mutated, body.request.uid);
+        // A Profile /mutate cannot give its defaults is denied there (fail closed): not admitted.
+        if (!responseOf(mutated).allowed) return;
+        const patch = patchOf(mutated);
+        const object = body.request.object;
+        // The API server applies the patch (every patch must apply).
+        let patched: unknown;
+        try {
+          patched = patch.length === 0 ? object : applyJsonPatch(object, patch);
+        } catch (error) {
+          // The applier copies the document through JSON, which nesting this deep overflows.
+          if (error instanceof RangeError) return;
+          throw error;
+        }
+        const next = withObject(body, patched as Json);
+        const outcome = withoutDefaults(next);
+        if (outcome === 'allowed with its defaults') admitted++;
+        expect(outcome).not.toMatch(/^\/validate allowed/);
+      }),
+      runs(200),
+    );
+    expect(admitted).toBeGreaterThan(0);
+  });
+
+  it('reads each Profile review a bounded number of times per node at /validate (counted)', () => {
+    fc.assert(
+      fc.property(profileReview, (body) => {
+        const size = sizeOf(body);
+        const probe = counted(body);
+        checkAnswer(handle(validating, probe.body), body.request.uid);
+        const reads = probe.reads();
+        const bound = READS_PER_NODE * size + FIXED_READS;
+        expect(reads <= bound ? 'within' : `${reads} reads of ${size} nodes`).toBe('within');
+      }),
       runs(60),
     );
   });
