@@ -5,11 +5,13 @@ import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 
+import { waitForAdmission } from '../harness/admission.js';
 import { REPO_DIR, loadE2eEnv, type ManagedParts } from '../harness/e2e-env.js';
 import { eventually } from '../harness/eventually.js';
 import { playHook, type HookRun } from '../harness/hook-player.js';
 import { getObject, kubectl, kubectlOk, type KubeObject } from '../harness/kubectl.js';
-import { ScratchDir } from '../harness/manifests.js';
+import { kubeflowObjects } from '../harness/kubeflow-objects.js';
+import { ScratchDir, profile } from '../harness/manifests.js';
 
 /**
  * `helm test` and `helm upgrade` run for real against the suite's API server: a release of the
@@ -29,6 +31,9 @@ const NAMESPACE = `e2e-helm-${RUN}`;
 const RELEASE = `hooks-${RUN}`;
 const FULLNAME = `${RELEASE}-profile-guard`;
 const CRD = 'profilepolicies.profile-guard.io';
+const OWNER = 'alice@example.com';
+/** A profile namespace, for the LimitRange the post-delete hook deletes. */
+const PROFILE_NAMESPACE = `e2e-helm-profile-${RUN}`;
 const CRD_FILE = 'crds/profilepolicy.yaml';
 
 /** A copy of the chart, so that a test can give it a newer CRD. */
@@ -97,7 +102,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (installed) {
-    await helm(['uninstall', RELEASE, '--namespace', NAMESPACE]);
+    // Had the uninstall test failed: no hooks (nothing would play them).
+    await helm(['uninstall', RELEASE, '--namespace', NAMESPACE, '--no-hooks']);
     // Whatever the upgrade test left: the chart's own CRD.
     await kubectl(env, [
       'apply',
@@ -109,6 +115,20 @@ afterAll(async () => {
     ]);
     await kubectl(env, ['delete', 'namespace', NAMESPACE, '--wait=false', '--ignore-not-found']);
   }
+  await kubectl(env, [
+    'delete',
+    'profile',
+    PROFILE_NAMESPACE,
+    '--wait=false',
+    '--ignore-not-found',
+  ]);
+  await kubectl(env, [
+    'delete',
+    'namespace',
+    PROFILE_NAMESPACE,
+    '--wait=false',
+    '--ignore-not-found',
+  ]);
   scratch.remove();
 });
 
@@ -197,6 +217,126 @@ describe('helm upgrade (the pre-upgrade CRD hook)', () => {
 
       await upgradeTo(original);
       expect(await crdDescription()).toBe(before);
+    },
+  );
+});
+
+describe('helm uninstall with cleanup.enabled (the pre-delete and post-delete hooks)', () => {
+  maybe(
+    'deletes the webhook configurations before the release goes, and the LimitRanges after',
+    async () => {
+      const parts = managed!;
+      const upgraded = await Promise.all([
+        helm([
+          'upgrade',
+          RELEASE,
+          chart,
+          '--namespace',
+          NAMESPACE,
+          '--timeout',
+          '180s',
+          ...values,
+          '--set',
+          'cleanup.enabled=true',
+        ]),
+        playHook(env, { kind: 'Job', namespace: NAMESPACE, name: `${FULLNAME}-crds` }),
+      ]);
+      expect(upgraded[0].code).toBe(0);
+      // A profile namespace, where the suite's serve keeps its LimitRange, and one of the team's.
+      await kubectlOk(env, ['create', '-f', '-'], {
+        input: JSON.stringify(profile(PROFILE_NAMESPACE, OWNER)),
+      });
+      const stored = await getObject(env, ['profile', PROFILE_NAMESPACE]);
+      const objects = kubeflowObjects(PROFILE_NAMESPACE, stored?.metadata.uid ?? '', OWNER, OWNER);
+      await kubectlOk(env, [
+        'apply',
+        '-f',
+        scratch.write('profile-namespace.yaml', [objects.namespace]),
+      ]);
+      await kubectlOk(env, ['apply', '-f', '-'], {
+        input: JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'LimitRange',
+          metadata: { name: 'team-defaults', namespace: PROFILE_NAMESPACE },
+          spec: { limits: [{ type: 'Container', defaultRequest: { cpu: '100m' } }] },
+        }),
+      });
+      await eventually(async () => {
+        expect(
+          await getObject(env, ['limitrange', 'profile-guard-defaults', '-n', PROFILE_NAMESPACE]),
+        ).toBeDefined();
+      });
+      const webhookConfigurations = [
+        'validatingwebhookconfiguration/profile-guard',
+        'mutatingwebhookconfiguration/profile-guard',
+      ];
+      const deployment = () => getObject(env, ['deployment', FULLNAME, '-n', NAMESPACE]);
+
+      // The suite's own webhook configurations are the ones named profile-guard: the pre-delete
+      // hook deletes them, and they are put back afterwards.
+      try {
+        const [uninstalled, hooks] = await Promise.all([
+          helm(['uninstall', RELEASE, '--namespace', NAMESPACE, '--timeout', '180s']),
+          (async () => {
+            // helm waits for the pre-delete Job before it deletes anything of the release.
+            const preDeleteJob = ['job', `${FULLNAME}-cleanup-webhooks`, '-n', NAMESPACE];
+            await eventually(
+              async () => {
+                expect(await getObject(env, preDeleteJob)).toBeDefined();
+              },
+              { timeoutMs: 120000 },
+            );
+            const releaseDuringPreDelete = await deployment();
+            const preDelete = await playHook(env, {
+              kind: 'Job',
+              namespace: NAMESPACE,
+              name: `${FULLNAME}-cleanup-webhooks`,
+            });
+            // ...and runs the post-delete Job once the release's objects are gone.
+            const postDeleteJob = ['job', `${FULLNAME}-cleanup-limitranges`, '-n', NAMESPACE];
+            await eventually(
+              async () => {
+                expect(await getObject(env, postDeleteJob)).toBeDefined();
+              },
+              { timeoutMs: 120000 },
+            );
+            const releaseDuringPostDelete = await deployment();
+            const postDelete = await playHook(env, {
+              kind: 'Job',
+              namespace: NAMESPACE,
+              name: `${FULLNAME}-cleanup-limitranges`,
+            });
+            return { preDelete, releaseDuringPreDelete, postDelete, releaseDuringPostDelete };
+          })(),
+        ]);
+        installed = false;
+
+        expect(hooks.preDelete.stderr).toBe('');
+        expect(hooks.preDelete.stdout.split('\n').filter(Boolean).sort()).toEqual([
+          'mutatingwebhookconfiguration.admissionregistration.k8s.io "profile-guard" deleted',
+          'validatingwebhookconfiguration.admissionregistration.k8s.io "profile-guard" deleted',
+        ]);
+        expect(hooks.releaseDuringPreDelete).toBeDefined();
+        expect(hooks.postDelete.stderr).toBe('');
+        expect(hooks.postDelete.stdout).toContain(
+          `limitrange "profile-guard-defaults" deleted from ${PROFILE_NAMESPACE} namespace`,
+        );
+        expect(hooks.releaseDuringPostDelete).toBeUndefined();
+        expect(uninstalled.stderr).toBe('');
+        expect(uninstalled.code).toBe(0);
+        expect(uninstalled.stdout).toContain(`release "${RELEASE}" uninstalled`);
+
+        for (const name of webhookConfigurations) {
+          expect(await getObject(env, [name])).toBeUndefined();
+        }
+        // (The suite's serve, unlike a release's, still runs and writes its LimitRange again.)
+        expect(
+          await getObject(env, ['limitrange', 'team-defaults', '-n', PROFILE_NAMESPACE]),
+        ).toBeDefined();
+      } finally {
+        await kubectlOk(env, ['apply', '-f', parts.webhookConfigurations]);
+        await waitForAdmission(env);
+      }
     },
   );
 });
