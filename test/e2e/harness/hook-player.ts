@@ -16,7 +16,8 @@ import { getObject, kubectlOk, type KubeObject } from './kubectl.js';
  * credentials of the pod's ServiceAccount (a token from the TokenRequest API, as the kubelet
  * projects one) and its configMap and emptyDir volumes materialised in a directory, then writes the
  * outcome into the object's status the way the kubelet (Pod phase) or the Job controller
- * (SuccessCriteriaMet + Complete, or FailureTarget + Failed) does. Everything else — creating the
+ * (SuccessCriteriaMet + Complete, or FailureTarget + Failed: after one attempt, where the
+ * controller would retry up to backoffLimit) does. Everything else — creating the
  * hook's objects in weight order, waiting on that status, deleting them by their delete policy — is
  * helm's own doing.
  */
