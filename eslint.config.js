@@ -96,7 +96,17 @@ export const LAYERS = {
     forbiddenPackages: ['@kubernetes/client-node', 'node:https', 'https'],
   },
   app: {
-    imports: ['policy', 'config', 'observability', 'tls', 'admission', 'kube', 'http', 'util'],
+    imports: [
+      'policy',
+      'native',
+      'config',
+      'observability',
+      'tls',
+      'admission',
+      'kube',
+      'http',
+      'util',
+    ],
     forbiddenPackages: ['@kubernetes/client-node'],
   },
   cli: {

@@ -9,6 +9,7 @@ import type { ReportsMode } from '../kube/report-api-selector.js';
 import { ConfigError } from './config-error.js';
 import { errorMessage } from '../util/error-message.js';
 import type { PolicySource } from './policy-source.js';
+import type { NativeObjectStore } from '../kube/native-sync.js';
 
 /** Whether to look the cluster up, as `serve` decided from its flags and environment. */
 export type ClusterMode =
@@ -41,6 +42,8 @@ export interface ClusterConnection {
   readonly policies: PolicySource | undefined;
   /** Observers with cluster side effects; empty when lookups are off. */
   readonly observers: readonly DecisionObserver[];
+  /** Reads and writes the native admission policies; undefined when lookups are off. */
+  readonly nativeStore: NativeObjectStore | undefined;
   /**
    * Starts watching; returns at once. `onFatal` gets errors that make the cache unusable. Once
    * the caches have synced, the LimitRange reconciler (when on) keeps LimitRanges as `policy`
@@ -85,6 +88,7 @@ export async function connectCluster(
       synced: () => true,
       policies: undefined,
       observers: [],
+      nativeStore: undefined,
       start: () => undefined,
       stop: () => Promise.resolve(),
     };
@@ -101,13 +105,14 @@ export async function connectCluster(
       import('../kube/events.js'),
       import('../kube/kube-event-sink.js'),
     ]);
-  const [reports, reportStore, limitRangeModule, limitRangeWriter, reportSelector] =
+  const [reports, reportStore, limitRangeModule, limitRangeWriter, reportSelector, nativeStore] =
     await Promise.all([
       import('../kube/policy-reports.js'),
       import('../kube/kube-report-store.js'),
       import('../kube/limit-range-reconciler.js'),
       import('../kube/kube-limit-range-writer.js'),
       import('../kube/report-api-selector.js'),
+      import('../kube/kube-native-store.js'),
     ]);
 
   let loaded;
@@ -233,6 +238,7 @@ export async function connectCluster(
             subscribe: (listener) => {
               policyListeners.push(listener);
             },
+            inForce: () => ({ policies: policies.active(), fallback: EMBEDDED_DEFAULT_POLICY }),
             // ProfilePolicies are all delivered by the first sync; before it, none is known.
             loaded: () => cache.synced(),
             description: 'ProfilePolicy objects (embedded default when none matches)',
@@ -241,6 +247,7 @@ export async function connectCluster(
             },
           },
     observers: policyReporter === undefined ? [eventReporter] : [eventReporter, policyReporter],
+    nativeStore: nativeStore.createKubeNativeStore(config),
     start: (onFatal, policy) => {
       policySource = policy;
       reportApis?.start();

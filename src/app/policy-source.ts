@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { PolicyProvider } from '../policy/policy-provider.js';
 import type { Policy } from '../policy/policy-spec.js';
+import type { PoliciesInForce } from '../native/governing.js';
 import { ConfigError } from './config-error.js';
 import { formatPolicyErrors } from '../config/policy-errors.js';
 
@@ -15,6 +16,8 @@ export interface PolicySource {
   forProfile(labels: Readonly<Record<string, string>>): Policy;
   /** Calls `listener` whenever the policies in force change (a reload, a ProfilePolicy change). */
   subscribe(listener: () => void): void;
+  /** The policies in force and the one that governs when none matches (native policies). */
+  inForce(): PoliciesInForce;
   /** False only while a cluster-backed source has not delivered its first state. */
   loaded(): boolean;
   /** A short description for the startup log: `file <path>`, `embedded default`. */
@@ -79,6 +82,8 @@ export async function openPolicyFile(
     subscribe: (listener) => {
       listeners.push(listener);
     },
+    // The file governs every request: its selector, if any, is not consulted.
+    inForce: () => ({ policies: [], fallback: current }),
     loaded: () => true,
     description: `file ${path}`,
     close: () => {
@@ -97,6 +102,7 @@ export function embeddedPolicy(
     provider: { select: () => EMBEDDED_DEFAULT_POLICY },
     forProfile: () => EMBEDDED_DEFAULT_POLICY,
     subscribe: () => undefined,
+    inForce: () => ({ policies: [], fallback: EMBEDDED_DEFAULT_POLICY }),
     loaded: () => true,
     description: 'embedded default',
     close: () => undefined,

@@ -6,6 +6,8 @@ import { createWebhookListener, type Readiness } from '../http/webhook-listener.
 import { createDecisionLogger, type Logger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
 import { connectCluster, type ClusterMode } from './cluster-connection.js';
+import { ConfigError } from './config-error.js';
+import { startNativeSync, type NativeMode } from './native-policies.js';
 import { embeddedPolicy, openPolicyFile, type PolicySource } from './policy-source.js';
 import { createReadiness } from './readiness.js';
 import { createMetricsServer, createWebhookServer, listen } from './servers.js';
@@ -33,6 +35,10 @@ export interface ProfileGuardOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly homeDir: string;
   readonly shutdownTimeoutMs?: number;
+  /** `--native-policies`: keep the native admission policies in step (or remove them). */
+  readonly native?: NativeMode;
+  /** profile-guard's version, written on the native admission policies. */
+  readonly version?: string;
   /** Test seams: how often certificate and policy files are polled besides fs.watch. */
   readonly certPollIntervalMs?: number;
   readonly policyPollIntervalMs?: number;
@@ -103,6 +109,24 @@ export async function startProfileGuard(
     const policy: PolicySource = filePolicy ?? cluster.policies ?? embeddedPolicy(metrics);
     if (options.cluster.mode === 'off') {
       logger.info({ reason: options.cluster.reason }, 'cluster lookups off');
+    }
+    if (options.native !== undefined) {
+      if (cluster.nativeStore === undefined) {
+        throw new ConfigError(
+          '--native-policies needs cluster lookups (a kubeconfig or the in-cluster service account)',
+        );
+      }
+      const sync = startNativeSync({
+        native: options.native,
+        store: cluster.nativeStore,
+        source: policy,
+        logger,
+        metrics,
+        version: options.version ?? '0.0.0',
+      });
+      closers.push(() => {
+        sync.stop();
+      });
     }
     const tls = await openServingTls({
       certDir: options.certDir,

@@ -6,6 +6,7 @@ import { createKubeEventSink } from './kube-event-sink.js';
 import { limitRangeManifest } from '../policy/limit-range.js';
 import { createKubeLimitRangeWriter } from './kube-limit-range-writer.js';
 import { createProfileDryRun, parseWarningHeader } from './profile-dry-run.js';
+import { createKubeNativeStore } from './kube-native-store.js';
 import { createKubeStatusWriter } from './kube-status-writer.js';
 import { createKubeWatchSource } from './kube-watch-source.js';
 import { isExpired, statusOf, type WatchEventType } from './watch-source.js';
@@ -396,5 +397,64 @@ describe('client-node implementations', () => {
     expect(parseWarningHeader('299 - "a"')).toEqual(['a']);
     expect(parseWarningHeader('299 - "unterminated')).toEqual([]);
     expect(parseWarningHeader('299 - "x\\\\y"')).toEqual(['x\\y']);
+  });
+
+  it('native policies: lists by label (every page), applies server-side by name, deletes with preconditions', async () => {
+    const api = await apiServer((request, response) => {
+      const url = new URL(request.url, 'http://x');
+      if (request.method === 'GET') {
+        const more = url.searchParams.get('continue') === null;
+        json(response, 200, {
+          apiVersion: 'admissionregistration.k8s.io/v1',
+          kind: 'ValidatingAdmissionPolicyList',
+          metadata: more ? { continue: 'next' } : {},
+          items: [{ metadata: { name: more ? 'pg-a' : 'pg-b' } }],
+        });
+      } else if (request.method === 'DELETE' && url.pathname.endsWith('/gone')) {
+        json(response, 404, { kind: 'Status', code: 404, reason: 'NotFound' });
+      } else {
+        json(response, 200, { metadata: { name: 'x' } });
+      }
+    });
+    server = api.server;
+    const store = createKubeNativeStore(api.config);
+    const listed = await store.list('ValidatingAdmissionPolicy', 'profile-guard.io/native-set=pg');
+    expect(listed.map((item) => (item as { metadata: { name: string } }).metadata.name)).toEqual([
+      'pg-a',
+      'pg-b',
+    ]);
+    const manifest = {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'MutatingAdmissionPolicy',
+      metadata: { name: 'pg-profiles-defaults' },
+      spec: { mutations: [] },
+    };
+    await store.apply(manifest);
+    await store.delete('ValidatingAdmissionPolicy', 'pg-a', { uid: 'u-1', resourceVersion: '42' });
+    await store.delete('MutatingAdmissionPolicy', 'gone', { uid: 'u-2', resourceVersion: '7' });
+    expect(api.seen.map((request) => `${request.method} ${request.url}`)).toEqual([
+      'GET /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies?labelSelector=profile-guard.io%2Fnative-set%3Dpg&limit=100',
+      'GET /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies?continue=next&labelSelector=profile-guard.io%2Fnative-set%3Dpg&limit=100',
+      'PATCH /apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies/pg-profiles-defaults?fieldManager=profile-guard-native&force=true',
+      'DELETE /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/pg-a',
+      'DELETE /apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies/gone',
+    ]);
+    expect(api.seen[2]?.contentType).toBe('application/apply-patch+yaml');
+    expect(JSON.parse(api.seen[2]!.body)).toEqual(manifest);
+    expect(JSON.parse(api.seen[3]!.body)).toMatchObject({
+      preconditions: { uid: 'u-1', resourceVersion: '42' },
+    });
+  });
+
+  it("native policies: other failures are the caller's (retried by the sync)", async () => {
+    const api = await apiServer((_request, response) => {
+      json(response, 403, { kind: 'Status', code: 403, reason: 'Forbidden' });
+    });
+    server = api.server;
+    const store = createKubeNativeStore(api.config);
+    await expect(
+      store.delete('ValidatingAdmissionPolicy', 'pg-a', { uid: 'u', resourceVersion: '1' }),
+    ).rejects.toMatchObject({ code: 403 });
+    await expect(store.list('MutatingAdmissionPolicy', 'a=b')).rejects.toMatchObject({ code: 403 });
   });
 });

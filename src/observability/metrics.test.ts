@@ -17,6 +17,9 @@ describe('createMetrics', () => {
       'profile_guard_cache_objects',
       'profile_guard_cache_synced',
       'profile_guard_limitrange_writes_total',
+      'profile_guard_native_in_sync',
+      'profile_guard_native_sync_total',
+      'profile_guard_native_writes_total',
       'profile_guard_policy_info',
       'profile_guard_policy_reloads_total',
       'profile_guard_rule_violations_total',
@@ -142,6 +145,30 @@ describe('createMetrics', () => {
     expect(text).toContain('profile_guard_tls_certificate_expiry_timestamp_seconds 1893553445');
     metrics.setCacheSynced(false);
     expect(await registry.metrics()).toContain('profile_guard_cache_synced 0');
+  });
+
+  it('counts native sync passes and writes; in_sync follows the last pass', async () => {
+    const { registry, metrics } = setup();
+    metrics.nativeSyncPassed('written');
+    metrics.nativeWritten('apply', true);
+    metrics.nativeWritten('delete', false);
+    let text = await registry.metrics();
+    expect(text).toContain('profile_guard_native_sync_total{result="written"} 1');
+    expect(text).toContain('profile_guard_native_in_sync 1');
+    expect(text).toContain(
+      'profile_guard_native_writes_total{operation="apply",result="success"} 1',
+    );
+    expect(text).toContain(
+      'profile_guard_native_writes_total{operation="delete",result="failure"} 1',
+    );
+    metrics.nativeSyncPassed('failed');
+    text = await registry.metrics();
+    expect(text).toContain('profile_guard_native_sync_total{result="failed"} 1');
+    expect(text).toContain('profile_guard_native_in_sync 0');
+    metrics.nativeSyncPassed('converged');
+    expect(await registry.metrics()).toContain('profile_guard_native_in_sync 1');
+    metrics.nativeSyncPassed('yielded');
+    expect(await registry.metrics()).toContain('profile_guard_native_in_sync 0');
   });
 
   it('adds process metrics with the profile_guard_ prefix by default', async () => {

@@ -19,6 +19,16 @@ export const POLICY_RELOAD_RESULTS = ['success', 'failure'] as const;
 export type PolicyReloadResult = (typeof POLICY_RELOAD_RESULTS)[number];
 
 /**
+ * Outcome of one pass of the native policy sync, the `result` label of
+ * `profile_guard_native_sync_total`: nothing to write, written, left to a newer profile-guard,
+ * or a failure (retried).
+ */
+export type NativeSyncResult = 'converged' | 'written' | 'yielded' | 'failed';
+
+/** A write of the native policy sync, the `operation` label of `profile_guard_native_writes_total`. */
+export type NativeWriteOperation = 'apply' | 'delete';
+
+/**
  * The contract's metrics behind typed methods. Labels are bounded sets (webhook, kind, operation,
  * decision, rule, mode, result, policy name): never an object's namespace or name, never a user.
  * A Metrics is a {@link DecisionObserver}: it decorates the admission handlers beside the
@@ -36,6 +46,10 @@ export interface Metrics extends DecisionObserver {
   setCertificateExpiry(notAfter: Date): void;
   /** Counts one write of a profile-guard LimitRange by its outcome. */
   limitRangeWritten(result: LimitRangeWriteOutcome): void;
+  /** One pass of the native policy sync ended; `profile_guard_native_in_sync` follows it. */
+  nativeSyncPassed(result: NativeSyncResult): void;
+  /** One write of the native policy sync. */
+  nativeWritten(operation: NativeWriteOperation, ok: boolean): void;
 }
 
 /**
@@ -112,6 +126,23 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}):
     labelNames: ['result'] as const,
     registers,
   });
+  const nativeSync = new Counter({
+    name: `${METRIC_PREFIX}native_sync_total`,
+    help: 'Passes of the native admission policy sync, by result (converged|written|yielded|failed).',
+    labelNames: ['result'] as const,
+    registers,
+  });
+  const nativeInSync = new Gauge({
+    name: `${METRIC_PREFIX}native_in_sync`,
+    help: '1 when the last pass of the native admission policy sync left every object as the policy says (converged or written), else 0.',
+    registers,
+  });
+  const nativeWrites = new Counter({
+    name: `${METRIC_PREFIX}native_writes_total`,
+    help: 'Writes of the native admission policy sync, by operation (apply|delete) and result (success|failure).',
+    labelNames: ['operation', 'result'] as const,
+    registers,
+  });
   if (options.processMetrics ?? true) {
     collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
   }
@@ -150,6 +181,13 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}):
     },
     limitRangeWritten: (result) => {
       limitRangeWrites.inc({ result });
+    },
+    nativeSyncPassed: (result) => {
+      nativeSync.inc({ result });
+      nativeInSync.set(result === 'converged' || result === 'written' ? 1 : 0);
+    },
+    nativeWritten: (operation, ok) => {
+      nativeWrites.inc({ operation, result: ok ? 'success' : 'failure' });
     },
   };
 }

@@ -272,6 +272,23 @@ describe('profile-guard serve: startup failures', () => {
       'profile-guard serve: --kubeconfig and --no-cluster exclude each other\n',
     ],
     [['extra'], 'profile-guard serve: unexpected argument "extra"\n'],
+    [
+      ['--native-policies', 'yes'],
+      'profile-guard serve: invalid value for --native-policies: "yes" (expected on or off)\n',
+    ],
+    [['--native-prefix', 'pg'], 'profile-guard serve: --native-prefix needs --native-policies\n'],
+    [
+      ['--native-policies', 'on', '--native-prefix', 'Profile_Guard'],
+      'profile-guard serve: invalid value for --native-prefix: "Profile_Guard" is not a DNS label of at most 40 characters\n',
+    ],
+    [
+      ['--native-policies', 'on', '--no-cluster'],
+      'profile-guard serve: --native-policies and --no-cluster exclude each other\n',
+    ],
+    [
+      ['--native-policies', 'off', '--port', '0', '--metrics-port', '0'],
+      'profile-guard serve: --native-policies needs cluster lookups (a kubeconfig or the in-cluster service account)\n',
+    ],
   ])('bad flags %j exit 2', async (args, message) => {
     expect(await run(args)).toEqual({ code: 2, stderr: message });
   });

@@ -19,6 +19,8 @@ import { EXIT_OK, EXIT_USAGE, type CliIo, type TextSink } from '../io.js';
 import { UsageError } from '../usage-error.js';
 import { errorMessage } from '../../util/error-message.js';
 import { homeDirectory } from '../home-dir.js';
+import { DEFAULT_NATIVE_PREFIX, type NativeMode } from '../../app/native-policies.js';
+import { packageVersion } from '../run-cli.js';
 
 /** Default HTTPS port of the webhook. */
 export const DEFAULT_PORT = 8443;
@@ -59,6 +61,13 @@ Flags:
       --no-limit-ranges      keep no LimitRange profile-guard-defaults in profile namespaces
                              (default: kept as the policy's profiles.limitRange says when
                              cluster lookups are on)
+      --native-policies on|off
+                             on: keep the native admission policies (ValidatingAdmission-
+                             Policies, MutatingAdmissionPolicy) in step with the policy in
+                             force; off: delete them. Default: neither (not touched). Needs
+                             cluster lookups; their bindings are installed with profile-guard
+      --native-prefix NAME   name prefix and set label of those objects (default
+                             ${DEFAULT_NATIVE_PREFIX})
       --log-level LEVEL      ${LOG_LEVELS.join(', ')} (default info)
       --shutdown-timeout S   seconds allowed for in-flight requests at shutdown (default ${DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000})
   -h, --help                 this help
@@ -83,6 +92,8 @@ const OPTIONS = {
   'no-reports': { type: 'boolean' },
   'no-limit-ranges': { type: 'boolean' },
   'reports-discovery-interval': { type: 'string' },
+  'native-policies': { type: 'string' },
+  'native-prefix': { type: 'string' },
   'log-level': { type: 'string' },
   'shutdown-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -159,6 +170,10 @@ export async function runServe(
     if (flags['cert-dir'] !== undefined && flags['ca-out'] !== undefined) {
       throw new UsageError('--ca-out only applies to a self-signed pair, not with --cert-dir');
     }
+    const native = nativeMode(flags['native-policies'], flags['native-prefix']);
+    if (native !== undefined && flags['no-cluster'] === true) {
+      throw new UsageError('--native-policies and --no-cluster exclude each other');
+    }
     const homeDir = homeDirectory(io.env);
     const found = clusterMode(flags['no-cluster'] === true, flags.kubeconfig, io.env, homeDir);
     const reports = reportsFlag(flags.reports, flags['no-reports'] === true);
@@ -192,6 +207,7 @@ export async function runServe(
       env: io.env,
       homeDir,
       shutdownTimeoutMs: shutdownSeconds * 1000,
+      ...(native === undefined ? {} : { native, version: packageVersion() }),
     });
   } catch (error) {
     release();
@@ -219,6 +235,25 @@ function reportsFlag(value: string | undefined, noReports: boolean): ReportsMode
     throw new UsageError(`--no-reports and --reports ${mode} exclude each other`);
   }
   return noReports ? 'off' : mode;
+}
+
+/** A name prefix that keeps every generated name a valid object name and label value. */
+const NATIVE_PREFIX = /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/;
+
+/** `--native-policies on|off` with `--native-prefix`; undefined when not asked for. */
+function nativeMode(mode: string | undefined, prefix: string | undefined): NativeMode | undefined {
+  if (mode === undefined) {
+    if (prefix !== undefined) throw new UsageError('--native-prefix needs --native-policies');
+    return undefined;
+  }
+  const chosen = choiceFlag('native-policies', mode, ['on', 'off'] as const, 'on');
+  const name = prefix ?? DEFAULT_NATIVE_PREFIX;
+  if (!NATIVE_PREFIX.test(name)) {
+    throw new UsageError(
+      `invalid value for --native-prefix: ${JSON.stringify(name)} is not a DNS label of at most 40 characters`,
+    );
+  }
+  return { mode: chosen, prefix: name };
 }
 
 /**

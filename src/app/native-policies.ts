@@ -1,0 +1,91 @@
+import {
+  NATIVE_KINDS,
+  createNativeSync,
+  type NativeDesiredSet,
+  type NativeObjectStore,
+  type NativeSync,
+} from '../kube/native-sync.js';
+import { generateNativePolicies } from '../native/generate.js';
+import { nativeGoverningPolicy, notShadowedCondition } from '../native/governing.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { PolicySource } from './policy-source.js';
+
+/** `serve --native-policies on|off` and `--native-prefix`. */
+export interface NativeMode {
+  /** `on`: keep the objects in step with the policy; `off`: delete the set's objects. */
+  readonly mode: 'on' | 'off';
+  /** Name prefix of the objects, also the value of their set label. */
+  readonly prefix: string;
+}
+
+/** The default `--native-prefix`: the generator's own, and the chart's default full name. */
+export const DEFAULT_NATIVE_PREFIX = 'profile-guard';
+
+const NO_POLICY = { name: '', generation: 0 } as const;
+
+/**
+ * The native policies that should exist for `source`: undefined until it knows its policies;
+ * none when off; else the ValidatingAdmissionPolicies and MutatingAdmissionPolicy generated from
+ * the policy that governs the Profiles no label selector picks (`nativeGoverningPolicy`), with
+ * a match condition leaving out the Profiles a higher-ranked selector policy governs. Bindings
+ * are not among them: they are installed with profile-guard (the chart), not written by it.
+ */
+export function nativeDesiredSet(
+  source: PolicySource,
+  native: NativeMode,
+): NativeDesiredSet | undefined {
+  if (native.mode === 'off') return { policy: NO_POLICY, objects: [] };
+  if (!source.loaded()) return undefined;
+  const { policy, shadowing } = nativeGoverningPolicy(source.inForce());
+  const condition = notShadowedCondition(shadowing);
+  const generated = generateNativePolicies(policy, {
+    namePrefix: native.prefix,
+    ...(condition === undefined ? {} : { matchConditions: [condition] }),
+  });
+  return {
+    policy: { name: policy.name, generation: policy.generation },
+    objects: generated.objects.filter((object) =>
+      (NATIVE_KINDS as readonly unknown[]).includes(object.kind),
+    ),
+  };
+}
+
+/** Options of {@link startNativeSync}. */
+export interface NativeSyncStartOptions {
+  readonly native: NativeMode;
+  readonly store: NativeObjectStore;
+  readonly source: PolicySource;
+  readonly logger: Logger;
+  readonly metrics: Pick<Metrics, 'nativeSyncPassed' | 'nativeWritten'>;
+  readonly version: string;
+}
+
+/** Starts the sync of the native policies: a pass now, on every policy change, and periodically. */
+export function startNativeSync(options: NativeSyncStartOptions): NativeSync {
+  const { native, source, logger, metrics } = options;
+  const sync = createNativeSync({
+    store: options.store,
+    logger,
+    set: native.prefix,
+    version: options.version,
+    desired: () => nativeDesiredSet(source, native),
+    onPass: (result) => {
+      metrics.nativeSyncPassed(result);
+    },
+    onWrite: (operation, ok) => {
+      metrics.nativeWritten(operation, ok);
+    },
+  });
+  source.subscribe(() => {
+    sync.trigger();
+  });
+  sync.start();
+  logger.info(
+    { mode: native.mode, prefix: native.prefix },
+    native.mode === 'on'
+      ? 'native admission policies: kept in step with the policy'
+      : 'native admission policies: off, removing the set',
+  );
+  return sync;
+}
