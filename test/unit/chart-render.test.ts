@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { SELFTEST_USAGE } from '../../src/cli/selftest/run-selftest.js';
 import { SERVE_USAGE } from '../../src/cli/serve/run-serve.js';
+import { generateNativePolicies } from '../../src/native/generate.js';
+import { testPolicy } from '../../src/policy/test-support/test-policy.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CHART = join(ROOT, 'charts', 'profile-guard');
@@ -39,7 +41,7 @@ const CHART_VERSION = /^appVersion: (\S+)/m.exec(
   readFileSync(join(CHART, 'Chart.yaml'), 'utf8'),
 )?.[1];
 /** The values files of test/chart-values/, by name. */
-const VARIANTS = ['default', 'ha', 'certs-scripts', 'monitoring', 'hooks'] as const;
+const VARIANTS = ['default', 'ha', 'certs-scripts', 'monitoring', 'hooks', 'native'] as const;
 
 /** The `helm.sh/hook` annotation of an object, if any. */
 function hookAnnotation(obj: Readonly<Record<string, unknown>>): string | undefined {
@@ -63,6 +65,10 @@ const DEFAULT_ARGS = [
   '--shutdown-timeout',
   '25',
   '--no-reports',
+  '--native-policies',
+  'off',
+  '--native-prefix',
+  FULLNAME,
 ];
 
 /** A parsed manifest; read with {@link at} and {@link list}. */
@@ -538,6 +544,9 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
       'events.k8s.io/events:create,patch',
       '/limitranges:list,watch',
       '/limitranges:create,patch,delete only profile-guard-defaults',
+      'admissionregistration.k8s.io/validatingadmissionpolicies,mutatingadmissionpolicies:list',
+      'admissionregistration.k8s.io/validatingadmissionpolicies:delete only profile-guard-profiles-enforce,profile-guard-profiles-ratcheted,profile-guard-profiles-warn,profile-guard-profiles-audit',
+      'admissionregistration.k8s.io/mutatingadmissionpolicies:delete only profile-guard-profiles-defaults',
     ];
     expect(rules(variant('default'))).toEqual(base);
     const withoutLimitRanges = helmTemplateObjects('--set', 'limitRanges.enabled=false');
@@ -575,6 +584,124 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
     expect(at(one(variant('default'), 'ClusterRoleBinding'), 'subjects')).toEqual([
       { kind: 'ServiceAccount', name: FULLNAME, namespace: NS },
     ]);
+  });
+
+  describe('native policies (native.enabled, native.backstop)', () => {
+    /**
+     * Every object the generator can make under the chart's prefix: a policy with every rule
+     * Enforce, one with every rule Warn, one with every rule Audit (the same names whatever the
+     * policy's values: one object per target and mode, the ratcheting warnings, the defaults).
+     */
+    const generated = (['Enforce', 'Warn', 'Audit'] as const).flatMap(
+      (defaultMode) =>
+        generateNativePolicies(testPolicy({ defaultMode, ruleModes: {} }), {
+          namePrefix: FULLNAME,
+        }).objects as Obj[],
+    );
+    const byKind = (kind: string) => [
+      ...new Map(
+        generated.filter((o) => o.kind === kind).map((o) => [text(o, 'metadata.name'), o]),
+      ).values(),
+    ];
+    const names = (objects: Obj[]) => objects.map((o) => text(o, 'metadata.name')).sort();
+
+    it('binds exactly the policies the generator makes, with its actions, to Profile writes only', () => {
+      const native = variant('native');
+      for (const kind of ['ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicyBinding']) {
+        // What native.enabled adds: the chart's other bindings (the namespace opt-out guard) are
+        // rendered without it too.
+        const others = new Set(
+          variant('default')
+            .filter((o) => o.kind === kind)
+            .map((o) => text(o, 'metadata.name')),
+        );
+        const chart = native.filter(
+          (o) => o.kind === kind && !others.has(text(o, 'metadata.name')),
+        );
+        expect(names(chart)).toEqual(names(byKind(kind)));
+        for (const binding of byKind(kind)) {
+          const ours = one(native, kind, text(binding, 'metadata.name'));
+          expect(at(ours, 'spec.policyName')).toBe(at(binding, 'spec.policyName'));
+          expect(at(ours, 'spec.validationActions')).toEqual(at(binding, 'spec.validationActions'));
+          expect(at(ours, 'spec.matchResources')).toEqual({
+            resourceRules: [
+              {
+                apiGroups: ['kubeflow.org'],
+                apiVersions: ['v1', 'v1beta1'],
+                operations: ['CREATE', 'UPDATE'],
+                resources: ['profiles'],
+                scope: 'Cluster',
+              },
+            ],
+          });
+        }
+      }
+      // Each policy's own scope lies within its binding's.
+      for (const policy of [
+        ...byKind('ValidatingAdmissionPolicy'),
+        ...byKind('MutatingAdmissionPolicy'),
+      ]) {
+        for (const rule of list(policy, 'spec.matchConstraints.resourceRules')) {
+          expect(rule).toMatchObject({ apiGroups: ['kubeflow.org'], resources: ['profiles'] });
+        }
+      }
+      const nativeNames = new Set(generated.map((o) => text(o, 'metadata.name')));
+      expect(
+        variant('default').filter(
+          (o) =>
+            String(o.kind).endsWith('PolicyBinding') && nativeNames.has(text(o, 'metadata.name')),
+        ),
+      ).toEqual([]);
+    });
+
+    it('lets the server write those policies by name only, never their bindings', () => {
+      const rules = list(one(variant('native'), 'ClusterRole'), 'rules').filter(
+        (rule) => at(rule, 'apiGroups.0') === 'admissionregistration.k8s.io',
+      );
+      const sorted = (rule: Obj) =>
+        rule.resourceNames === undefined
+          ? rule
+          : { ...rule, resourceNames: list(rule, 'resourceNames').map(String).sort() };
+      expect(rules.map(sorted)).toEqual([
+        {
+          apiGroups: ['admissionregistration.k8s.io'],
+          resources: ['validatingadmissionpolicies', 'mutatingadmissionpolicies'],
+          verbs: ['list'],
+        },
+        {
+          apiGroups: ['admissionregistration.k8s.io'],
+          resources: ['validatingadmissionpolicies'],
+          verbs: ['create', 'patch', 'delete'],
+          resourceNames: names(byKind('ValidatingAdmissionPolicy')),
+        },
+        {
+          apiGroups: ['admissionregistration.k8s.io'],
+          resources: ['mutatingadmissionpolicies'],
+          verbs: ['create', 'patch', 'delete'],
+          resourceNames: names(byKind('MutatingAdmissionPolicy')),
+        },
+      ]);
+      const args = list(
+        one(variant('native'), 'Deployment'),
+        'spec.template.spec.containers.0.args',
+      );
+      expect(args.map(String).join(' ')).toContain(
+        `--native-policies on --native-prefix ${FULLNAME}`,
+      );
+    });
+
+    it('backstop: the Profile webhooks fail open, every other webhook keeps its policy', () => {
+      const failure = (objects: Obj[]) =>
+        Object.fromEntries(
+          [...webhooksOf(objects)].map(([name, hook]) => [name, at(hook, 'failurePolicy')]),
+        );
+      expect(failure(variant('native'))).toEqual({
+        ...failure(variant('default')),
+        'profiles.mutate.profile-guard.io': 'Ignore',
+        'profiles.validate.profile-guard.io': 'Ignore',
+      });
+      expect(failure(variant('default'))['profiles.validate.profile-guard.io']).toBe('Fail');
+    });
   });
 
   it('creates the default ProfilePolicy from values', () => {
@@ -763,6 +890,11 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
         'webhooks.validate.clusterRoleBindings.roleNames={kubeflow-admin,kubeflow-edit,kubeflow-view}',
       ],
       'roleNames needs matchConditions.enabled',
+    ],
+    [
+      'backstop mode without the native policies',
+      ['--set', 'native.backstop=true'],
+      'native.backstop needs native.enabled',
     ],
     [
       'a failurePolicy outside Fail|Ignore',

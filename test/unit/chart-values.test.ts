@@ -80,6 +80,7 @@ describe('values.schema.json', () => {
       'ha.yaml',
       'hooks.yaml',
       'monitoring.yaml',
+      'native.yaml',
     ]);
   });
 

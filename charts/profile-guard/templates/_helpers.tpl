@@ -338,3 +338,47 @@ sideEffects: NoneOnDryRun
 matchPolicy: Equivalent
 timeoutSeconds: {{ .Values.webhooks.timeoutSeconds }}
 {{- end }}
+
+{{/*
+Names of the native admission policies the server writes (serve --native-prefix <fullname>), as
+profile-guard native names them: one ValidatingAdmissionPolicy per rule mode plus the ratcheting
+warnings, and the defaults MutatingAdmissionPolicy. A JSON object {validating: [...], mutating: [...]};
+test/unit/chart-render.test.ts checks it against the generator.
+*/}}
+{{- define "profile-guard.nativePolicyNames" -}}
+{{- $prefix := printf "%s-profiles" (include "profile-guard.fullname" .) }}
+{{- $validating := list }}
+{{- range list "enforce" "ratcheted" "warn" "audit" }}
+{{- $validating = append $validating (printf "%s-%s" $prefix .) }}
+{{- end }}
+{{- toJson (dict "validating" $validating "mutating" (list (printf "%s-defaults" $prefix))) }}
+{{- end }}
+
+{{/*
+failurePolicy of a Profile webhook: Ignore in native backstop mode (the native policies enforce
+the stateless Profile rules and defaults while the webhook is unreachable), else the value given.
+Arguments: dict "root" $ "value" <failurePolicy>.
+*/}}
+{{- define "profile-guard.profileFailurePolicy" -}}
+{{- if .root.Values.native.backstop }}
+{{- if not .root.Values.native.enabled }}
+{{- fail "native.backstop needs native.enabled: without the native policies nothing enforces the Profile rules while the webhook is down" }}
+{{- end }}
+{{- "Ignore" }}
+{{- else }}
+{{- .value }}
+{{- end }}
+{{- end }}
+
+{{/*
+matchResources of every native policy binding: Profile writes only.
+*/}}
+{{- define "profile-guard.nativeMatchResources" -}}
+matchResources:
+  resourceRules:
+    - apiGroups: ["kubeflow.org"]
+      apiVersions: ["v1", "v1beta1"]
+      operations: ["CREATE", "UPDATE"]
+      resources: ["profiles"]
+      scope: Cluster
+{{- end }}
