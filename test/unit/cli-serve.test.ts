@@ -279,7 +279,7 @@ describe('profile-guard serve: startup failures', () => {
     [['--native-prefix', 'pg'], 'profile-guard serve: --native-prefix needs --native-policies\n'],
     [
       ['--native-policies', 'on', '--native-prefix', 'Profile_Guard'],
-      'profile-guard serve: invalid value for --native-prefix: "Profile_Guard" is not a DNS label of at most 40 characters\n',
+      'profile-guard serve: invalid value for --native-prefix: "Profile_Guard" is not a DNS label (at most 63 characters)\n',
     ],
     [
       ['--native-policies', 'on', '--no-cluster'],

@@ -238,7 +238,7 @@ function reportsFlag(value: string | undefined, noReports: boolean): ReportsMode
 }
 
 /** A name prefix that keeps every generated name a valid object name and label value. */
-const NATIVE_PREFIX = /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/;
+const NATIVE_PREFIX = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** `--native-policies on|off` with `--native-prefix`; undefined when not asked for. */
 function nativeMode(mode: string | undefined, prefix: string | undefined): NativeMode | undefined {
@@ -250,7 +250,7 @@ function nativeMode(mode: string | undefined, prefix: string | undefined): Nativ
   const name = prefix ?? DEFAULT_NATIVE_PREFIX;
   if (!NATIVE_PREFIX.test(name)) {
     throw new UsageError(
-      `invalid value for --native-prefix: ${JSON.stringify(name)} is not a DNS label of at most 40 characters`,
+      `invalid value for --native-prefix: ${JSON.stringify(name)} is not a DNS label (at most 63 characters)`,
     );
   }
   return { mode: chosen, prefix: name };

@@ -17,14 +17,28 @@ export async function stopWebhook(env: E2eEnv, how: 'kill' | 'term'): Promise<vo
   await run('bash', [SCRIPT, 'stop', ...(how === 'kill' ? ['--kill'] : []), stateDir]);
 }
 
+/** How {@link startWebhook} starts the server and knows the API server reaches it again. */
+export interface StartOptions {
+  /** Space-separated flags appended to its command line; default: $PG_E2E_SERVE_EXTRA_ARGS. */
+  readonly extraArgs?: string;
+  /** Resolves once the API server gets its answers; default {@link waitForAdmission}. */
+  readonly ready?: (env: E2eEnv) => Promise<void>;
+}
+
 /**
  * Starts `profile-guard serve` again (same port, certificates and identity) and resolves once
  * the API server gets its answers again.
  */
-export async function startWebhook(env: E2eEnv): Promise<void> {
+export async function startWebhook(env: E2eEnv, options: StartOptions = {}): Promise<void> {
   const { stateDir } = requireManaged(env, 'starting the webhook');
-  await run('bash', [SCRIPT, 'start', stateDir], { timeout: 90000 });
-  await waitForAdmission(env);
+  await run('bash', [SCRIPT, 'start', stateDir], {
+    timeout: 90000,
+    env: {
+      ...process.env,
+      PG_E2E_SERVE_EXTRA_ARGS: options.extraArgs ?? process.env.PG_E2E_SERVE_EXTRA_ARGS ?? '',
+    },
+  });
+  await (options.ready ?? waitForAdmission)(env);
 }
 
 /** True when the environment's webhook process is running. */
