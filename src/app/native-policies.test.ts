@@ -67,7 +67,7 @@ describe('nativeDesiredSet', () => {
           {
             name: 'not-governed-by-a-selector-policy',
             expression:
-              "[object.metadata.?labels.orValue({})].all(l, !((('team' in l && l['team'] == 'a'))))",
+              "[object.metadata.?labels.orValue({}), (request.operation == 'UPDATE' ? oldObject.metadata.?labels.orValue({}) : {})].all(l, !((('team' in l ? l['team'] == 'a' : false))))",
           },
         ],
       });

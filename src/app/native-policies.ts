@@ -37,8 +37,9 @@ export function nativeDesiredSet(
 ): NativeDesiredSet | undefined {
   if (native.mode === 'off') return { policy: NO_POLICY, objects: [] };
   if (!source.loaded()) return undefined;
-  const { policy, shadowing } = nativeGoverningPolicy(source.inForce());
-  const condition = notShadowedCondition(shadowing);
+  const governing = nativeGoverningPolicy(source.inForce());
+  const { policy } = governing;
+  const condition = notShadowedCondition(governing);
   const generated = generateNativePolicies(policy, {
     namePrefix: native.prefix,
     ...(condition === undefined ? {} : { matchConditions: [condition] }),

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { KubeObject } from '../policy/kube-object.js';
 import { asArray, asRecord, asString, asStringMap, getPath } from '../policy/object-access.js';
 import type { NativeSyncResult, NativeWriteOperation } from '../observability/metrics.js';
+import { errorMessage } from '../util/error-message.js';
 import { REAL_SCHEDULER, backoffDelay, type BackoffOptions, type Scheduler } from './scheduler.js';
 
 /**
@@ -141,7 +142,7 @@ export function createNativeSync(options: NativeSyncOptions): NativeSync {
         },
         (error: unknown) => {
           scheduler.clearTimeout(timeout);
-          reject(error instanceof Error ? error : new Error(messageOf(error)));
+          reject(error instanceof Error ? error : new Error(errorMessage(error)));
         },
       );
     });
@@ -173,7 +174,7 @@ export function createNativeSync(options: NativeSyncOptions): NativeSync {
     }
     running = pass()
       .catch((error: unknown) => {
-        logger.error({ err: messageOf(error) }, 'native policy sync failed');
+        logger.error({ err: errorMessage(error) }, 'native policy sync failed');
         return 'failed' as const;
       })
       .then((result) => {
@@ -225,7 +226,7 @@ export function createNativeSync(options: NativeSyncOptions): NativeSync {
       } catch (error) {
         outcome.failed = true;
         options.onWrite?.(operation, false);
-        logger.warn({ ...fields, err: messageOf(error) }, `native policy ${operation} failed`);
+        logger.warn({ ...fields, err: errorMessage(error) }, `native policy ${operation} failed`);
       }
     };
 
@@ -477,8 +478,4 @@ function canonicalJson(value: unknown): string {
         .map((field) => [field, record[field]]),
     );
   });
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

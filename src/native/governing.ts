@@ -1,13 +1,13 @@
 /**
  * Which policy the native admission objects enforce when several ProfilePolicies are in force,
- * and the CEL that keeps them off the Profiles another policy governs. Pure.
+ * and the CEL that keeps them off the Profiles another policy may govern. Pure.
  *
- * The webhook picks a policy per Profile: the highest-ranked policy whose `spec.selector`
- * matches the Profile's labels, else the highest-ranked selector-less policy, else the embedded
- * default (`selectPolicy`). One set of native objects (fixed names, so RBAC can name them)
- * cannot hold every policy, so it holds the one that governs the Profiles no narrower selector
- * picks, and a match condition leaves out every Profile a higher-ranked selector picks: the
- * native objects never decide a Profile the webhook decides under another policy.
+ * The webhook picks a policy per request among the policies whose `spec.selector` matches the
+ * Profile's labels, then the selector-less ones, then the embedded default (`selectPolicyFor`).
+ * One set of native objects (fixed names, so RBAC can name them) cannot hold every policy, so it
+ * holds the one that governs the Profiles no narrower selector picks, and a match condition
+ * leaves out every request whose labels a higher-ranked selector could pick: the native objects
+ * never decide a Profile the webhook decides under another policy.
  */
 import type { LabelSelector, Policy } from '../policy/policy-spec.js';
 import { CelEncodingError, celString } from './cel.js';
@@ -80,39 +80,76 @@ function literal(value: string): string | undefined {
 }
 
 /**
- * CEL: the label selector matches the map `labels` (`matchLabels` and every `matchExpressions`
- * entry, Kubernetes semantics, as `selectorMatches`). Keys and values reach CEL only as escaped
- * literals. A string no CEL literal can hold (a lone UTF-16 surrogate) is no valid label key or
- * value either, so it is written as what it is: a key no Profile has, a value no label holds.
+ * CEL: the label selector matches the labels `labels` (a CEL map) with `injected` added where a
+ * key is missing (as a policy's `profiles.labels` mutation adds them), Kubernetes semantics as
+ * `selectorMatches`. Keys and values reach CEL only as escaped literals; what only `injected`
+ * decides is decided here, as a constant. A string no CEL literal can hold (a lone UTF-16
+ * surrogate) is no valid label key or value either: a key no Profile has, a value no label holds.
  */
-export function selectorExpression(selector: LabelSelector, labels: string): string {
+export function selectorExpression(
+  selector: LabelSelector,
+  labels: string,
+  injected: Readonly<Record<string, string>> = {},
+): string {
   const terms: string[] = [];
-  const has = (k: string) => `${k} in ${labels}`;
-  const valueIn = (k: string, values: readonly string[]): string => {
+  /** The term for key `key`: `test` on the Profile's value, else the injected value, else absent. */
+  const term = (
+    key: string,
+    test: (value: string) => string,
+    constant: (value: string | undefined) => boolean,
+  ): string => {
+    const k = literal(key);
+    const fixed = Object.hasOwn(injected, key) ? injected[key] : undefined;
+    if (k === undefined) return String(constant(fixed));
+    const absent = String(constant(fixed));
+    return `(${k} in ${labels} ? ${test(`${labels}[${k}]`)} : ${absent})`;
+  };
+  const within = (values: readonly string[]) => {
     const literals = values.flatMap((value) => literal(value) ?? []);
-    return `${labels}[${k}] in [${literals.join(', ')}]`;
+    return (value: string) => `${value} in [${literals.join(', ')}]`;
   };
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    const k = literal(key);
     const v = literal(value);
     terms.push(
-      k === undefined || v === undefined ? 'false' : `(${has(k)} && ${labels}[${k}] == ${v})`,
+      term(
+        key,
+        (actual) => (v === undefined ? 'false' : `${actual} == ${v}`),
+        (fixed) => fixed === value,
+      ),
     );
   }
   for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
-    const k = literal(key);
+    const inValues = within(values);
     switch (operator) {
       case 'In':
-        terms.push(k === undefined ? 'false' : `(${has(k)} && ${valueIn(k, values)})`);
+        terms.push(term(key, inValues, (fixed) => fixed !== undefined && values.includes(fixed)));
         break;
       case 'NotIn':
-        terms.push(k === undefined ? 'true' : `(!(${has(k)}) || !(${valueIn(k, values)}))`);
+        terms.push(
+          term(
+            key,
+            (actual) => `!(${inValues(actual)})`,
+            (fixed) => fixed === undefined || !values.includes(fixed),
+          ),
+        );
         break;
       case 'Exists':
-        terms.push(k === undefined ? 'false' : `(${has(k)})`);
+        terms.push(
+          term(
+            key,
+            () => 'true',
+            (fixed) => fixed !== undefined,
+          ),
+        );
         break;
       case 'DoesNotExist':
-        terms.push(k === undefined ? 'true' : `!(${has(k)})`);
+        terms.push(
+          term(
+            key,
+            () => 'false',
+            (fixed) => fixed === undefined,
+          ),
+        );
         break;
     }
   }
@@ -120,20 +157,45 @@ export function selectorExpression(selector: LabelSelector, labels: string): str
 }
 
 /**
- * The match condition that keeps the native objects off the Profiles a shadowing policy governs
- * (the labels of the object being admitted, as the webhook selects on them); undefined when
- * nothing shadows. A Profile without labels has the empty map, as the webhook sees it.
+ * The match condition that keeps the native objects to the requests the webhook decides under
+ * their policy; undefined when no selector policy shadows it (then every Profile is its).
+ *
+ * The webhook picks a Profile's policy from its stored labels (none on CREATE) and, for an exempt
+ * caller changing a selector's label, from the new ones, each with the labels the picked policy
+ * injects (`selectPolicyFor`). Reproducing that choice in CEL would mean reproducing exemptions
+ * and injections per policy; the condition asks for less and is still enough: neither the new
+ * labels nor the stored ones, as they are or with the labels any candidate policy injects, are
+ * matched by a shadowing selector. Then every label set the webhook can consult selects the
+ * native policy, so the webhook governs the request with it. A request that fails the condition
+ * is left to the webhook, even where the webhook too would have picked the native policy.
  */
-export function notShadowedCondition(
-  shadowing: readonly Policy[],
-): NativeMatchCondition | undefined {
-  const selectors = shadowing.flatMap((policy) =>
+export function notShadowedCondition(governing: NativeGoverning): NativeMatchCondition | undefined {
+  const selectors = governing.shadowing.flatMap((policy) =>
     policy.spec.selector === undefined ? [] : [policy.spec.selector],
   );
   if (selectors.length === 0) return undefined;
-  const any = selectors.map((selector) => `(${selectorExpression(selector, 'l')})`).join(' || ');
+  const injections = new Map<string, Readonly<Record<string, string>>>([[canonical({}), {}]]);
+  for (const policy of [governing.policy, ...governing.shadowing]) {
+    const labels = policy.spec.profiles.labels;
+    injections.set(canonical(labels), labels);
+  }
+  // An injection that does not touch a selector's keys gives the same term: written once.
+  const terms = new Set(
+    selectors.flatMap((selector) =>
+      [...injections.values()].map(
+        (injected) => `(${selectorExpression(selector, 'l', injected)})`,
+      ),
+    ),
+  );
+  const any = [...terms].join(' || ');
+  const stored = "(request.operation == 'UPDATE' ? oldObject.metadata.?labels.orValue({}) : {})";
   return {
     name: NOT_SHADOWED_CONDITION,
-    expression: `[object.metadata.?labels.orValue({})].all(l, !(${any}))`,
+    expression: `[object.metadata.?labels.orValue({}), ${stored}].all(l, !(${any}))`,
   };
+}
+
+/** A label map as a string that is equal for equal maps. */
+function canonical(labels: Readonly<Record<string, string>>): string {
+  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -223,7 +223,7 @@ it('keeps the native policies in step with the ProfilePolicy objects, then remov
     {
       name: 'not-governed-by-a-selector-policy',
       expression:
-        "[object.metadata.?labels.orValue({})].all(l, !((('team' in l && l['team'] == 'a'))))",
+        "[object.metadata.?labels.orValue({}), (request.operation == 'UPDATE' ? oldObject.metadata.?labels.orValue({}) : {})].all(l, !((('team' in l ? l['team'] == 'a' : false))))",
     },
   ]);
   const applies = seen.filter(
