@@ -517,6 +517,18 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
     ]);
   });
 
+  it('renders every container argument as a string, as the API server reads YAML (1.1: off is a bool)', () => {
+    for (const name of ['default', 'ha', 'certs-scripts', 'monitoring', 'native']) {
+      const deployment = parseAllDocuments(readFileSync(join(out, `${name}.yaml`), 'utf8'), {
+        version: '1.1',
+      })
+        .map((doc) => doc.toJS() as Obj | null)
+        .find((obj) => obj?.kind === 'Deployment');
+      const args = list(deployment, 'spec.template.spec.containers.0.args');
+      expect(args.filter((arg) => typeof arg !== 'string')).toEqual([]);
+    }
+  });
+
   it('passes only flags that profile-guard serve knows', () => {
     for (const name of VARIANTS) {
       const args = list(one(variant(name), 'Deployment'), 'spec.template.spec.containers.0.args');
