@@ -3,7 +3,8 @@ import { EMBEDDED_DEFAULT_POLICY } from '../config/default-policy.js';
 import type { NativeObjectStore } from '../kube/native-sync.js';
 import type { Policy } from '../policy/policy-spec.js';
 import { testPolicy } from '../policy/test-support/test-policy.js';
-import { nativeDesiredSet, startNativeSync } from './native-policies.js';
+import { generateNativePolicies } from '../native/generate.js';
+import { nativeDesiredSet, servedNativeObjects, startNativeSync } from './native-policies.js';
 import type { PolicySource } from './policy-source.js';
 
 function source(policies: readonly Policy[], fallback: Policy, loaded = true) {
@@ -54,6 +55,26 @@ describe('nativeDesiredSet', () => {
     for (const object of desired?.objects ?? []) {
       expect(object.spec).not.toHaveProperty('matchConditions');
     }
+  });
+
+  it('only the Profile policies: those of RoleBindings, ClusterRoleBindings and AuthorizationPolicies are not kept', () => {
+    const generated = generateNativePolicies(EMBEDDED_DEFAULT_POLICY, { namePrefix: 'pg' }).objects;
+    // The generator makes them (profile-guard native prints them) ...
+    expect(kinds(generated)).toEqual(
+      expect.arrayContaining([
+        'ValidatingAdmissionPolicy/pg-rolebindings-enforce',
+        'ValidatingAdmissionPolicy/pg-clusterrolebindings-enforce',
+        'ValidatingAdmissionPolicy/pg-authorizationpolicies-enforce',
+      ]),
+    );
+    // ... serve does not keep them, nor any binding.
+    expect(kinds(servedNativeObjects(generated, 'pg'))).toEqual([
+      'ValidatingAdmissionPolicy/pg-profiles-enforce',
+      'ValidatingAdmissionPolicy/pg-profiles-ratcheted',
+      'ValidatingAdmissionPolicy/pg-profiles-warn',
+      'MutatingAdmissionPolicy/pg-profiles-defaults',
+    ]);
+    expect(servedNativeObjects(generated, 'other')).toEqual([]);
   });
 
   it('cluster policies: the selector-less one, leaving out what a selector policy governs', () => {

@@ -25,11 +25,29 @@ export const DEFAULT_NATIVE_PREFIX = 'profile-guard';
 const NO_POLICY = { name: '', generation: 0 } as const;
 
 /**
+ * The generated objects `serve` keeps: the Profile policies (`<prefix>-profiles-…`, the names the
+ * chart binds and its RBAC lists), without bindings. The RoleBinding, ClusterRoleBinding and
+ * AuthorizationPolicy policies that `profile-guard native` also prints are left out: the webhook
+ * picks a binding's policy by the labels of its namespace's Profile, which no admission policy
+ * can read, so with several policies a fixed set could decide a binding under the wrong one.
+ */
+export function servedNativeObjects<
+  T extends { readonly kind?: unknown; readonly metadata?: unknown },
+>(objects: readonly T[], prefix: string): T[] {
+  return objects.filter((object) => {
+    if (!(NATIVE_KINDS as readonly unknown[]).includes(object.kind)) return false;
+    const name = (object.metadata as { readonly name?: unknown } | undefined)?.name;
+    return typeof name === 'string' && name.startsWith(`${prefix}-profiles-`);
+  });
+}
+
+/**
  * The native policies that should exist for `source`: undefined until it knows its policies;
- * none when off; else the ValidatingAdmissionPolicies and MutatingAdmissionPolicy generated from
- * the policy that governs the Profiles no label selector picks (`nativeGoverningPolicy`), with
- * a match condition leaving out the Profiles a higher-ranked selector policy governs. Bindings
- * are not among them: they are installed with profile-guard (the chart), not written by it.
+ * none when off; else the Profile ValidatingAdmissionPolicies and MutatingAdmissionPolicy
+ * generated from the policy that governs the Profiles no label selector picks
+ * (`nativeGoverningPolicy`), with a match condition leaving out the Profiles a higher-ranked
+ * selector policy governs ({@link servedNativeObjects}). Bindings are not among them: they are
+ * installed with profile-guard (the chart), not written by it.
  */
 export function nativeDesiredSet(
   source: PolicySource,
@@ -46,9 +64,7 @@ export function nativeDesiredSet(
   });
   return {
     policy: { name: policy.name, generation: policy.generation },
-    objects: generated.objects.filter((object) =>
-      (NATIVE_KINDS as readonly unknown[]).includes(object.kind),
-    ),
+    objects: servedNativeObjects(generated.objects, native.prefix),
   };
 }
 

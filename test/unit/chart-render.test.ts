@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { SELFTEST_USAGE } from '../../src/cli/selftest/run-selftest.js';
 import { SERVE_USAGE } from '../../src/cli/serve/run-serve.js';
+import { servedNativeObjects } from '../../src/app/native-policies.js';
 import { generateNativePolicies } from '../../src/native/generate.js';
 import { testPolicy } from '../../src/policy/test-support/test-policy.js';
 
@@ -600,16 +601,20 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
 
   describe('native policies (native.enabled, native.backstop)', () => {
     /**
-     * Every object the generator can make under the chart's prefix: a policy with every rule
-     * Enforce, one with every rule Warn, one with every rule Audit (the same names whatever the
-     * policy's values: one object per target and mode, the ratcheting warnings, the defaults).
+     * Every object serve can keep under the chart's prefix, with the generator's bindings for
+     * them: from a policy with every rule Enforce, one with every rule Warn, one with every rule
+     * Audit (the same names whatever the policy's values: one object per mode, the ratcheting
+     * warnings, the defaults).
      */
-    const generated = (['Enforce', 'Warn', 'Audit'] as const).flatMap(
-      (defaultMode) =>
-        generateNativePolicies(testPolicy({ defaultMode, ruleModes: {} }), {
-          namePrefix: FULLNAME,
-        }).objects as Obj[],
-    );
+    const generated = (['Enforce', 'Warn', 'Audit'] as const).flatMap((defaultMode) => {
+      const objects = generateNativePolicies(testPolicy({ defaultMode, ruleModes: {} }), {
+        namePrefix: FULLNAME,
+      }).objects as Obj[];
+      const kept = new Set(
+        servedNativeObjects(objects, FULLNAME).map((o) => text(o, 'metadata.name')),
+      );
+      return objects.filter((o) => kept.has(text(o, 'metadata.name')));
+    });
     const byKind = (kind: string) => [
       ...new Map(
         generated.filter((o) => o.kind === kind).map((o) => [text(o, 'metadata.name'), o]),
