@@ -403,7 +403,10 @@ describe('generateNativePolicies: RoleBindings in profile namespaces', () => {
       policyName: 'profile-guard-rolebindings-enforce',
       validationActions: ['Deny'],
       matchResources: {
-        namespaceSelector: { matchLabels: { 'app.kubernetes.io/part-of': 'kubeflow-profile' } },
+        namespaceSelector: {
+          matchLabels: { 'app.kubernetes.io/part-of': 'kubeflow-profile' },
+          matchExpressions: [{ key: 'profile-guard.io/ignore', operator: 'DoesNotExist' }],
+        },
       },
     });
     const excluded = generateNativePolicies(testPolicy(), {
@@ -422,10 +425,85 @@ describe('generateNativePolicies: RoleBindings in profile namespaces', () => {
               operator: 'NotIn',
               values: ['kube-system', 'kubeflow'],
             },
+            { key: 'profile-guard.io/ignore', operator: 'DoesNotExist' },
           ],
         },
       },
     });
+  });
+
+  it("leaves out opted-out namespaces as the chart's webhooks do: the label of namespaceOptOutLabel, none when empty", () => {
+    const selectors = (options: Parameters<typeof generateNativePolicies>[1]) =>
+      generateNativePolicies(testPolicy(), options)
+        .objects.filter((object) => object.kind === 'ValidatingAdmissionPolicyBinding')
+        .map((object) => [
+          String(object.metadata?.name),
+          (object.spec as { matchResources?: { namespaceSelector?: unknown } }).matchResources
+            ?.namespaceSelector,
+        ]);
+    const label = { 'app.kubernetes.io/part-of': 'kubeflow-profile' };
+    // Every namespaced binding (RoleBindings and AuthorizationPolicies), none of the others.
+    expect(selectors({ namespaceOptOutLabel: 'example.com/skip' })).toEqual([
+      ['profile-guard-profiles-enforce', undefined],
+      ['profile-guard-profiles-ratcheted', undefined],
+      ['profile-guard-profiles-warn', undefined],
+      ...['profile-guard-rolebindings-enforce', 'profile-guard-rolebindings-ratcheted'].map(
+        (name) => [
+          name,
+          {
+            matchLabels: label,
+            matchExpressions: [{ key: 'example.com/skip', operator: 'DoesNotExist' }],
+          },
+        ],
+      ),
+      ['profile-guard-clusterrolebindings-enforce', undefined],
+      ['profile-guard-clusterrolebindings-ratcheted', undefined],
+      [
+        'profile-guard-authorizationpolicies-enforce',
+        {
+          matchLabels: label,
+          matchExpressions: [{ key: 'example.com/skip', operator: 'DoesNotExist' }],
+        },
+      ],
+    ]);
+    expect(
+      selectors({ namespaceOptOutLabel: '' }).filter(([, selector]) => selector !== undefined),
+    ).toEqual([
+      ['profile-guard-rolebindings-enforce', { matchLabels: label }],
+      ['profile-guard-rolebindings-ratcheted', { matchLabels: label }],
+      ['profile-guard-authorizationpolicies-enforce', { matchLabels: label }],
+    ]);
+  });
+
+  it('skips system:masters on the RoleBinding, ClusterRoleBinding and AuthorizationPolicy policies, as the chart does, whatever the policy exempts', () => {
+    const conditions = (options: Parameters<typeof generateNativePolicies>[1]) =>
+      Object.fromEntries(
+        generateNativePolicies(testPolicy({ exemptions: { groups: [] } }), options)
+          .objects.filter((object) => String(object.kind).endsWith('Policy'))
+          .map((object) => [
+            String(object.metadata?.name),
+            (object as KubeObject & PolicyShape).spec.matchConditions,
+          ]),
+      );
+    const masters = {
+      name: 'not-system-masters',
+      expression: "!('system:masters' in request.userInfo.?groups.orValue([]))",
+    };
+    const self = { name: 'not-self', expression: "request.userInfo.username != 'x'" };
+    expect(conditions({ matchConditions: [self] })).toEqual({
+      'profile-guard-profiles-enforce': [self],
+      'profile-guard-profiles-ratcheted': [self],
+      'profile-guard-profiles-warn': [self],
+      'profile-guard-rolebindings-enforce': [self, masters],
+      'profile-guard-rolebindings-ratcheted': [self, masters],
+      'profile-guard-clusterrolebindings-enforce': [self, masters],
+      'profile-guard-clusterrolebindings-ratcheted': [self, masters],
+      'profile-guard-authorizationpolicies-enforce': [self, masters],
+      'profile-guard-profiles-defaults': [self],
+    });
+    expect(
+      Object.values(conditions({ skipSystemMasters: false })).every((list) => list === undefined),
+    ).toBe(true);
   });
 
   it('runs the write rules on CREATE and UPDATE only, binding-protected on UPDATE and DELETE', () => {

@@ -38,7 +38,29 @@ export interface NativeOptions {
    * label (as the chart keeps `kube-system` and its own namespace away from its webhooks).
    */
   readonly excludedNamespaces?: readonly string[];
+  /**
+   * A namespace label (any value) that takes a namespace away from every namespaced policy, as
+   * the chart's `namespaceOptOut.label` takes it away from its namespaced webhooks. Default
+   * {@link DEFAULT_NAMESPACE_OPT_OUT_LABEL}; empty: no opt-out.
+   */
+  readonly namespaceOptOutLabel?: string;
+  /**
+   * Whether the RoleBinding, ClusterRoleBinding and AuthorizationPolicy policies skip callers in
+   * `system:masters` (a match condition), as the chart's webhooks for them do
+   * (`matchConditions.skipSystemMasters`), so that an admin can always repair access whatever the
+   * policy exempts. Default true. The Profile policies judge admins as the policy says.
+   */
+  readonly skipSystemMasters?: boolean;
 }
+
+/** The chart's default `namespaceOptOut.label`. */
+export const DEFAULT_NAMESPACE_OPT_OUT_LABEL = 'profile-guard.io/ignore';
+
+/** The match condition that skips cluster administrators, named as the chart names it. */
+export const SKIP_SYSTEM_MASTERS_CONDITION: NativeMatchCondition = {
+  name: 'not-system-masters',
+  expression: "!('system:masters' in request.userInfo.?groups.orValue([]))",
+};
 
 /** Where one rule of the catalog ended up. */
 export type NativeRuleStatus =
@@ -81,6 +103,11 @@ interface TargetInfo {
   readonly resourceRules: readonly Record<string, unknown>[];
   /** Judged in profile namespaces only (the binding selects them by label). */
   readonly namespaced: boolean;
+  /**
+   * RBAC or AuthorizationPolicy: an outage of the chart's webhook for it must never lock admins
+   * out, so they skip `system:masters` (option `skipSystemMasters`).
+   */
+  readonly accessControl: boolean;
 }
 
 const TARGETS: Readonly<Record<NativeTarget, TargetInfo>> = {
@@ -96,6 +123,7 @@ const TARGETS: Readonly<Record<NativeTarget, TargetInfo>> = {
       },
     ],
     namespaced: false,
+    accessControl: false,
   },
   RoleBinding: {
     plural: 'rolebindings',
@@ -109,6 +137,7 @@ const TARGETS: Readonly<Record<NativeTarget, TargetInfo>> = {
       },
     ],
     namespaced: true,
+    accessControl: true,
   },
   ClusterRoleBinding: {
     plural: 'clusterrolebindings',
@@ -122,6 +151,7 @@ const TARGETS: Readonly<Record<NativeTarget, TargetInfo>> = {
       },
     ],
     namespaced: false,
+    accessControl: true,
   },
   AuthorizationPolicy: {
     plural: 'authorizationpolicies',
@@ -135,6 +165,7 @@ const TARGETS: Readonly<Record<NativeTarget, TargetInfo>> = {
       },
     ],
     namespaced: true,
+    accessControl: true,
   },
 };
 
@@ -312,8 +343,17 @@ interface Context {
   readonly options: NativeOptions;
 }
 
-function matchConditions(options: NativeOptions): Record<string, unknown> {
-  const conditions = options.matchConditions ?? [];
+/**
+ * The options' match conditions, then, on an RBAC or AuthorizationPolicy target, the one that
+ * skips `system:masters` (unless turned off).
+ */
+function matchConditions(options: NativeOptions, info?: TargetInfo): Record<string, unknown> {
+  const conditions = [
+    ...(options.matchConditions ?? []),
+    ...(info?.accessControl === true && options.skipSystemMasters !== false
+      ? [SKIP_SYSTEM_MASTERS_CONDITION]
+      : []),
+  ];
   return conditions.length === 0
     ? {}
     : { matchConditions: conditions.map(({ name, expression }) => ({ name, expression })) };
@@ -455,7 +495,7 @@ function policySpec(
     matchConstraints: {
       resourceRules: context.info.resourceRules.map((rule) => ({ ...rule, operations })),
     },
-    ...matchConditions(context.options),
+    ...matchConditions(context.options, context.info),
     variables,
     validations,
   };
@@ -548,22 +588,21 @@ function validatingBinding(
   context: Context,
 ): KubeObject {
   const excluded = context.options.excludedNamespaces ?? [];
+  const optOut = context.options.namespaceOptOutLabel ?? DEFAULT_NAMESPACE_OPT_OUT_LABEL;
+  // As the chart's namespaced webhooks select namespaces: the profile-namespace label, not an
+  // excluded name, not opted out.
+  const expressions = [
+    ...(excluded.length === 0
+      ? []
+      : [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [...excluded] }]),
+    ...(optOut === '' ? [] : [{ key: optOut, operator: 'DoesNotExist' }]),
+  ];
   const selector = context.info.namespaced
     ? {
         matchResources: {
           namespaceSelector: {
             matchLabels: { ...context.spec.profileNamespaces.label },
-            ...(excluded.length === 0
-              ? {}
-              : {
-                  matchExpressions: [
-                    {
-                      key: 'kubernetes.io/metadata.name',
-                      operator: 'NotIn',
-                      values: [...excluded],
-                    },
-                  ],
-                }),
+            ...(expressions.length === 0 ? {} : { matchExpressions: expressions }),
           },
         },
       }

@@ -1,11 +1,15 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 
 import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/run-cli.js';
+import {
+  DEFAULT_NAMESPACE_OPT_OUT_LABEL,
+  SKIP_SYSTEM_MASTERS_CONDITION,
+} from '../../src/native/generate.js';
 
 const POLICIES = join(import.meta.dirname, '..', 'fixtures', 'check', 'policies');
 
@@ -81,6 +85,51 @@ describe('profile-guard native', () => {
     expect(run.stdout).toContain("['corp.example']");
   });
 
+  it('--namespace-opt-out-label names the label that takes a namespace away, "" none', async () => {
+    const selectors = async (args: readonly string[]) =>
+      documents((await native(args)).stdout)
+        .filter(
+          (doc) =>
+            doc.kind === 'ValidatingAdmissionPolicyBinding' &&
+            doc.metadata.name === 'profile-guard-rolebindings-enforce',
+        )
+        .map((doc) => doc.spec as { matchResources?: { namespaceSelector?: unknown } })
+        .map((spec) => spec.matchResources?.namespaceSelector);
+    const label = { 'app.kubernetes.io/part-of': 'kubeflow-profile' };
+    expect(await selectors([])).toEqual([
+      {
+        matchLabels: label,
+        matchExpressions: [{ key: 'profile-guard.io/ignore', operator: 'DoesNotExist' }],
+      },
+    ]);
+    expect(await selectors(['--namespace-opt-out-label', 'example.com/skip'])).toEqual([
+      {
+        matchLabels: label,
+        matchExpressions: [{ key: 'example.com/skip', operator: 'DoesNotExist' }],
+      },
+    ]);
+    expect(await selectors(['--namespace-opt-out-label', ''])).toEqual([{ matchLabels: label }]);
+  });
+
+  it("defaults to the chart's: its opt-out label, and admins skipped on RBAC and AuthorizationPolicies", async () => {
+    const values = parse(
+      await readFile(
+        join(import.meta.dirname, '..', '..', 'charts', 'profile-guard', 'values.yaml'),
+        'utf8',
+      ),
+    ) as {
+      namespaceOptOut: { label: string };
+      matchConditions: { skipSystemMasters: boolean };
+    };
+    expect(DEFAULT_NAMESPACE_OPT_OUT_LABEL).toBe(values.namespaceOptOut.label);
+    expect(values.matchConditions.skipSystemMasters).toBe(true);
+    const helpers = await readFile(
+      join(import.meta.dirname, '..', '..', 'charts', 'profile-guard', 'templates', '_helpers.tpl'),
+      'utf8',
+    );
+    expect(helpers).toContain(`- name: ${SKIP_SYSTEM_MASTERS_CONDITION.name}\n`);
+  });
+
   it('says which rules a policy keeps in the webhook and why', async () => {
     // A pattern the webhook accepts (it matches it in linear time) that RE2 cannot express.
     const file = join(dir, 'negated-class.yaml');
@@ -113,6 +162,7 @@ describe('profile-guard native', () => {
     const run = await native(['--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Usage: profile-guard native \[--policy FILE\]/);
+    expect(run.stdout).toContain('--namespace-opt-out-label KEY');
   });
 
   it('is listed in profile-guard --help', async () => {
