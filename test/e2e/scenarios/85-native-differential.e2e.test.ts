@@ -24,11 +24,20 @@ import type { KubeObject } from '../../../src/policy/kube-object.js';
 import type { Policy } from '../../../src/policy/policy-spec.js';
 import type { RuleId } from '../../../src/policy/rule-ids.js';
 import type { UserInfo } from '../../../src/policy/request.js';
-import { namespace } from '../../../src/policy/test-support/cluster-fixtures.js';
+import { crb } from '../../../src/policy/rules/binding/clusterbinding-profile-role.cases.js';
+import {
+  editBinding,
+  group,
+  namespace,
+  user,
+} from '../../../src/policy/test-support/cluster-fixtures.js';
 import { ALICE } from '../../../src/policy/test-support/fixtures.js';
 import {
   ALICE_NAMESPACE,
   ALICE_PROFILE,
+  CLUSTER_ADMIN,
+  NAMESPACE_ADMIN,
+  NS_OWNER_ACCESS_ISTIO,
 } from '../../../src/policy/test-support/kubeflow-objects.js';
 import { OBJECT_RULE_CASES } from '../../../src/policy/test-support/object-rule-cases.js';
 import { PROFILE_RULE_CASES } from '../../../src/policy/test-support/profile-rule-cases.js';
@@ -36,7 +45,7 @@ import type {
   ObjectRuleCase,
   ProfileRuleCase,
 } from '../../../src/policy/test-support/rule-cases.js';
-import { testPolicy } from '../../../src/policy/test-support/test-policy.js';
+import { EMBEDDED_DEFAULT_SPEC, testPolicy } from '../../../src/policy/test-support/test-policy.js';
 import { splitRuleMessages } from '../harness/admission.js';
 import { ApiClient, type ApiAnswer, type Caller } from '../harness/api-client.js';
 import { loadE2eEnv } from '../harness/e2e-env.js';
@@ -133,6 +142,123 @@ function objectCases(): Case[] {
         policy: row.policy ?? testPolicy(),
       })),
   );
+}
+
+/** The opted-out profile namespace of the lock-out cases (chart value namespaceOptOut.label). */
+const OPTED_OUT = 'e2e-nd-opted-out';
+
+/** `object` moved to namespace `ns`. */
+const movedTo = (object: KubeObject, ns: string): KubeObject => ({
+  ...object,
+  metadata: { ...object.metadata, namespace: ns },
+});
+
+/**
+ * What the chart keeps away from its RoleBinding, ClusterRoleBinding and AuthorizationPolicy
+ * webhooks (matchConditions.skipSystemMasters, namespaceOptOut.label), next to the same requests
+ * that do reach them. Under a policy that does not exempt system:masters, so that only the
+ * chart's match condition lets the admin through on the webhook side, and the native policies
+ * must skip the admin by themselves. Each case says what both sides must answer.
+ */
+function lockOutCases(): (Case & { readonly expected: 'admitted' | 'denied' })[] {
+  const policy = testPolicy({
+    exemptions: {
+      groups: EMBEDDED_DEFAULT_SPEC.exemptions.groups.filter((g) => g !== 'system:masters'),
+    },
+  });
+  const everyone = editBinding([group('system:authenticated')], 'alice', 'e2e-nd-everyone');
+  const base = { policy, oldObject: undefined, object: undefined };
+  return [
+    {
+      ...base,
+      id: 'system:masters: a RoleBinding of system:authenticated in a profile namespace',
+      rule: 'binding-group',
+      operation: 'CREATE',
+      object: everyone,
+      user: CLUSTER_ADMIN,
+      expected: 'admitted',
+    },
+    {
+      ...base,
+      id: 'system:masters: a ClusterRoleBinding of kubeflow-edit',
+      rule: 'clusterbinding-profile-role',
+      operation: 'CREATE',
+      object: crb('kubeflow-edit', [user('bob@example.com')]),
+      user: CLUSTER_ADMIN,
+      expected: 'admitted',
+    },
+    {
+      ...base,
+      id: 'system:masters: deleting the protected AuthorizationPolicy ns-owner-access-istio',
+      rule: 'binding-protected',
+      operation: 'DELETE',
+      oldObject: NS_OWNER_ACCESS_ISTIO,
+      user: CLUSTER_ADMIN,
+      expected: 'admitted',
+    },
+    {
+      ...base,
+      id: 'opted-out namespace: alice binds system:authenticated',
+      rule: 'binding-group',
+      operation: 'CREATE',
+      object: movedTo(everyone, OPTED_OUT),
+      user: ALICE,
+      expected: 'admitted',
+    },
+    {
+      ...base,
+      id: 'opted-out namespace: alice deletes the protected RoleBinding namespaceAdmin',
+      rule: 'binding-protected',
+      operation: 'DELETE',
+      oldObject: movedTo(NAMESPACE_ADMIN, OPTED_OUT),
+      user: ALICE,
+      expected: 'admitted',
+    },
+    {
+      ...base,
+      id: 'opted-out namespace: alice changes the protected AuthorizationPolicy ns-owner-access-istio',
+      rule: 'binding-protected',
+      operation: 'UPDATE',
+      object: movedTo(
+        {
+          ...NS_OWNER_ACCESS_ISTIO,
+          metadata: { ...NS_OWNER_ACCESS_ISTIO.metadata, labels: { changed: 'by-alice' } },
+        },
+        OPTED_OUT,
+      ),
+      oldObject: movedTo(NS_OWNER_ACCESS_ISTIO, OPTED_OUT),
+      user: ALICE,
+      expected: 'admitted',
+    },
+    // The same requests where they do reach the webhook: denied alike.
+    {
+      ...base,
+      id: 'control: alice binds system:authenticated in her profile namespace',
+      rule: 'binding-group',
+      operation: 'CREATE',
+      object: everyone,
+      user: ALICE,
+      expected: 'denied',
+    },
+    {
+      ...base,
+      id: 'control: alice makes a ClusterRoleBinding of kubeflow-edit',
+      rule: 'clusterbinding-profile-role',
+      operation: 'CREATE',
+      object: crb('kubeflow-edit', [user('bob@example.com')]),
+      user: ALICE,
+      expected: 'denied',
+    },
+    {
+      ...base,
+      id: 'control: alice deletes ns-owner-access-istio in her profile namespace',
+      rule: 'binding-protected',
+      operation: 'DELETE',
+      oldObject: NS_OWNER_ACCESS_ISTIO,
+      user: ALICE,
+      expected: 'denied',
+    },
+  ];
 }
 
 function callerOf(item: Case, phase: string): Caller {
@@ -500,6 +626,8 @@ interface Report {
   /** UPDATE cases whose stored object the API server itself refuses to store. */
   unstorable: string[];
   disagreements: string[];
+  /** The answer both phases gave, by case id. */
+  agreed: Map<string, Outcome>;
 }
 
 async function judge(
@@ -529,6 +657,7 @@ async function judge(
     );
     return;
   }
+  report.agreed.set(item.id, a);
   for (const entry of [...(a.denial ?? []), ...a.warnings]) {
     report.decidedRules.add(entry.slice(0, entry.indexOf(': ')));
   }
@@ -549,6 +678,7 @@ function emptyReport(): Report {
     decidedRules: new Set(),
     unstorable: [],
     disagreements: [],
+    agreed: new Map(),
   };
 }
 
@@ -674,6 +804,47 @@ describe('native admission policies and the webhook decide every case of the rul
       expect(report.disagreements.sort()).toEqual([]);
     },
     600000,
+  );
+
+  run(
+    "skips admins and opted-out namespaces as the chart's webhook configuration does",
+    async () => {
+      // The tables' profile namespace alice, and a profile namespace opted out with the chart's
+      // default namespaceOptOut.label.
+      await ensure('/api/v1/namespaces', {
+        ...ALICE_NAMESPACE,
+        metadata: { ...ALICE_NAMESPACE.metadata, ownerReferences: undefined },
+      });
+      await ensure(PROFILES, ALICE_PROFILE);
+      await ensure(
+        '/api/v1/namespaces',
+        namespace(OPTED_OUT, {
+          owner: 'alice@example.com',
+          labels: {
+            ...EMBEDDED_DEFAULT_SPEC.profileNamespaces.label,
+            'profile-guard.io/ignore': 'true',
+          },
+        }),
+      );
+      const cases = lockOutCases();
+      const report = emptyReport();
+      rounds = await judgeAll(cases, report, rounds);
+      expect(report.disagreements.sort()).toEqual([]);
+      const answers = cases.map((item) => {
+        const outcome = report.agreed.get(item.id);
+        const answer =
+          outcome === undefined
+            ? 'not compared'
+            : outcome.status < 300
+              ? 'admitted'
+              : outcome.denial !== undefined && outcome.denial.length > 0
+                ? 'denied'
+                : `other: ${JSON.stringify(outcome)}`;
+        return `${item.id}: ${answer}`;
+      });
+      expect(answers).toEqual(cases.map((item) => `${item.id}: ${item.expected}`));
+    },
+    300000,
   );
 
   run.each([
