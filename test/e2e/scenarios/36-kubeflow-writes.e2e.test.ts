@@ -2,18 +2,35 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { join } from 'node:path';
 
 import { EMBEDDED_DEFAULT_POLICY } from '../../../src/config/default-policy.js';
+import { generateNativePolicies } from '../../../src/native/generate.js';
 import type { KubeObject as FixtureObject } from '../../../src/policy/kube-object.js';
 import { PROFILES_CONTROLLER_SA } from '../../../src/policy/test-support/kubeflow-upstream.js';
 import {
   KUBEFLOW_ACTORS,
   kubeflowSequences,
+  type KubeflowSequence,
   type KubeflowWrite,
   type ObjectRef,
 } from '../../../src/policy/test-support/kubeflow-writes.js';
-import { KNOWN_BAD_PROFILE, parseDenials, parseWarnings, ruleIds } from '../harness/admission.js';
+import {
+  KNOWN_BAD_PROFILE,
+  parseDenials,
+  parseWarnings,
+  ruleIds,
+  waitForAdmission,
+} from '../harness/admission.js';
+import { ApiClient } from '../harness/api-client.js';
 import { REPO_DIR, loadE2eEnv } from '../harness/e2e-env.js';
 import { eventually } from '../harness/eventually.js';
 import { kubectl, kubectlOk, type KubectlOptions, type KubectlResult } from '../harness/kubectl.js';
+import {
+  ADMISSION,
+  NATIVE_KINDS,
+  applyNativePolicies,
+  ok,
+  pruneNativePolicies,
+  removeProbe,
+} from '../harness/native-apply.js';
 
 /*
  * Every write Kubeflow's profile controller and KFAM make over a Profile's life
@@ -27,6 +44,12 @@ import { kubectl, kubectlOk, type KubectlOptions, type KubectlResult } from '../
  *
  * When a write is denied, the test for it fails and the admin (exempt) then makes the same write,
  * so that the rest of the sequence is judged as it would be once that write passes.
+ *
+ * The sequences run twice: judged by the webhook (the chart's webhook configurations), then by
+ * the native admission policies alone: `generateNativePolicies` of the embedded default policy
+ * applied, profile-guard's webhook configurations deleted (and put back afterwards), so that
+ * nothing but the API server's own policies decides, and the MutatingAdmissionPolicy alone gives
+ * the Profile its default quota.
  */
 
 const env = loadE2eEnv();
@@ -34,6 +57,16 @@ const FIXTURES = join(REPO_DIR, 'test/e2e/fixtures/kubeflow');
 /** A suffix per run: without a namespace controller deleted namespaces linger. */
 const RUN = Date.now().toString(36).slice(-5);
 const SEQUENCES = kubeflowSequences(`kfw-${RUN}-`);
+/** The same sequences for the native pass, under their own names. */
+const NATIVE_SEQUENCES = kubeflowSequences(`kfn-${RUN}-`);
+const NATIVE_PROBE = 'e2e-kubeflow-writes-native-probe';
+/** The native pass deletes and restores the webhook configurations: only where the suite owns them. */
+const managed = env.managed;
+const client = managed === undefined ? undefined : new ApiClient(managed);
+const api = (): ApiClient => {
+  if (client === undefined) throw new Error('needs the managed environment');
+  return client;
+};
 
 let controllerToken = '';
 
@@ -195,7 +228,7 @@ beforeAll(async () => {
 afterAll(async () => {
   // Best effort: no profile controller removes finalizers and no namespace controller empties
   // namespaces here, so the admin does both for what the sequences leave behind.
-  for (const sequence of SEQUENCES) {
+  for (const sequence of [...SEQUENCES, ...NATIVE_SEQUENCES]) {
     const name = sequence.profile;
     await kubectl(env, [
       'patch',
@@ -243,59 +276,127 @@ test("the controller's token authenticates as its ServiceAccount, which is not e
   expect(whoami.status.userInfo.groups.filter((g) => exemptions.groups.includes(g))).toEqual([]);
 });
 
-describe.each(SEQUENCES.map((sequence) => [sequence.name, sequence] as const))(
-  '%s',
-  (_name, sequence) => {
-    const writes = sequence.phases.flatMap((phase) =>
-      phase.writes.map((write) => ({ phase: phase.name, write })),
-    );
-    const firstReconcileEnd = writes.findLastIndex(({ phase }) =>
-      phase.startsWith('first reconcile'),
-    );
+/**
+ * One test per write of every sequence, in order: each admitted with no denial and no warning,
+ * and after the first reconcile the Profile holds the default quota and the ResourceQuota the
+ * controller made from it.
+ */
+function replay(sequences: readonly KubeflowSequence[], run: typeof test.skip): void {
+  describe.each(sequences.map((sequence) => [sequence.name, sequence] as const))(
+    '%s',
+    (_name, sequence) => {
+      const writes = sequence.phases.flatMap((phase) =>
+        phase.writes.map((write) => ({ phase: phase.name, write })),
+      );
+      const firstReconcileEnd = writes.findLastIndex(({ phase }) =>
+        phase.startsWith('first reconcile'),
+      );
 
-    test.each(
-      writes.map(
-        ({ phase, write }, index) =>
-          [`#${String(index + 1).padStart(2, '0')} ${phase}: ${write.label}`, index] as const,
-      ),
-    )('admits %s', async (_label, index) => {
-      const step = writes[index];
-      if (step === undefined) throw new Error(`no write #${index}`);
-      const { write } = step;
-      const result = await send(write, credentials(write));
-      if (result.code !== 0) {
-        // Keep the sequence going (see the top of this file), then report the failure.
-        await send(write, {});
-      }
-      await refresh(write.ref);
-      expect({
-        code: result.code,
-        denials: parseDenials(result.stderr).map((denial) => denial.line),
-        warnings: parseWarnings(result.stderr),
-        stderr: result.code === 0 ? '' : result.stderr,
-      }).toEqual({ code: 0, denials: [], warnings: [], stderr: '' });
+      run.each(
+        writes.map(
+          ({ phase, write }, index) =>
+            [`#${String(index + 1).padStart(2, '0')} ${phase}: ${write.label}`, index] as const,
+        ),
+      )('admits %s', async (_label, index) => {
+        const step = writes[index];
+        if (step === undefined) throw new Error(`no write #${index}`);
+        const { write } = step;
+        const result = await send(write, credentials(write));
+        if (result.code !== 0) {
+          // Keep the sequence going (see the top of this file), then report the failure.
+          await send(write, {});
+        }
+        await refresh(write.ref);
+        expect({
+          code: result.code,
+          denials: parseDenials(result.stderr).map((denial) => denial.line),
+          warnings: parseWarnings(result.stderr),
+          stderr: result.code === 0 ? '' : result.stderr,
+        }).toEqual({ code: 0, denials: [], warnings: [], stderr: '' });
 
-      if (index === firstReconcileEnd) {
-        // The Profile carries the injected default quota, and the ResourceQuota the controller
-        // made from it matches.
-        const profile = read({
-          apiVersion: 'kubeflow.org/v1',
-          kind: 'Profile',
-          resource: 'profiles',
-          name: sequence.profile,
-        }) as { spec?: { resourceQuotaSpec?: unknown } } | undefined;
-        expect(profile?.spec?.resourceQuotaSpec).toEqual({
-          hard: EMBEDDED_DEFAULT_POLICY.spec.profiles.quota.defaults,
-        });
-        const quota = await fetchStored({
-          apiVersion: 'v1',
-          kind: 'ResourceQuota',
-          resource: 'resourcequotas',
-          namespace: sequence.profile,
-          name: 'kf-resource-quota',
-        });
-        expect(quota?.spec).toEqual(profile?.spec?.resourceQuotaSpec);
-      }
+        if (index === firstReconcileEnd) {
+          // The Profile carries the injected default quota, and the ResourceQuota the controller
+          // made from it matches.
+          const profile = read({
+            apiVersion: 'kubeflow.org/v1',
+            kind: 'Profile',
+            resource: 'profiles',
+            name: sequence.profile,
+          }) as { spec?: { resourceQuotaSpec?: unknown } } | undefined;
+          expect(profile?.spec?.resourceQuotaSpec).toEqual({
+            hard: EMBEDDED_DEFAULT_POLICY.spec.profiles.quota.defaults,
+          });
+          const quota = await fetchStored({
+            apiVersion: 'v1',
+            kind: 'ResourceQuota',
+            resource: 'resourcequotas',
+            namespace: sequence.profile,
+            name: 'kf-resource-quota',
+          });
+          expect(quota?.spec).toEqual(profile?.spec?.resourceQuotaSpec);
+        }
+      });
+    },
+  );
+}
+
+replay(SEQUENCES, test);
+
+describe('with the native admission policies alone (webhook configurations deleted)', () => {
+  const run = managed === undefined ? test.skip : test;
+  const generated = generateNativePolicies(EMBEDDED_DEFAULT_POLICY);
+
+  beforeAll(async () => {
+    if (managed === undefined) return;
+    for (const kind of ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations']) {
+      await api().call('DELETE', `${ADMISSION}/${kind}/profile-guard`);
+    }
+    await applyNativePolicies(api(), generated.objects, {
+      name: NATIVE_PROBE,
+      marker: `native policies of run ${RUN} in force`,
     });
-  },
-);
+  }, 120000);
+
+  afterAll(async () => {
+    if (managed === undefined) return;
+    await removeProbe(api(), NATIVE_PROBE);
+    await pruneNativePolicies(api());
+    await kubectlOk(env, ['apply', '-f', managed.webhookConfigurations]);
+    await waitForAdmission(env);
+    client?.close();
+  }, 120000);
+
+  run(
+    'only the native policies are registered: no webhook configuration of profile-guard',
+    async () => {
+      for (const kind of ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations']) {
+        expect((await api().call('GET', `${ADMISSION}/${kind}/profile-guard`)).status).toBe(404);
+      }
+      const stored: string[] = [];
+      for (const [kind, plural] of Object.entries(NATIVE_KINDS)) {
+        const list = await ok(
+          api().call(
+            'GET',
+            `${ADMISSION}/${plural}?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dprofile-guard`,
+          ),
+          `list ${plural}`,
+        );
+        const items = (JSON.parse(list.body) as { items: FixtureObject[] }).items;
+        stored.push(...items.map((item) => `${kind}/${String(item.metadata?.name)}`));
+      }
+      expect(stored.sort()).toEqual(
+        generated.objects.map((o) => `${String(o.kind)}/${String(o.metadata?.name)}`).sort(),
+      );
+      // The Profile defaults and the RoleBinding and AuthorizationPolicy rules are among them.
+      expect(stored).toEqual(
+        expect.arrayContaining([
+          'MutatingAdmissionPolicy/profile-guard-profiles-defaults',
+          'ValidatingAdmissionPolicy/profile-guard-rolebindings-enforce',
+          'ValidatingAdmissionPolicy/profile-guard-authorizationpolicies-enforce',
+        ]),
+      );
+    },
+  );
+
+  replay(NATIVE_SEQUENCES, run);
+});
