@@ -4,16 +4,25 @@
 // Starts the e2e environment (test/e2e/harness/e2e-up.sh: etcd + kube-apiserver + profile-guard
 // serve with the chart's webhook configurations), then, in one run, lets 16 concurrent clients
 // create 1 000 Profiles over the API server's REST API (node:https, keep-alive, bearer token) in
-// three modes, interleaved (--rounds rounds, each creating count/rounds Profiles per mode in a
-// rotating order, so that drift over the run favours no mode):
+// five modes, interleaved (--rounds rounds, each creating count/rounds Profiles per mode in a
+// rotating order, so that drift over the run favours no mode; with 5 rounds each mode takes each
+// place in the order once):
+//   none     no admission (the webhook configurations deleted, no admission policy);
 //   webhook  profile-guard's webhook configurations as the chart ships them (mutate + validate);
-//   none     no admission webhook (the configurations deleted);
-//   vap      an equivalent ValidatingAdmissionPolicy (CEL) + binding for the stateless name and
-//            owner rules (profile-name-format, -reserved, profile-owner-required, -format).
-// For each mode: client-observed p50/p99/mean create latency and throughput; the added latency of
-// the webhook and of the VAP against `none` (difference of the percentiles, and the difference of
-// the means paired within each round, with their median: rounds are short and the machine's
-// other work, e.g. a Go GC cycle of kube-apiserver, falls on one mode's batch or another's); and
+//   vap      a hand-written ValidatingAdmissionPolicy (CEL) + binding for the stateless name and
+//            owner rules (profile-name-format, -reserved, profile-owner-required, -format);
+//   native   the native admission policies `profile-guard native` generates from the embedded
+//            default policy, with their bindings (for Profiles: every stateless rule in its mode,
+//            the ratcheting warnings and the defaults MutatingAdmissionPolicy; the RoleBinding,
+//            ClusterRoleBinding and AuthorizationPolicy ones match no Profile); no webhook;
+//   backstop the native policies and the webhooks together, the Profile webhooks failing open
+//            (failurePolicy Ignore), as the chart installs them with native.backstop.
+// For each mode: client-observed p50/p99/mean create latency and throughput; the added latency and
+// the added CPU per create of every mode against `none` (difference of the percentiles, and the
+// difference of the means paired within each round, with their median: rounds are short and the
+// machine's other work, e.g. a Go GC cycle of kube-apiserver, falls on one mode's batch or
+// another's); the targets of the native modes (native adds at most 1.5x what the hand-written VAP
+// adds; backstop adds at most 10 % more than the webhooks); and
 // the API server's own apiserver_admission_webhook_admission_duration_seconds for our webhooks
 // during the measured creates: count, mean (sum/count) and p50/p99 interpolated in its buckets
 // (coarse: 5 ms, 25 ms, ...). (The API server records
@@ -33,7 +42,7 @@
 // Flags: --count N (default 1000), --concurrency N (default 16), --warmup N (default 1000:
 //        creates in the webhook mode before measuring; a freshly started serve spends about twice
 //        the CPU per call during its first ~2 000 calls, while V8 compiles its hot paths),
-//        --rounds N (default 4),
+//        --rounds N (default 5),
 //        --serve-args "FLAGS" (appended to the command line of the profile-guard serve this starts,
 //        e.g. "--log-level warn"; default: none, i.e. the chart's defaults),
 //        --user admin|alice (default admin: the admin token; alice is not exempt from any rule),
@@ -67,7 +76,7 @@ const { values: flags } = parseArgs({
     count: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '16' },
     warmup: { type: 'string', default: '1000' },
-    rounds: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '5' },
     'serve-args': { type: 'string' },
     user: { type: 'string', default: 'admin' },
     'state-dir': { type: 'string' },
@@ -470,10 +479,6 @@ async function captureWebhooks() {
   return saved;
 }
 
-async function exists(path) {
-  return (await call('GET', path)).status === 200;
-}
-
 // The VAP mirrors the embedded default policy's name rules: read them from the built policy.
 const { EMBEDDED_DEFAULT_POLICY } = await import('../dist/config/default-policy.js');
 const RESERVED = EMBEDDED_DEFAULT_POLICY.spec.profiles.name.reserved;
@@ -557,40 +562,156 @@ async function removeVap() {
   await call('DELETE', `${ADMISSION}/validatingadmissionpolicies/${VAP_NAME}`);
 }
 
+// The native policies: what `profile-guard native` prints for the embedded default policy (the
+// policy serve enforces here), under a name prefix of the bench's own.
+const { generateNativePolicies } = await import('../dist/native/generate.js');
+const NATIVE_PREFIX = 'profile-guard-bench';
+const NATIVE_OBJECTS = generateNativePolicies(EMBEDDED_DEFAULT_POLICY, {
+  namePrefix: NATIVE_PREFIX,
+}).objects;
+const NATIVE_ENFORCE = `${NATIVE_PREFIX}-profiles-enforce`;
+const NATIVE_PLURALS = {
+  ValidatingAdmissionPolicy: 'validatingadmissionpolicies',
+  ValidatingAdmissionPolicyBinding: 'validatingadmissionpolicybindings',
+  MutatingAdmissionPolicy: 'mutatingadmissionpolicies',
+  MutatingAdmissionPolicyBinding: 'mutatingadmissionpolicybindings',
+};
+const nativePath = (object) =>
+  `${ADMISSION}/${NATIVE_PLURALS[object.kind]}/${object.metadata.name}`;
+
+async function installNative() {
+  // Generated in apply order: each policy before its binding.
+  for (const object of NATIVE_OBJECTS) {
+    await ok('POST', `${ADMISSION}/${NATIVE_PLURALS[object.kind]}`, { body: object });
+  }
+}
+
+async function removeNative() {
+  // Bindings first, so no binding is ever left pointing at a policy being deleted.
+  for (const object of [...NATIVE_OBJECTS].reverse()) await call('DELETE', nativePath(object));
+}
+
 /**
- * Puts the cluster into `mode` (webhook configurations only for `webhook`, the VAP only for
- * `vap`) and waits until the API server acts on it: a Profile whose name is not a DNS label
- * (refused by both the webhook and the VAP, for every caller) is refused by the right one, or, for
- * `none`, admitted (dry run).
+ * The webhook configurations of backstop mode: the chart's with native.backstop, i.e. the Profile
+ * webhooks failing open (the native policies keep enforcing the stateless rules meanwhile).
+ */
+function backstopWebhooks(savedWebhooks) {
+  return savedWebhooks.map(([kind, object]) => [
+    kind,
+    {
+      ...object,
+      webhooks: object.webhooks.map((webhook) =>
+        webhook.name.startsWith('profiles.') ? { ...webhook, failurePolicy: 'Ignore' } : webhook,
+      ),
+    },
+  ]);
+}
+
+/** What each mode installs: webhook configurations (which), the hand-written VAP, the native set. */
+const MODE_PARTS = {
+  none: { webhooks: undefined, vap: false, native: false },
+  webhook: { webhooks: 'chart', vap: false, native: false },
+  vap: { webhooks: undefined, vap: true, native: false },
+  native: { webhooks: undefined, vap: false, native: true },
+  backstop: { webhooks: 'backstop', vap: false, native: true },
+};
+
+/** What is installed now (e2e-up.sh registers the chart's webhooks and nothing else). */
+const installed = { webhooks: 'chart', vap: false, native: false };
+
+/** Removes what an interrupted run against a reused environment may have left behind. */
+async function removeLeftovers() {
+  await removeVap();
+  await removeNative();
+}
+
+/** serve's count of Profile validations, from its metrics port (0 if it cannot be reached). */
+async function profileValidations() {
+  return (await scrapeServe())
+    .filter(
+      (sample) =>
+        sample.name === 'profile_guard_admission_requests_total' &&
+        sample.labels.webhook === 'validate' &&
+        sample.labels.kind === 'Profile',
+    )
+    .reduce((sum, sample) => sum + sample.value, 0);
+}
+
+/**
+ * Puts the cluster into `mode` and waits until the API server acts on it, with two dry-run
+ * probes as the measured user:
+ * - a Profile whose name is not a DNS label (refused, for every caller, by the webhook, the VAP
+ *   and the native policies, which run before the validating webhooks) is refused by the policy
+ *   the mode installs, or, for `none`, admitted;
+ * - a valid Profile calls the webhook (serve's count of Profile validations rises) exactly when
+ *   the mode has the webhooks, and comes back with the default quota exactly when something
+ *   mutates (the webhook or the MutatingAdmissionPolicy).
  */
 async function setMode(mode, savedWebhooks) {
-  const haveWebhooks = await exists(`${ADMISSION}/validatingwebhookconfigurations/profile-guard`);
-  if (mode === 'webhook' && !haveWebhooks) {
-    for (const [kind, object] of savedWebhooks)
-      await ok('POST', `${ADMISSION}/${kind}`, { body: object });
+  const want = MODE_PARTS[mode];
+  if (installed.webhooks !== want.webhooks) {
+    if (installed.webhooks !== undefined) {
+      for (const kind of WEBHOOK_KINDS) await ok('DELETE', `${ADMISSION}/${kind}/profile-guard`);
+    }
+    installed.webhooks = undefined;
+    if (want.webhooks !== undefined) {
+      const objects =
+        want.webhooks === 'backstop' ? backstopWebhooks(savedWebhooks) : savedWebhooks;
+      for (const [kind, object] of objects) {
+        await ok('POST', `${ADMISSION}/${kind}`, { body: object });
+      }
+    }
+    installed.webhooks = want.webhooks;
   }
-  if (mode !== 'webhook' && haveWebhooks) {
-    for (const kind of WEBHOOK_KINDS) await ok('DELETE', `${ADMISSION}/${kind}/profile-guard`);
+  if (installed.vap !== want.vap) {
+    if (want.vap) await installVap();
+    else await removeVap();
+    installed.vap = want.vap;
   }
-  const haveVap = await exists(`${ADMISSION}/validatingadmissionpolicies/${VAP_NAME}`);
-  if (mode === 'vap' && !haveVap) await installVap();
-  if (mode !== 'vap' && haveVap) await removeVap();
+  if (installed.native !== want.native) {
+    if (want.native) await installNative();
+    else await removeNative();
+    installed.native = want.native;
+  }
 
-  const answered = {
-    none: (result) => result.status === 201,
-    webhook: (result) =>
-      result.status >= 400 && result.body.includes('profiles.validate.profile-guard.io'),
-    vap: (result) => result.status >= 400 && result.body.includes(VAP_NAME),
+  // The policy whose name a denial of the invalid name carries (none: it is admitted).
+  const refusedBy = {
+    none: undefined,
+    webhook: OUR_WEBHOOKS[1],
+    vap: VAP_NAME,
+    native: NATIVE_ENFORCE,
+    backstop: NATIVE_ENFORCE,
   }[mode];
+  const refusedRight = (result) =>
+    refusedBy === undefined
+      ? result.status === 201
+      : result.status >= 400 && result.body.includes(refusedBy);
+  const mutates = mode !== 'none' && mode !== 'vap';
+  let last = 'no probe answered';
   for (let i = 0; i < 300; i += 1) {
-    const result = await call('POST', `${PROFILES}?dryRun=All`, {
+    const bad = await call('POST', `${PROFILES}?dryRun=All`, {
       body: profile('bench.not-a-label', 'probe'),
       token: api.userToken,
     });
-    if (answered(result)) return;
+    if (refusedRight(bad)) {
+      const before = await profileValidations();
+      const good = await call('POST', `${PROFILES}?dryRun=All`, {
+        body: profile('bench-probe', 'probe'),
+        token: api.userToken,
+      });
+      const called = (await profileValidations()) > before;
+      const mutated =
+        good.status === 201 && JSON.parse(good.body).spec?.resourceQuotaSpec?.hard !== undefined;
+      if (good.status === 201 && called === (want.webhooks !== undefined) && mutated === mutates) {
+        return;
+      }
+      last = `valid Profile: HTTP ${good.status}, webhook called ${called}, mutated ${mutated}`;
+    } else {
+      last = `invalid name: HTTP ${bad.status}: ${bad.body.slice(0, 300)}`;
+    }
     await sleep(100);
   }
-  throw new Error(`the API server did not switch to mode ${mode}`);
+  throw new Error(`the API server did not switch to mode ${mode} (last probe: ${last})`);
 }
 
 /** One measured batch: creates, the API server's histograms around them, then clean-up. */
@@ -673,7 +794,43 @@ function accumulate(total, run) {
   }
 }
 
-const MODES = ['none', 'webhook', 'vap'];
+const MODES = ['none', 'webhook', 'vap', 'native', 'backstop'];
+/** The modes compared with `none`. */
+const ADDED_MODES = MODES.filter((mode) => mode !== 'none');
+
+/**
+ * The targets: the native policies alone add at most 1.5x what the hand-written VAP adds; the
+ * backstop (native + webhooks) at most 10 % more than the webhooks alone.
+ */
+const TARGETS = [
+  { mode: 'native', reference: 'vap', factor: 1.5 },
+  { mode: 'backstop', reference: 'webhook', factor: 1.1 },
+];
+/** The added figures a target is judged on. */
+const TARGET_FIGURES = [
+  { key: 'mean', title: 'mean latency' },
+  { key: 'meanMedianOfRounds', title: 'median of the rounds' },
+  { key: 'cpu', title: 'CPU per create' },
+];
+
+/**
+ * One target judged on each figure: met when the mode adds at most `factor` times what the
+ * reference adds (a reference adding nothing, or less than nothing by noise, counts as 0).
+ */
+function judge(target, added) {
+  const result = { ...target };
+  for (const { key } of TARGET_FIGURES) {
+    const value = added[target.mode][key];
+    const reference = added[target.reference][key];
+    result[key] = {
+      added: value,
+      reference,
+      ratio: reference > 0 ? value / reference : undefined,
+      met: value <= target.factor * Math.max(reference, 0),
+    };
+  }
+  return result;
+}
 
 /** Warm-up, then ROUNDS rounds of every mode in rotating order. */
 async function measureAll() {
@@ -682,6 +839,7 @@ async function measureAll() {
   /** Per round, each mode's mean latency: the added latency paired within a round. */
   const rounds = [];
   try {
+    await removeLeftovers();
     await setMode('webhook', savedWebhooks);
     if (WARMUP > 0) {
       progress(`warm-up: ${WARMUP} creates`);
@@ -730,6 +888,7 @@ function summary(run) {
     Object.entries(run.cpu).map(([name, seconds]) => [name, (seconds * 1000) / creates]),
   );
   const cpuSeconds = Object.values(run.cpu).reduce((a, b) => a + b, 0);
+  const serverCpuSeconds = PROCESSES.reduce((sum, name) => sum + (run.cpu[name] ?? 0), 0);
   return {
     creates: sorted.length,
     errors: run.errors.length,
@@ -739,6 +898,7 @@ function summary(run) {
     perSecond: sorted.length / run.seconds,
     cpuMsPerCreate,
     cpuMsPerCreateTotal: (cpuSeconds * 1000) / creates,
+    serverCpuMsPerCreate: (serverCpuSeconds * 1000) / creates,
     coresBusy: cpuSeconds / run.seconds / cpus().length,
     machineBusy: run.machine.total > 0 ? run.machine.busy / run.machine.total : undefined,
     tcpAccepts: run.accepts,
@@ -763,9 +923,11 @@ function print(result) {
   const { modes, server, meta } = result;
   const W = 44;
   const titles = {
-    none: 'no admission webhook',
+    none: 'no admission',
     webhook: 'profile-guard webhooks (mutate + validate)',
-    vap: 'ValidatingAdmissionPolicy (CEL)',
+    vap: 'hand-written ValidatingAdmissionPolicy',
+    native: 'native policies only',
+    backstop: 'native + webhooks (backstop)',
   };
   const lines = [
     `Profile creates through kube-apiserver ${meta.kubernetes}: ${meta.count} per mode in ${meta.rounds} interleaved rounds,`,
@@ -779,18 +941,34 @@ function print(result) {
       `${titles[mode].padEnd(W)}${f(m.p50)}${f(m.p99)}${f(m.mean)}${f(m.perSecond, 11)}${String(m.errors).padStart(8)}`,
     );
   }
-  lines.push('', 'added per create vs. no webhook (difference of the percentiles above):');
-  for (const mode of ['webhook', 'vap']) {
-    const a = result.added[mode];
-    lines.push(`${titles[mode].padEnd(W)}${signed(a.p50)}${signed(a.p99)}${signed(a.mean)}`);
-  }
   lines.push(
-    'added mean per round (same round, webhook or VAP minus no webhook), and their median:',
+    '',
+    'added per create vs. no admission (differences of the figures above; CPU: etcd + apiserver + serve):',
+    `${''.padEnd(W)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'mean ms'.padStart(9)}${'CPU ms'.padStart(9)}`,
   );
-  for (const mode of ['webhook', 'vap']) {
+  for (const mode of ADDED_MODES) {
+    const a = result.added[mode];
+    lines.push(
+      `${titles[mode].padEnd(W)}${signed(a.p50)}${signed(a.p99)}${signed(a.mean)}${signed(a.cpu)}`,
+    );
+  }
+  lines.push('added mean per round (same round, the mode minus no admission), and their median:');
+  for (const mode of ADDED_MODES) {
     const a = result.added[mode];
     lines.push(
       `${titles[mode].padEnd(W)}${a.meanByRound.map((value) => signed(value)).join('')}   median ${a.meanMedianOfRounds.toFixed(2)}`,
+    );
+  }
+  lines.push('', 'targets (added by the mode <= factor x added by the reference mode):');
+  for (const target of result.targets) {
+    const cells = TARGET_FIGURES.map(({ key, title }) => {
+      const t = target[key];
+      const ratio = t.ratio === undefined ? 'reference adds <= 0' : `${t.ratio.toFixed(2)}x`;
+      return `${title} ${signed(t.added).trim()} vs ${signed(t.reference).trim()} ms (${ratio}): ${t.met ? 'met' : 'not met'}`;
+    });
+    lines.push(
+      `${titles[target.mode]} <= ${target.factor} x ${titles[target.reference]}:`,
+      ...cells.map((cell) => `  ${cell}`),
     );
   }
   lines.push(
@@ -902,16 +1080,17 @@ async function main() {
     const kubernetes = JSON.parse(await ok('GET', '/version')).gitVersion;
 
     const { totals, rounds } = await measureAll();
-    const { none, webhook, vap } = totals;
+    const { webhook } = totals;
 
-    const modes = { none: summary(none), webhook: summary(webhook), vap: summary(vap) };
+    const modes = Object.fromEntries(MODES.map((mode) => [mode, summary(totals[mode])]));
     const added = {};
-    for (const mode of ['webhook', 'vap']) {
+    for (const mode of ADDED_MODES) {
       added[mode] = {
         p50: modes[mode].p50 - modes.none.p50,
         p99: modes[mode].p99 - modes.none.p99,
         mean: modes[mode].mean - modes.none.mean,
         meanByRound: rounds.map((means) => means[mode] - means.none),
+        cpu: modes[mode].serverCpuMsPerCreate - modes.none.serverCpuMsPerCreate,
       };
       added[mode].meanMedianOfRounds = median(added[mode].meanByRound);
     }
@@ -931,6 +1110,7 @@ async function main() {
       },
       modes,
       added,
+      targets: TARGETS.map((target) => judge(target, added)),
       server: {
         webhook: webhookServer,
         webhookPerCreate: {
