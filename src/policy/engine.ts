@@ -154,32 +154,31 @@ export function createValidator(rules: readonly RuleDefinition[]): Validator {
       // Ratcheting only ever downgrades an Enforce failure; anything else needs no stored run.
       const enforced = mode === 'Enforce' && result.status === 'fail';
       const stored = enforced && !metadataOnly ? storedViolations(rule, ctx, keyer) : undefined;
-      const findings = result.violations.map((violation): Finding => {
-        const ratcheted =
-          enforced && (metadataOnly || stored?.has(keyer()(object, violation)) === true);
-        return {
-          ruleId: rule.id,
-          mode,
-          path: violation.path,
-          message: violation.message,
-          ratcheted,
-        };
-      });
-      const buckets: Record<'audits' | 'warnings' | 'denials', Finding[]> = {
-        audits: [],
-        warnings: [],
-        denials: [],
+      // One pass, keeping at most MAX_FINDINGS_PER_RULE findings per bucket and a tally of the
+      // rest: a rule failing in 100 000 places allocates what its answer reports, not 100 000
+      // findings (every violation is still keyed and judged).
+      const buckets = {
+        audits: new FindingBucket(),
+        warnings: new FindingBucket(),
+        denials: new FindingBucket(),
       };
-      for (const finding of findings) {
-        if (mode === 'Audit') buckets.audits.push(finding);
-        else if (mode === 'Warn' || result.status === 'warn' || finding.ratcheted)
-          buckets.warnings.push(finding);
-        else buckets.denials.push(finding);
+      const key = enforced && !metadataOnly && stored !== undefined ? keyer() : undefined;
+      for (const violation of result.violations) {
+        const ratcheted =
+          enforced &&
+          (metadataOnly || (key !== undefined && stored?.has(key(object, violation)) === true));
+        const bucket =
+          mode === 'Audit'
+            ? buckets.audits
+            : mode === 'Warn' || result.status === 'warn' || ratcheted
+              ? buckets.warnings
+              : buckets.denials;
+        bucket.add(rule.id, mode, violation, ratcheted);
       }
       const capped = {
-        denials: capFindings(buckets.denials),
-        warnings: capFindings(buckets.warnings),
-        audits: capFindings(buckets.audits),
+        denials: buckets.denials.findings(),
+        warnings: buckets.warnings.findings(),
+        audits: buckets.audits.findings(),
       };
       denials.push(...capped.denials);
       warnings.push(...capped.warnings);
@@ -204,23 +203,50 @@ export function createValidator(rules: readonly RuleDefinition[]): Validator {
  */
 export const MAX_FINDINGS_PER_RULE = 20;
 
-/** The first {@link MAX_FINDINGS_PER_RULE} findings, then one that summarises the rest. */
-function capFindings(findings: readonly Finding[]): readonly Finding[] {
-  if (findings.length <= MAX_FINDINGS_PER_RULE) return findings;
-  const kept = findings.slice(0, MAX_FINDINGS_PER_RULE);
-  const rest = findings.slice(MAX_FINDINGS_PER_RULE);
-  const [first] = rest;
-  if (first === undefined) return kept;
-  return [
-    ...kept,
-    {
-      ruleId: first.ruleId,
-      mode: first.mode,
-      path: first.path,
-      message: `${first.path} and ${rest.length - 1} more fields (${rest.length} in all) fail this rule too; only the first ${MAX_FINDINGS_PER_RULE} are listed`,
-      ratcheted: rest.every((finding) => finding.ratcheted),
-    },
-  ];
+/**
+ * The findings of one rule in one bucket (denials, warnings, audits): the first
+ * {@link MAX_FINDINGS_PER_RULE} as they come, then one that summarises the rest (the first of
+ * them, how many, and whether all were ratcheted). Constant memory whatever the number added.
+ */
+class FindingBucket {
+  private readonly kept: Finding[] = [];
+  private rest: { first: Finding; count: number; allRatcheted: boolean } | undefined;
+
+  add(
+    ruleId: RuleId,
+    mode: EnforcementMode,
+    violation: { readonly path: string; readonly message: string },
+    ratcheted: boolean,
+  ): void {
+    if (this.kept.length < MAX_FINDINGS_PER_RULE) {
+      this.kept.push({ ruleId, mode, path: violation.path, message: violation.message, ratcheted });
+    } else if (this.rest === undefined) {
+      this.rest = {
+        first: { ruleId, mode, path: violation.path, message: violation.message, ratcheted },
+        count: 1,
+        allRatcheted: ratcheted,
+      };
+    } else {
+      this.rest.count++;
+      this.rest.allRatcheted &&= ratcheted;
+    }
+  }
+
+  findings(): readonly Finding[] {
+    const rest = this.rest;
+    if (rest === undefined) return this.kept;
+    const { first, count } = rest;
+    return [
+      ...this.kept,
+      {
+        ruleId: first.ruleId,
+        mode: first.mode,
+        path: first.path,
+        message: `${first.path} and ${count - 1} more fields (${count} in all) fail this rule too; only the first ${MAX_FINDINGS_PER_RULE} are listed`,
+        ratcheted: rest.allRatcheted,
+      },
+    ];
+  }
 }
 
 type CheckOutcome =

@@ -82,6 +82,11 @@ const MAX_QUOTED = 80;
  * deep costs what those 80 characters cost, and never overflows the call stack.
  */
 export function quoteValue(value: unknown): string {
+  // Most quoted values are short strings: their whole JSON is the answer, with no walk.
+  if (typeof value === 'string' && value.length <= MAX_QUOTED) {
+    const json = JSON.stringify(value);
+    if (json.length <= MAX_QUOTED) return json;
+  }
   const text = jsonPrefix(value, MAX_QUOTED + 1);
   return text.length <= MAX_QUOTED ? text : `${text.slice(0, MAX_QUOTED - 1)}…`;
 }

@@ -259,17 +259,18 @@ export function pathLimitFailure(
   rule: AuthzRule,
   allowedPaths: readonly string[],
 ): string | undefined {
-  const allowedText = `authorizationPolicies.allowedPaths is ${listValues(allowedPaths)}`;
+  // Written only when the rule fails: callers that only ask whether it does build no message.
+  const allowed = (): string => `authorizationPolicies.allowedPaths is ${listValues(allowedPaths)}`;
   const to = asArray(rule.rule.to);
-  if (to.length === 0) return `${rule.path}.to does not limit it to paths (${allowedText})`;
+  if (to.length === 0) return `${rule.path}.to does not limit it to paths (${allowed()})`;
   for (const [index, entry] of to.entries()) {
     const base = `${indexPath(`${rule.path}.to`, index)}.operation.paths`;
     const paths = asArray(asRecord(asRecord(entry)?.operation)?.paths);
     if (paths.length === 0)
-      return `${base} is empty, so it is not limited to paths (${allowedText})`;
+      return `${base} is empty, so it is not limited to paths (${allowed()})`;
     for (const [pathIndex, value] of paths.entries()) {
       if (typeof value !== 'string' || !allowedPaths.includes(value)) {
-        return `${indexPath(base, pathIndex)} ${quoteValue(value)} is not an allowed path (${allowedText})`;
+        return `${indexPath(base, pathIndex)} ${quoteValue(value)} is not an allowed path (${allowed()})`;
       }
     }
   }
