@@ -1,4 +1,9 @@
-import { canonicalJson, createRatchetKeyer, parseFieldPath } from './ratchet-key.js';
+import {
+  canonicalJson,
+  createRatchetKeyer,
+  parseFieldPath,
+  type RatchetKeyerStats,
+} from './ratchet-key.js';
 
 describe('parseFieldPath', () => {
   it.each<[string, (string | number)[] | undefined]>([
@@ -56,5 +61,71 @@ describe('createRatchetKeyer', () => {
       key(c, at('spec.rules[0].from[0].source.namespaces[0]')),
     );
     expect(key(a, at('spec.rules[3].from'))).not.toBe(key(a, at('spec.rules[3].from')));
+  });
+});
+
+describe('ratchet keying work', () => {
+  /** Keys every violation of a stored object and of its update, as the engine does for one rule. */
+  function keyReversedUpdate(
+    count: number,
+    element: (index: number) => unknown,
+    list: 'spec.rules' | 'subjects',
+    leaf: string,
+  ): { stats: RatchetKeyerStats; ratcheted: number } {
+    const stats: RatchetKeyerStats = { keys: 0, serialisedChars: 0 };
+    const key = createRatchetKeyer(stats);
+    const elements = Array.from({ length: count }, (_, index) => element(index));
+    const wrap = (items: unknown[]) =>
+      list === 'subjects' ? { subjects: items } : { spec: { rules: items } };
+    const stored = wrap(elements);
+    const updated = wrap([...elements].reverse());
+    const at = (index: number) => ({ path: `${list}[${String(index)}]${leaf}`, message: '' });
+    const storedKeys = new Set(elements.map((_, index) => key(stored, at(index))));
+    let ratcheted = 0;
+    for (let index = 0; index < count; index++) {
+      if (storedKeys.has(key(updated, at(index)))) ratcheted++;
+    }
+    return { stats, ratcheted };
+  }
+
+  const rule = (index: number) => ({
+    from: [{ source: { namespaces: ['alice', `n${String(index).padStart(6, '0')}`] } }],
+  });
+  const subject = (index: number) => ({ kind: 'User', name: `u${String(index).padStart(6, '0')}` });
+
+  it.each([
+    ['AuthorizationPolicy rules', rule, 'spec.rules', '.from[0].source.namespaces[1]'] as const,
+    ['RoleBinding subjects', subject, 'subjects', '.name'] as const,
+  ])(
+    'a reversed UPDATE of %s ratchets every violation with work linear in their number',
+    (_name, element, list, leaf) => {
+      const small = keyReversedUpdate(1000, element, list, leaf);
+      const large = keyReversedUpdate(4000, element, list, leaf);
+      // Reordering moves no violation: each one is found in the stored object.
+      expect(small.ratcheted).toBe(1000);
+      expect(large.ratcheted).toBe(4000);
+      // One key per violation, and the content written to identify elements grows with the
+      // elements (4× as many, of the same size), never with their square.
+      expect(small.stats.keys).toBe(2000);
+      expect(large.stats.keys).toBe(8000);
+      expect(large.stats.serialisedChars).toBeLessThanOrEqual(4 * small.stats.serialisedChars);
+      expect(large.stats.serialisedChars).toBeGreaterThanOrEqual(3.9 * small.stats.serialisedChars);
+    },
+  );
+
+  it('identifies an element once however many violations it holds', () => {
+    const stats: RatchetKeyerStats = { keys: 0, serialisedChars: 0 };
+    const key = createRatchetKeyer(stats);
+    const namespaces = Array.from({ length: 1000 }, (_, index) => `n${String(index)}`);
+    const object = { spec: { rules: [{ from: [{ source: { namespaces } }] }] } };
+    const once = canonicalJson(object.spec.rules[0]).length;
+    for (let index = 0; index < 1000; index++) {
+      key(object, {
+        path: `spec.rules[0].from[0].source.namespaces[${String(index)}]`,
+        message: '',
+      });
+    }
+    // The rule and its source list are written once each; then each entry and value alone.
+    expect(stats.serialisedChars).toBeLessThan(2 * once + 2 * namespaces.join('""').length + 6000);
   });
 });

@@ -73,14 +73,17 @@ function closingQuote(text: string, from: number): number | undefined {
  * One keyer serves one request (the stored and the new object alike): content is serialised
  * canonically (keys sorted) once per element and interned as a small number, so equal content in
  * both objects gets the same key, and the work is linear in the size of the elements that hold
- * violations.
+ * violations. `stats`, when given, counts that work (for tests that bound it).
  */
-export function createRatchetKeyer(): (object: KubeObject, violation: Violation) => string {
+export function createRatchetKeyer(
+  stats?: RatchetKeyerStats,
+): (object: KubeObject, violation: Violation) => string {
   const ids = new Map<string, number>();
   let unmatched = 0;
   const unique = (): string => `!${String(unmatched++)}`;
   const objectIds = new WeakMap<object, number>();
   const intern = (text: string): number => {
+    if (stats !== undefined) stats.serialisedChars += text.length;
     let id = ids.get(text);
     if (id === undefined) {
       id = ids.size;
@@ -98,6 +101,7 @@ export function createRatchetKeyer(): (object: KubeObject, violation: Violation)
   };
 
   return (object, violation) => {
+    if (stats !== undefined) stats.keys++;
     const segments = parseFieldPath(violation.path);
     if (segments === undefined) return unique();
     let node: unknown = object;
@@ -119,6 +123,14 @@ export function createRatchetKeyer(): (object: KubeObject, violation: Violation)
     }
     return `${key}=${node === undefined ? '-' : contentId(node)}`;
   };
+}
+
+/** The work a ratchet keyer did (see {@link createRatchetKeyer}). */
+export interface RatchetKeyerStats {
+  /** Keys computed (one per violation). */
+  keys: number;
+  /** Characters of canonical JSON written to identify content. */
+  serialisedChars: number;
 }
 
 /** `kind/namespace/name` of an RBAC subject, JSON-quoted; missing fields are empty. */
