@@ -150,6 +150,46 @@ function subjectIdentity(subject: unknown): string {
  * does.
  */
 export function canonicalJson(value: unknown): string {
+  // Most values are shallow: written recursively, without the explicit stack's bookkeeping;
+  // only a value nested deeper than SHALLOW_DEPTH takes the iterative writer.
+  return shallowCanonicalJson(value, 0) ?? deepCanonicalJson(value);
+}
+
+/** How deep {@link shallowCanonicalJson} recurses before it gives up (far below stack limits). */
+const SHALLOW_DEPTH = 64;
+
+/** {@link canonicalJson} written recursively; undefined when nested deeper than SHALLOW_DEPTH. */
+function shallowCanonicalJson(value: unknown, depth: number): string | undefined {
+  if (typeof value !== 'object' || value === null) {
+    return value === undefined ? 'null' : JSON.stringify(value);
+  }
+  if (depth >= SHALLOW_DEPTH) return undefined;
+  let out: string;
+  if (Array.isArray(value)) {
+    out = '[';
+    const list = value as readonly unknown[];
+    for (let index = 0; index < list.length; index++) {
+      const text = shallowCanonicalJson(list[index], depth + 1);
+      if (text === undefined) return undefined;
+      out += index > 0 ? `,${text}` : text;
+    }
+    return `${out}]`;
+  }
+  const record = value as Readonly<Record<string, unknown>>;
+  const keys = Object.keys(record)
+    .filter((key) => record[key] !== undefined)
+    .sort();
+  out = '{';
+  for (const [index, key] of keys.entries()) {
+    const text = shallowCanonicalJson(record[key], depth + 1);
+    if (text === undefined) return undefined;
+    out += `${index > 0 ? ',' : ''}${JSON.stringify(key)}:${text}`;
+  }
+  return `${out}}`;
+}
+
+/** {@link canonicalJson} with an explicit stack: any depth, linear in the value's size. */
+function deepCanonicalJson(value: unknown): string {
   const out: string[] = [];
   // Pending work, popped last-first: a value to write, or literal text.
   const pending: ({ readonly value: unknown } | string)[] = [{ value }];
