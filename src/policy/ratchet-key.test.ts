@@ -38,6 +38,18 @@ describe('canonicalJson', () => {
     expect(canonicalJson('é"\n')).toBe(JSON.stringify('é"\n'));
   });
 
+  it.each([62, 63, 64, 65, 66, 200])(
+    'writes a value nested %p levels deep as JSON.stringify does',
+    (depth) => {
+      let nested: unknown = { b: 1, a: [true, 'x'] };
+      for (let level = 0; level < depth; level++)
+        nested = level % 2 === 0 ? [nested, 2] : { k: nested };
+      expect(canonicalJson(nested)).toBe(
+        JSON.stringify(nested).replace('{"b":1,"a":[true,"x"]}', '{"a":[true,"x"],"b":1}'),
+      );
+    },
+  );
+
   it('serialises a value nested 200 000 levels deep', () => {
     let deep: unknown = 1;
     for (let level = 0; level < 200_000; level++) deep = level % 2 === 0 ? [deep] : { k: deep };
