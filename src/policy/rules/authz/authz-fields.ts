@@ -266,8 +266,7 @@ export function pathLimitFailure(
   for (const [index, entry] of to.entries()) {
     const base = `${indexPath(`${rule.path}.to`, index)}.operation.paths`;
     const paths = asArray(asRecord(asRecord(entry)?.operation)?.paths);
-    if (paths.length === 0)
-      return `${base} is empty, so it is not limited to paths (${allowed()})`;
+    if (paths.length === 0) return `${base} is empty, so it is not limited to paths (${allowed()})`;
     for (const [pathIndex, value] of paths.entries()) {
       if (typeof value !== 'string' || !allowedPaths.includes(value)) {
         return `${indexPath(base, pathIndex)} ${quoteValue(value)} is not an allowed path (${allowed()})`;
