@@ -475,7 +475,7 @@ describe('generateNativePolicies: RoleBindings in profile namespaces', () => {
     ]);
   });
 
-  it('skips system:masters on the RoleBinding, ClusterRoleBinding and AuthorizationPolicy policies, as the chart does, whatever the policy exempts', () => {
+  it('skips system:masters and system:kube-controller-manager on the RoleBinding, ClusterRoleBinding and AuthorizationPolicy policies, as the chart does, whatever the policy exempts', () => {
     const conditions = (options: Parameters<typeof generateNativePolicies>[1]) =>
       Object.fromEntries(
         generateNativePolicies(testPolicy({ exemptions: { groups: [] } }), options)
@@ -489,20 +489,33 @@ describe('generateNativePolicies: RoleBindings in profile namespaces', () => {
       name: 'not-system-masters',
       expression: "!('system:masters' in request.userInfo.?groups.orValue([]))",
     };
+    const kcm = {
+      name: 'not-kube-controller-manager',
+      expression: "request.userInfo.username != 'system:kube-controller-manager'",
+    };
     const self = { name: 'not-self', expression: "request.userInfo.username != 'x'" };
     expect(conditions({ matchConditions: [self] })).toEqual({
       'profile-guard-profiles-enforce': [self],
       'profile-guard-profiles-ratcheted': [self],
       'profile-guard-profiles-warn': [self],
-      'profile-guard-rolebindings-enforce': [self, masters],
-      'profile-guard-rolebindings-ratcheted': [self, masters],
-      'profile-guard-clusterrolebindings-enforce': [self, masters],
-      'profile-guard-clusterrolebindings-ratcheted': [self, masters],
-      'profile-guard-authorizationpolicies-enforce': [self, masters],
+      'profile-guard-rolebindings-enforce': [self, masters, kcm],
+      'profile-guard-rolebindings-ratcheted': [self, masters, kcm],
+      'profile-guard-clusterrolebindings-enforce': [self, masters, kcm],
+      'profile-guard-clusterrolebindings-ratcheted': [self, masters, kcm],
+      'profile-guard-authorizationpolicies-enforce': [self, masters, kcm],
       'profile-guard-profiles-defaults': [self],
     });
+    expect(conditions({ skipKubeControllerManager: false })).toMatchObject({
+      'profile-guard-rolebindings-enforce': [masters],
+      'profile-guard-authorizationpolicies-enforce': [masters],
+    });
+    expect(conditions({ skipSystemMasters: false })).toMatchObject({
+      'profile-guard-clusterrolebindings-enforce': [kcm],
+    });
     expect(
-      Object.values(conditions({ skipSystemMasters: false })).every((list) => list === undefined),
+      Object.values(
+        conditions({ skipSystemMasters: false, skipKubeControllerManager: false }),
+      ).every((list) => list === undefined),
     ).toBe(true);
   });
 

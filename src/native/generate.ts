@@ -51,6 +51,13 @@ export interface NativeOptions {
    * policy exempts. Default true. The Profile policies judge admins as the policy says.
    */
   readonly skipSystemMasters?: boolean;
+  /**
+   * Whether the same policies skip the user `system:kube-controller-manager` (kube-controller-manager
+   * without --use-service-account-credentials: its garbage collector and namespace controller
+   * delete a deleted profile's RoleBindings and AuthorizationPolicies), as the chart's webhooks do
+   * (`matchConditions.skipKubeControllerManager`). Default true.
+   */
+  readonly skipKubeControllerManager?: boolean;
 }
 
 /** The chart's default `namespaceOptOut.label`. */
@@ -60,6 +67,12 @@ export const DEFAULT_NAMESPACE_OPT_OUT_LABEL = 'profile-guard.io/ignore';
 export const SKIP_SYSTEM_MASTERS_CONDITION: NativeMatchCondition = {
   name: 'not-system-masters',
   expression: "!('system:masters' in request.userInfo.?groups.orValue([]))",
+};
+
+/** The match condition that skips kube-controller-manager's plain user, named as the chart names it. */
+export const SKIP_KUBE_CONTROLLER_MANAGER_CONDITION: NativeMatchCondition = {
+  name: 'not-kube-controller-manager',
+  expression: "request.userInfo.username != 'system:kube-controller-manager'",
 };
 
 /** Where one rule of the catalog ended up. */
@@ -344,14 +357,17 @@ interface Context {
 }
 
 /**
- * The options' match conditions, then, on an RBAC or AuthorizationPolicy target, the one that
- * skips `system:masters` (unless turned off).
+ * The options' match conditions, then, on an RBAC or AuthorizationPolicy target, the ones that
+ * skip `system:masters` and kube-controller-manager's plain user (each unless turned off).
  */
 function matchConditions(options: NativeOptions, info?: TargetInfo): Record<string, unknown> {
   const conditions = [
     ...(options.matchConditions ?? []),
     ...(info?.accessControl === true && options.skipSystemMasters !== false
       ? [SKIP_SYSTEM_MASTERS_CONDITION]
+      : []),
+    ...(info?.accessControl === true && options.skipKubeControllerManager !== false
+      ? [SKIP_KUBE_CONTROLLER_MANAGER_CONDITION]
       : []),
   ];
   return conditions.length === 0

@@ -8,6 +8,7 @@ import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import {
   DEFAULT_NAMESPACE_OPT_OUT_LABEL,
+  SKIP_KUBE_CONTROLLER_MANAGER_CONDITION,
   SKIP_SYSTEM_MASTERS_CONDITION,
 } from '../../src/native/generate.js';
 
@@ -119,15 +120,19 @@ describe('profile-guard native', () => {
       ),
     ) as {
       namespaceOptOut: { label: string };
-      matchConditions: { skipSystemMasters: boolean };
+      matchConditions: { skipSystemMasters: boolean; skipKubeControllerManager: boolean };
     };
     expect(DEFAULT_NAMESPACE_OPT_OUT_LABEL).toBe(values.namespaceOptOut.label);
     expect(values.matchConditions.skipSystemMasters).toBe(true);
+    expect(values.matchConditions.skipKubeControllerManager).toBe(true);
     const helpers = await readFile(
       join(import.meta.dirname, '..', '..', 'charts', 'profile-guard', 'templates', '_helpers.tpl'),
       'utf8',
     );
     expect(helpers).toContain(`- name: ${SKIP_SYSTEM_MASTERS_CONDITION.name}\n`);
+    expect(helpers).toContain(
+      `- name: ${SKIP_KUBE_CONTROLLER_MANAGER_CONDITION.name}\n  expression: ${JSON.stringify(SKIP_KUBE_CONTROLLER_MANAGER_CONDITION.expression)}\n`,
+    );
   });
 
   it('says which rules a policy keeps in the webhook and why', async () => {
