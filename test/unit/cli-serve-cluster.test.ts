@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { eventually, httpsCall, profileReview } from './cli-support.js';
+import { eventually, httpsCall, profileReview, standInKubeconfig } from './cli-support.js';
 
 const BIN = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'dist', 'cli', 'bin.js');
 
@@ -135,21 +135,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
   const { port } = api.address() as AddressInfo;
-  await writeFile(
-    join(dir, 'kubeconfig'),
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      `- name: stand-in\n  cluster:\n    server: http://127.0.0.1:${port}\n    insecure-skip-tls-verify: true`,
-      'users:',
-      '- name: webhook\n  user:\n    token: secret-token',
-      'contexts:',
-      '- name: stand-in\n  context:\n    cluster: stand-in\n    user: webhook',
-      'current-context: stand-in',
-      '',
-    ].join('\n'),
-  );
+  await writeFile(join(dir, 'kubeconfig'), standInKubeconfig(port));
 });
 
 afterAll(async () => {

@@ -94,3 +94,22 @@ export async function eventually(
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/**
+ * A kubeconfig for a stand-in API server on 127.0.0.1:port over plain HTTP, with a bearer token
+ * (`secret-token`) so that the client sends an Authorization header.
+ */
+export function standInKubeconfig(port: number): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    `- name: stand-in\n  cluster:\n    server: http://127.0.0.1:${port}\n    insecure-skip-tls-verify: true`,
+    'users:',
+    '- name: webhook\n  user:\n    token: secret-token',
+    'contexts:',
+    '- name: stand-in\n  context:\n    cluster: stand-in\n    user: webhook',
+    'current-context: stand-in',
+    '',
+  ].join('\n');
+}

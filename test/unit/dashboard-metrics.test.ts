@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 
 import { EMBEDDED_DEFAULT_POLICY_DOCUMENT } from '../../src/config/default-policy.js';
-import { eventually, httpGet, httpsCall, profileReview } from './cli-support.js';
+import { eventually, httpGet, httpsCall, profileReview, standInKubeconfig } from './cli-support.js';
 import {
   annotationLabels,
   checkExpression,
@@ -131,21 +131,7 @@ beforeAll(async () => {
   api = standInApi();
   await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
   const { port } = api.address() as AddressInfo;
-  writeFileSync(
-    join(dir, 'kubeconfig'),
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      `- name: stand-in\n  cluster:\n    server: http://127.0.0.1:${port}\n    insecure-skip-tls-verify: true`,
-      'users:',
-      '- name: webhook\n  user:\n    token: secret-token',
-      'contexts:',
-      '- name: stand-in\n  context:\n    cluster: stand-in\n    user: webhook',
-      'current-context: stand-in',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(join(dir, 'kubeconfig'), standInKubeconfig(port));
   writeFileSync(join(dir, 'policy.json'), JSON.stringify(EMBEDDED_DEFAULT_POLICY_DOCUMENT));
 
   const spawned = spawn(

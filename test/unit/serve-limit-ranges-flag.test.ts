@@ -15,7 +15,7 @@ import { embeddedPolicy } from '../../src/app/policy-source.js';
 import { runServe } from '../../src/cli/serve/run-serve.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { memoryLogger } from '../../src/observability/test-support/memory-logger.js';
-import { eventually } from './cli-support.js';
+import { eventually, standInKubeconfig } from './cli-support.js';
 
 let dir: string;
 let api: Server;
@@ -47,21 +47,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
   const { port } = api.address() as AddressInfo;
-  await writeFile(
-    join(dir, 'kubeconfig'),
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      `- name: c\n  cluster:\n    server: http://127.0.0.1:${port}\n    insecure-skip-tls-verify: true`,
-      'users:',
-      '- name: u\n  user:\n    token: t',
-      'contexts:',
-      '- name: c\n  context:\n    cluster: c\n    user: u',
-      'current-context: c',
-      '',
-    ].join('\n'),
-  );
+  await writeFile(join(dir, 'kubeconfig'), standInKubeconfig(port));
 });
 
 afterAll(async () => {
