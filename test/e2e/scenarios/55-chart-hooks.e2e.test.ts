@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { parseAllDocuments } from 'yaml';
 
 import { parseDenials, ruleIds } from '../harness/admission.js';
+import { serviceAccountKubeconfig } from '../harness/hook-player.js';
 import { REPO_DIR, loadE2eEnv, type ManagedParts } from '../harness/e2e-env.js';
 import { eventually } from '../harness/eventually.js';
 import { getObject, kubectl, kubectlOk, type KubectlResult } from '../harness/kubectl.js';
@@ -140,31 +141,9 @@ async function selftest(kubeconfig: string, args: readonly string[]): Promise<Ku
 }
 
 /** A kubeconfig with a token of ServiceAccount `name` of the release namespace. */
-async function kubeconfigOf(name: string): Promise<string> {
-  const parts = managed!;
-  const token = (await kubectlOk(env, ['create', 'token', name, '-n', NS, '--duration=1h'])).trim();
-  const file = join(scratch.path, `${name}.kubeconfig`);
+function kubeconfigOf(name: string): Promise<string> {
   mkdirSync(scratch.path, { recursive: true });
-  writeFileSync(
-    file,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [
-        {
-          name: 'e2e',
-          cluster: {
-            server: parts.apiserverUrl,
-            'certificate-authority-data': readFileSync(parts.apiserverCaFile).toString('base64'),
-          },
-        },
-      ],
-      users: [{ name, user: { token } }],
-      contexts: [{ name: 'e2e', context: { cluster: 'e2e', user: name } }],
-      'current-context': 'e2e',
-    }),
-  );
-  return file;
+  return serviceAccountKubeconfig(env, NS, name, scratch.path);
 }
 
 describe('helm test (profile-guard selftest in the test pod)', () => {
