@@ -317,17 +317,22 @@ describe('createMutatingHandler', () => {
     });
   });
 
-  it('allows any other kind unpatched when a mutator throws (as failurePolicy Ignore would)', () => {
+  it('denies a Namespace unpatched when a mutator throws: its injected labels are never skipped by error', () => {
     const handler = wire(createMutatingHandler(testDeps({ mutator: brokenMutator })));
     const { response } = handler.handle(review({ kind: NAMESPACE_KIND, object: namespaceObject }));
     expect(response).toEqual({
       uid: UID,
-      allowed: true,
-      auditAnnotations: { decision: 'allowed', policy: 'test', mutationErrors: 'broken' },
+      allowed: false,
+      status: {
+        code: 500,
+        reason: 'InternalError',
+        message: 'broken: metadata.labels cannot be given its defaults: boom',
+      },
+      auditAnnotations: { decision: 'denied', policy: 'test', mutationErrors: 'broken' },
     });
   });
 
-  it('denies a Profile on an unexpected exception, and allows any other kind unpatched', () => {
+  it('denies a Profile and a Namespace on an unexpected exception; other kinds never reach it', () => {
     const observer = recorder();
     const handler = wire(
       withObserver(
@@ -341,23 +346,27 @@ describe('createMutatingHandler', () => {
         observer,
       ),
     );
-    const { response } = handler.handle(review({ object: profile('team', 'a@b.c') }));
-    expect(response).toEqual({
+    const denied = {
       uid: UID,
       allowed: false,
       status: { code: 500, reason: 'InternalError', message: 'internal error: cache gone' },
       auditAnnotations: { decision: 'denied' },
-    });
+    };
+    const { response } = handler.handle(review({ object: profile('team', 'a@b.c') }));
+    expect(response).toEqual(denied);
     expect(observer.records[0]).toMatchObject({
       decision: 'error',
       error: 'internal error: cache gone',
     });
-    const other = handler.handle(review({ kind: NAMESPACE_KIND, object: namespaceObject }));
-    expect(other.response).toEqual({
-      uid: UID,
-      allowed: true,
-      auditAnnotations: { decision: 'allowed' },
-    });
+    const namespace = handler.handle(review({ kind: NAMESPACE_KIND, object: namespaceObject }));
+    expect(namespace.response).toEqual(denied);
+    const configMap = handler.handle(
+      review({
+        kind: { group: '', version: 'v1', kind: 'ConfigMap' },
+        object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } },
+      }),
+    );
+    expect(configMap.response).toEqual({ uid: UID, allowed: true });
   });
 
   it('does not mutate the review it was given', () => {

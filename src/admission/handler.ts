@@ -128,11 +128,13 @@ export function createValidatingHandler(deps: HandlerDeps): AdmissionHandler {
  * validate endpoint's job). The patch is the diff from the request's object to the mutated one,
  * so an already-mutated object yields no patch. DELETE and CONNECT are never patched. If any
  * mutator fails, or anything throws, no patch is sent (a half-applied default is worse than none)
- * and the decision is `error`: a Profile is then denied with code 500 naming the field that could
- * not be given its defaults, since it must never land without them (`/validate`'s
- * `profile-defaults-applied` denies it as well, for when this webhook is skipped); any other kind
- * (a Namespace) is allowed unpatched, as the API server would do were the webhook down
- * (`failurePolicy: Ignore`).
+ * and the decision is `error`: the request is then denied with code 500 naming the field that
+ * could not be given its defaults. A Profile must never land without them (`/validate`'s
+ * `profile-defaults-applied` denies it as well, for when this webhook is skipped), and a profile's
+ * Namespace never without the labels the policy injects (such as
+ * `pod-security.kubernetes.io/enforce`): a live webhook that cannot apply them says so instead of
+ * letting the write by. (`failurePolicy: Ignore` on the Namespace webhook is about a webhook that
+ * does not answer at all; an answer is never an allow by error.)
  */
 export function createMutatingHandler(deps: HandlerDeps): AdmissionHandler {
   return createHandler('mutate', deps, (input) => {
@@ -243,16 +245,17 @@ function createHandler(webhook: WebhookName, deps: HandlerDeps, step: Step): Adm
 }
 
 /**
- * True for the kinds `/mutate` denies when their mutation fails: a Profile must never land
- * without its defaults.
+ * True for the kinds `/mutate` denies when their mutation fails: every kind it mutates (a Profile
+ * must never land without its defaults, a profile's Namespace never without its injected labels).
+ * Kinds it does not handle never reach a mutator and are allowed unpatched.
  */
 function failsClosed(target: DecisionInput['target']): boolean {
-  return target === 'Profile';
+  return target !== undefined;
 }
 
 /**
- * The result of an unexpected exception: validate fails closed, and so does mutate for a Profile
- * (see {@link failsClosed}); mutate lets any other request by unpatched.
+ * The result of an unexpected exception: validate fails closed, and so does mutate for every kind
+ * it mutates (see {@link failsClosed}).
  */
 function failure(webhook: WebhookName, target: DecisionInput['target'], error: unknown): Outcome {
   const text = `internal error: ${errorMessage(error)}`;

@@ -11,7 +11,7 @@ export type WebhookName = 'mutate' | 'validate';
  * - `denied`: refused, on policy grounds or because the review's object was malformed;
  * - `warned`: allowed with warnings;
  * - `patched`: allowed with a non-empty JSON Patch (mutate only);
- * - `error`: something failed inside the webhook (validate fails closed, mutate allows unpatched).
+ * - `error`: something failed inside the webhook (both fail closed: code 500, no patch).
  */
 export type Decision = 'allowed' | 'denied' | 'warned' | 'patched' | 'error';
 
