@@ -7,7 +7,6 @@
 // cluster.
 //
 // Usage: helm template ... | node url-client-config.mjs https://127.0.0.1:8443 > configs.yaml
-import { readFileSync } from 'node:fs';
 import process from 'node:process';
 
 import { parseAllDocuments, stringify } from 'yaml';
@@ -24,7 +23,10 @@ if (baseUrl === undefined || !/^https:\/\/[^/]+$/.test(baseUrl)) {
   fail('usage: url-client-config.mjs https://HOST:PORT < rendered.yaml');
 }
 
-const documents = parseAllDocuments(readFileSync(0, 'utf8'));
+// Read as a stream: readFileSync(0) fails with EAGAIN when the pipe it inherits is non-blocking.
+const chunks = [];
+for await (const chunk of process.stdin) chunks.push(chunk);
+const documents = parseAllDocuments(Buffer.concat(chunks).toString('utf8'));
 const out = [];
 for (const document of documents) {
   if (document.errors.length > 0) fail(document.errors.map(String).join('; '));
