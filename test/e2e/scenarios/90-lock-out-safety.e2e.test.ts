@@ -93,6 +93,21 @@ function create(manifest: Manifest, options: KubectlOptions = {}) {
 }
 
 /** kubectl's answer when the API server could not call `webhook` and its failurePolicy is Fail. */
+/**
+ * Deletes the named objects of each resource in the profile namespace as the given caller, and
+ * expects every delete to succeed with nothing on stderr.
+ */
+async function expectDeletes(
+  options: KubectlOptions,
+  names: Readonly<Record<string, readonly string[]>>,
+): Promise<void> {
+  for (const [resource, objects] of Object.entries(names)) {
+    expect(
+      await kubectl(env, ['delete', '-n', PROFILE_NS, resource, ...objects], options),
+    ).toMatchObject({ code: 0, stderr: '' });
+  }
+}
+
 function unreachable(webhook: string): RegExp {
   return new RegExp(
     `^Error from server \\(InternalError\\): (?:error when \\w+ ".*": )?Internal error occurred: failed calling webhook "${webhook.replace(/\./g, '\\.')}": failed to call webhook: Post "https://127\\.0\\.0\\.1:\\d+/validate\\?timeout=\\d+s": `,
@@ -287,26 +302,10 @@ describeManaged('with the webhook process killed (its port refuses connections)'
 
     // The namespace controller, emptying a deleted profile namespace, with its bootstrap RBAC.
     const asNamespaceController = { impersonate: NAMESPACE_CONTROLLER };
-    expect(
-      await kubectl(
-        env,
-        ['delete', '-n', PROFILE_NS, 'rolebinding', 'e2e-operator-grant', 'namespaceAdmin'],
-        asNamespaceController,
-      ),
-    ).toMatchObject({ code: 0, stderr: '' });
-    expect(
-      await kubectl(
-        env,
-        [
-          'delete',
-          '-n',
-          PROFILE_NS,
-          'authorizationpolicies.security.istio.io',
-          'e2e-operator-open',
-        ],
-        asNamespaceController,
-      ),
-    ).toMatchObject({ code: 0, stderr: '' });
+    await expectDeletes(asNamespaceController, {
+      rolebinding: ['e2e-operator-grant', 'namespaceAdmin'],
+      'authorizationpolicies.security.istio.io': ['e2e-operator-open'],
+    });
   });
 
   test('kube-controller-manager as the plain user system:kube-controller-manager deletes protected RBAC and AuthorizationPolicies', async () => {
@@ -318,26 +317,10 @@ describeManaged('with the webhook process killed (its port refuses connections)'
       },
     });
     // What its garbage collector deletes once the Profile is gone (names in bindings.protected).
-    expect(
-      await kubectl(
-        env,
-        ['delete', '-n', PROFILE_NS, 'rolebinding', 'default-editor', 'default-viewer'],
-        asControllerManager,
-      ),
-    ).toMatchObject({ code: 0, stderr: '' });
-    expect(
-      await kubectl(
-        env,
-        [
-          'delete',
-          '-n',
-          PROFILE_NS,
-          'authorizationpolicies.security.istio.io',
-          'ns-owner-access-istio',
-        ],
-        asControllerManager,
-      ),
-    ).toMatchObject({ code: 0, stderr: '' });
+    await expectDeletes(asControllerManager, {
+      rolebinding: ['default-editor', 'default-viewer'],
+      'authorizationpolicies.security.istio.io': ['ns-owner-access-istio'],
+    });
   });
 
   test('Profiles and non-admin writes the webhook judges wait: the validating webhooks fail closed', async () => {
