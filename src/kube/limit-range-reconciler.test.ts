@@ -30,10 +30,16 @@ const profile = (
     resourceQuotaSpec: { hard },
   },
 });
+/** A Profile's Namespace as the profile controller creates it: owned by the Profile. */
 const namespace = (name: string, extra: Record<string, unknown> = {}) => ({
   apiVersion: 'v1',
   kind: 'Namespace',
-  metadata: { name, ...extra },
+  metadata: {
+    name,
+    annotations: { owner: `${name}@example.com` },
+    ownerReferences: [{ apiVersion: 'kubeflow.org/v1', kind: 'Profile', name, uid: `uid-${name}` }],
+    ...extra,
+  },
 });
 const limitRange = (ns: string, name: string, limits: unknown[], labels = {}) => ({
   apiVersion: 'v1',
@@ -254,6 +260,37 @@ describe('the LimitRange reconciler', () => {
     });
 
     world.source.apply('Profile', profile('alice', { pods: '10' }));
+    await settle();
+    expect(world.own('alice')).toBeUndefined();
+    expect(r.results).toEqual(['created', 'deleted']);
+  });
+
+  it("writes only into the Profile's own namespace: never one of its name that is someone else's", async () => {
+    const r = world.replica();
+    world.source.apply('Profile', profile('alice'));
+    // Created by someone else before (or after) the Profile: no owner yet, then another owner.
+    world.source.apply('Namespace', namespace('alice', { annotations: {}, ownerReferences: [] }));
+    await world.start(r);
+    world.source.apply(
+      'Namespace',
+      namespace('alice', { annotations: { owner: 'sam@example.com' }, ownerReferences: [] }),
+    );
+    await settle();
+    expect(world.api.calls).toEqual([]);
+
+    // Its owner annotation alone (an adopted namespace) makes it the Profile's.
+    world.source.apply(
+      'Namespace',
+      namespace('alice', { annotations: { owner: 'alice@example.com' }, ownerReferences: [] }),
+    );
+    await settle();
+    expect(world.own('alice')).toBeDefined();
+
+    // Handed to someone else: profile-guard's LimitRange goes.
+    world.source.apply(
+      'Namespace',
+      namespace('alice', { annotations: { owner: 'sam@example.com' }, ownerReferences: [] }),
+    );
     await settle();
     expect(world.own('alice')).toBeUndefined();
     expect(r.results).toEqual(['created', 'deleted']);

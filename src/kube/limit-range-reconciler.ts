@@ -14,6 +14,7 @@ import {
   type QuotaDemands,
 } from '../policy/limit-range.js';
 import { asStringMap, asString, getPath } from '../policy/object-access.js';
+import { profileOwnerReference } from '../policy/profile-namespace.js';
 import type { LimitRangeWriteOutcome } from '../observability/metrics.js';
 import type { InformerSink } from './informer.js';
 import { REAL_SCHEDULER, backoffDelay, type BackoffOptions, type Scheduler } from './scheduler.js';
@@ -79,17 +80,37 @@ export interface LimitRangeReconciler {
   queued(): number;
 }
 
-/** What is kept of a Profile: its labels (for policy selection) and its quota's demands. */
+/**
+ * What is kept of a Profile: its labels (for policy selection), its owner's name (to tell whether
+ * the namespace of its name is its own) and its quota's demands.
+ */
 export interface ProfileEntry {
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
+  readonly owner: string | undefined;
   readonly demands: QuotaDemands;
 }
 
-/** What is kept of a Namespace. */
+/**
+ * What is kept of a Namespace: whether it is being deleted, and whose it is (the Profile in its
+ * ownerReferences, its `owner` annotation).
+ */
 export interface NamespaceEntry {
   readonly name: string;
   readonly terminating: boolean;
+  readonly ownerProfile: string | undefined;
+  readonly ownerAnnotation: string | undefined;
+}
+
+/**
+ * True when the namespace is the Profile's own: the profile controller's ownerReference to it, or
+ * an `owner` annotation naming the Profile's owner. A namespace of the same name that belongs to
+ * someone else (or to no one yet) never gets profile-guard's LimitRange.
+ */
+function belongsTo(namespace: NamespaceEntry | undefined, profile: ProfileEntry): boolean {
+  if (namespace === undefined) return false;
+  if (namespace.ownerProfile === profile.name) return true;
+  return namespace.ownerAnnotation !== undefined && namespace.ownerAnnotation === profile.owner;
 }
 
 /** What is kept of a LimitRange. */
@@ -113,7 +134,8 @@ const EMPTY_SET: ReadonlySet<ComputeResource> = new Set();
 /**
  * The LimitRange reconciler: a work queue of namespace names, fed by the cluster cache's
  * Profile and Namespace informers and its own LimitRange informer. For each namespace it gathers
- * the facts (the namespace, the Profile of the same name and its quota as stored, the governing
+ * the facts (the namespace, the Profile of the same name if the namespace is its own — see
+ * `belongsTo` — and its quota as stored, the governing
  * policy's `profiles.limitRange`, the LimitRanges there) and lets the pure `planLimitRange`
  * decide; then it applies or deletes profile-guard's LimitRange, one write at a time.
  *
@@ -198,7 +220,11 @@ export function createLimitRangeReconciler(
     const entries = limitRanges.get(namespace);
     const namesake = entries?.get(LIMIT_RANGE_NAME);
     const own = namesake?.own === true ? namesake : undefined;
-    const profile = profiles.get(namespace);
+    const namesakeProfile = profiles.get(namespace);
+    const profile =
+      namesakeProfile !== undefined && belongsTo(namespaces.get(namespace), namesakeProfile)
+        ? namesakeProfile
+        : undefined;
     const action = planLimitRange({
       namespace: namespaces.get(namespace),
       demands: profile?.demands,
@@ -435,25 +461,31 @@ function nameOf(object: unknown): string | undefined {
   return name === undefined || name === '' ? undefined : name;
 }
 
-/** A Profile reduced to its name, labels and quota demands. */
+/** A Profile reduced to its name, labels, owner and quota demands. */
 function profileEntry(object: unknown): ProfileEntry | undefined {
   const name = nameOf(object);
   if (name === undefined) return undefined;
   return Object.freeze({
     name,
     labels: Object.freeze({ ...asStringMap(getPath(object, 'metadata', 'labels')) }),
+    owner: asString(getPath(object, 'spec', 'owner', 'name')),
     demands: quotaDemands(getPath(object, 'spec', 'resourceQuotaSpec', 'hard')),
   });
 }
 
-/** A Namespace reduced to its name and whether it is being deleted. */
+/** A Namespace reduced to its name, whether it is being deleted, and whose it is. */
 function namespaceEntry(object: unknown): NamespaceEntry | undefined {
   const name = nameOf(object);
   if (name === undefined) return undefined;
   const terminating =
     asString(getPath(object, 'status', 'phase')) === 'Terminating' ||
     asString(getPath(object, 'metadata', 'deletionTimestamp')) !== undefined;
-  return Object.freeze({ name, terminating });
+  return Object.freeze({
+    name,
+    terminating,
+    ownerProfile: profileOwnerReference(getPath(object, 'metadata', 'ownerReferences')),
+    ownerAnnotation: asString(getPath(object, 'metadata', 'annotations', 'owner')),
+  });
 }
 
 /** A LimitRange reduced to what the ownership rule and the comparison read. */
