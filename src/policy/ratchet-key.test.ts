@@ -50,6 +50,26 @@ describe('canonicalJson', () => {
     },
   );
 
+  it.each<[string, unknown, string]>([
+    [
+      'keys already in order',
+      { a: 1, b: [{ c: 'x', d: null }] },
+      '{"a":1,"b":[{"c":"x","d":null}]}',
+    ],
+    ['keys out of order deeper down', { a: [{ d: 1, c: 2 }] }, '{"a":[{"c":2,"d":1}]}'],
+    ['integer-like keys (listed first by JavaScript)', { '9': 1, '10': 2 }, '{"10":2,"9":1}'],
+    ['a member named toJSON', { toJSON: 'x', a: 1 }, '{"a":1,"toJSON":"x"}'],
+    ['an undefined member', { a: undefined, b: 1 }, '{"b":1}'],
+    ['a number that is not finite', { a: Number.POSITIVE_INFINITY }, '{"a":null}'],
+    [
+      'a null-prototype object',
+      Object.assign(Object.create(null) as object, { b: 1, a: 2 }),
+      '{"a":2,"b":1}',
+    ],
+  ])('writes the same text however the keys come (%s)', (_name, value, expected) => {
+    expect(canonicalJson(value)).toBe(expected);
+  });
+
   it('serialises a value nested 200 000 levels deep', () => {
     let deep: unknown = 1;
     for (let level = 0; level < 200_000; level++) deep = level % 2 === 0 ? [deep] : { k: deep };
@@ -124,6 +144,28 @@ describe('ratchet keying work', () => {
       expect(large.stats.serialisedChars).toBeGreaterThanOrEqual(3.9 * small.stats.serialisedChars);
     },
   );
+
+  it('keys what lies inside an element identified by content by position, writing it no more', () => {
+    const stats: RatchetKeyerStats = { keys: 0, serialisedChars: 0 };
+    const key = createRatchetKeyer(stats);
+    const rule = { from: [{ source: { namespaces: ['alice', 'bob'] } }] };
+    const twin = structuredClone(rule);
+    const at = (index: number, inner: number) => ({
+      path: `spec.rules[${String(index)}].from[0].source.namespaces[${String(inner)}]`,
+      message: '',
+    });
+    const stored = { spec: { rules: [{ other: true }, rule] } };
+    const updated = { spec: { rules: [twin] } };
+    expect(key(updated, at(0, 1))).toBe(key(stored, at(1, 1)));
+    expect(key(updated, at(0, 0))).not.toBe(key(updated, at(0, 1)));
+    // Only the rules were written, once each: not their sources or the namespaces in them.
+    expect(stats.serialisedChars).toBe(2 * canonicalJson(rule).length);
+    // A changed rule is another rule, whatever changed inside it.
+    const changed = {
+      spec: { rules: [{ from: [{ source: { namespaces: ['alice', 'carol'] } }] }] },
+    };
+    expect(key(changed, at(0, 1))).not.toBe(key(stored, at(1, 1)));
+  });
 
   it('identifies an element once however many violations it holds', () => {
     const stats: RatchetKeyerStats = { keys: 0, serialisedChars: 0 };

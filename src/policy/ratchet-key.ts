@@ -65,8 +65,10 @@ function closingQuote(text: string, from: number): number | undefined {
  * - a `subjects` entry is identified by kind, namespace and name (so reordering or inserting
  *   subjects moves no violation, and a changed subject is a new one);
  * - any other list element by its whole content (a changed AuthorizationPolicy rule is judged
- *   afresh, whichever of its fields changed);
- * - the value at the end of the path by its content (`100` → `10000` is a new violation).
+ *   afresh, whichever of its fields changed); what lies inside such an element is part of that
+ *   content, so deeper list indices are kept as positions and the value needs no key of its own;
+ * - otherwise, the value at the end of the path by its content (`100` → `10000` is a new
+ *   violation).
  * A path that does not parse, or leads through a list that is not there, gets a key of its own
  * that matches nothing: such a violation is never ratcheted (fail closed).
  *
@@ -82,6 +84,8 @@ export function createRatchetKeyer(
   let unmatched = 0;
   const unique = (): string => `!${String(unmatched++)}`;
   const objectIds = new WeakMap<object, number>();
+  // Member names repeat from key to key (`spec`, `rules`, `from`): each is quoted once.
+  const members = new Map<string, string>();
   const intern = (text: string): number => {
     if (stats !== undefined) stats.serialisedChars += text.length;
     let id = ids.get(text);
@@ -106,22 +110,38 @@ export function createRatchetKeyer(
     if (segments === undefined) return unique();
     let node: unknown = object;
     let key = '';
-    for (const [position, segment] of segments.entries()) {
+    // Once a list element is identified by its whole content, what lies inside it is that
+    // content too: deeper list indices are kept as positions, and the value needs no key of its
+    // own (equal content has equal members at equal positions).
+    let withinContent = false;
+    for (let position = 0; position < segments.length; position++) {
+      const segment = segments[position];
+      if (segment === undefined) return unique();
       if (typeof segment === 'number') {
         const list = Array.isArray(node) ? (node as readonly unknown[]) : undefined;
         if (list === undefined || segment >= list.length) return unique();
         node = list[segment];
-        key +=
-          position === 1 && segments[0] === 'subjects'
-            ? `[${subjectIdentity(node)}]`
-            : `[#${contentId(node)}]`;
+        if (withinContent) {
+          key += `[${String(segment)}]`;
+        } else if (position === 1 && segments[0] === 'subjects') {
+          key += `[${subjectIdentity(node)}]`;
+        } else {
+          key += `[#${String(contentId(node))}]`;
+          withinContent = true;
+        }
         continue;
       }
       const record = asRecord(node);
       node = record !== undefined && Object.hasOwn(record, segment) ? record[segment] : undefined;
-      key += `.${JSON.stringify(segment)}`;
+      let member = members.get(segment);
+      if (member === undefined) {
+        member = `.${JSON.stringify(segment)}`;
+        members.set(segment, member);
+      }
+      key += member;
     }
-    return `${key}=${node === undefined ? '-' : contentId(node)}`;
+    if (withinContent) return `${key}=${node === undefined ? '-' : '#'}`;
+    return `${key}=${node === undefined ? '-' : String(contentId(node))}`;
   };
 }
 
@@ -150,9 +170,48 @@ function subjectIdentity(subject: unknown): string {
  * does.
  */
 export function canonicalJson(value: unknown): string {
+  // What the API server sends is nearly always in key order already (it writes maps with sorted
+  // keys): then JSON.stringify, native, writes the same text several times faster. Checking the
+  // order allocates nothing.
+  if (inKeyOrder(value, 0)) return JSON.stringify(value);
   // Most values are shallow: written recursively, without the explicit stack's bookkeeping;
   // only a value nested deeper than SHALLOW_DEPTH takes the iterative writer.
   return shallowCanonicalJson(value, 0) ?? deepCanonicalJson(value);
+}
+
+/**
+ * True when every object in `value` lists its own keys in sorted order (as canonical JSON writes
+ * them), so JSON.stringify writes its canonical text; false too when it is nested deeper than
+ * SHALLOW_DEPTH (not worth the check) or holds anything JSON.stringify would write otherwise than
+ * canonical JSON does (a `toJSON` method, a number that is not finite).
+ */
+function inKeyOrder(value: unknown, depth: number): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object' || value === null) {
+    return typeof value === 'string' || typeof value === 'boolean' || value === null;
+  }
+  if (depth >= SHALLOW_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (const item of value as readonly unknown[]) {
+      if (!inKeyOrder(item, depth + 1)) return false;
+    }
+    return true;
+  }
+  const record = value as Readonly<Record<string, unknown>>;
+  if (
+    Object.getPrototypeOf(record) !== Object.prototype &&
+    Object.getPrototypeOf(record) !== null
+  ) {
+    return false;
+  }
+  let previous: string | undefined;
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) return false;
+    if (previous !== undefined && !(previous < key)) return false;
+    previous = key;
+    if (key === 'toJSON' || !inKeyOrder(record[key], depth + 1)) return false;
+  }
+  return true;
 }
 
 /** How deep {@link shallowCanonicalJson} recurses before it gives up (far below stack limits). */

@@ -1,4 +1,3 @@
-import { asArray } from '../../object-access.js';
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
 import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
 import {
@@ -64,14 +63,19 @@ function restrictedByCondition(rule: AuthzRule, userIdHeader: string): boolean {
 /** Where a rule admits any source: its missing/empty `from`, or each identity-free source. */
 function openings(rule: AuthzRule): readonly { readonly path: string; readonly why: string }[] {
   const from = rule.rule.from;
-  const fromPath = `${rule.path}.from`;
-  if (from === undefined || from === null) return [{ path: fromPath, why: 'is missing' }];
-  if (asArray(from).length === 0) return [{ path: fromPath, why: 'is empty' }];
-  return sourcesOf(rule)
-    .filter(({ source }) => !hasEntries(source.namespaces) && !hasEntries(source.principals))
-    .map(({ path }) => ({ path, why: 'names neither namespaces nor principals' }));
+  if (from === undefined || from === null)
+    return [{ path: `${rule.path}.from`, why: 'is missing' }];
+  if (!hasEntries(from)) return [{ path: `${rule.path}.from`, why: 'is empty' }];
+  // Most rules name their sources: nothing is allocated for them (a source's path is written
+  // only when it is read).
+  let open: { readonly path: string; readonly why: string }[] | undefined;
+  for (const entry of sourcesOf(rule)) {
+    if (hasEntries(entry.source.namespaces) || hasEntries(entry.source.principals)) continue;
+    (open ??= []).push({ path: entry.path, why: 'names neither namespaces nor principals' });
+  }
+  return open ?? [];
 }
 
 function hasEntries(value: unknown): boolean {
-  return asArray(value).length > 0;
+  return Array.isArray(value) && value.length > 0;
 }

@@ -1,4 +1,13 @@
-import { conditionKey, istioMatch, principalNamespace } from './authz-fields.js';
+import { authorizationPolicy, evaluate } from '../../test-support/cluster-fixtures.js';
+import {
+  conditionKey,
+  conditionsOf,
+  grantingRules,
+  istioMatch,
+  principalNamespace,
+  sourcesOf,
+  stringEntries,
+} from './authz-fields.js';
 
 describe('principalNamespace', () => {
   it.each([
@@ -44,5 +53,76 @@ describe('conditionKey', () => {
     ['source.ip', 'kubeflow-userid', { kind: 'other', exact: true }],
   ])('%p (userIdHeader %p)', (key, header, expected) => {
     expect(conditionKey(key, header)).toEqual(expected);
+  });
+});
+
+describe('work over many rules', () => {
+  /**
+   * Evaluates a policy of `count` rules, each a Proxy that counts every property read, and
+   * returns the reads and the findings.
+   */
+  function judgeCounted(count: number, foreign: boolean) {
+    let reads = 0;
+    const rules = Array.from(
+      { length: count },
+      (_, index) =>
+        new Proxy(
+          {
+            from: [
+              { source: { namespaces: foreign ? ['alice', `n${String(index)}`] : ['alice'] } },
+            ],
+          },
+          {
+            get(target, key, receiver) {
+              reads++;
+              return Reflect.get(target, key, receiver) as unknown;
+            },
+          },
+        ),
+    );
+    const result = evaluate('AuthorizationPolicy', authorizationPolicy('alice', 'p', { rules }));
+    return { reads, denials: result.denials };
+  }
+
+  it.each([false, true])(
+    'reads each rule a fixed number of times, whatever their number (foreign sources: %p)',
+    (foreign) => {
+      const small = judgeCounted(500, foreign);
+      const large = judgeCounted(2000, foreign);
+      expect(large.reads).toBe(4 * small.reads);
+      expect(small.denials.length > 0).toBe(foreign);
+    },
+  );
+
+  it('writes the field path of an entry only for a violation, and writes it right', () => {
+    const object = authorizationPolicy('alice', 'p', {
+      rules: [
+        'not a rule',
+        { from: [{}, { source: { namespaces: [1, 'bob'] } }], when: [{ key: 'x' }, { key: 'y' }] },
+      ],
+    });
+    const [rule] = grantingRules(object);
+    expect(rule?.path).toBe('spec.rules[1]');
+    const sources = rule === undefined ? [] : sourcesOf(rule);
+    expect(sources.map(({ path }) => path)).toEqual([
+      'spec.rules[1].from[0].source',
+      'spec.rules[1].from[1].source',
+    ]);
+    expect(sources[0]?.source).toEqual({});
+    const names = stringEntries(sources[1]?.source, 'namespaces', sources[1] ?? '');
+    expect(names.map(({ path, value }) => [path, value])).toEqual([
+      ['spec.rules[1].from[1].source.namespaces[1]', 'bob'],
+    ]);
+    expect(stringEntries({ values: ['a'] }, 'values', 'base').map(({ path }) => path)).toEqual([
+      'base.values[0]',
+    ]);
+    const conditions = rule === undefined ? [] : conditionsOf(rule, 'kubeflow-userid');
+    expect(conditions.map(({ path }) => path)).toEqual([
+      'spec.rules[1].when[0]',
+      'spec.rules[1].when[1]',
+    ]);
+    // The same list gives the same rules (listed once per request, not once per rule check).
+    expect(grantingRules(object)).toBe(grantingRules(object));
+    expect(grantingRules({ ...object, spec: { action: 'DENY', rules: [{}] } })).toEqual([]);
   });
 });

@@ -12,6 +12,57 @@ export interface AuthzRule {
   readonly rule: Readonly<Record<string, unknown>>;
 }
 
+/** Something whose field path can be read; the helpers below extend it. */
+interface PathOf {
+  readonly path: string;
+}
+
+/** No entries, shared: most fields of most rules are absent. */
+const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * The helpers below are run over every rule of every AuthorizationPolicy, and a policy may have
+ * 50 000 rules that almost all pass: so the field path of an entry is written only when a caller
+ * reads it (to report a violation), never while walking. Each of these classes holds what its
+ * path is made of and writes it on demand.
+ */
+class RuleEntry implements AuthzRule {
+  constructor(
+    readonly rule: Readonly<Record<string, unknown>>,
+    private readonly index: number,
+  ) {}
+
+  get path(): string {
+    return indexPath('spec.rules', this.index);
+  }
+}
+
+/** A list entry `<owner>.<field>[index]`. */
+class ListEntry implements PathOf {
+  constructor(
+    private readonly owner: PathOf | string,
+    private readonly field: string,
+    private readonly index: number,
+  ) {}
+
+  get path(): string {
+    const base = typeof this.owner === 'string' ? this.owner : this.owner.path;
+    return indexPath(`${base}.${this.field}`, this.index);
+  }
+}
+
+/** A string entry of a list field, with its path. */
+class StringEntry extends ListEntry {
+  constructor(
+    readonly value: string,
+    owner: PathOf | string,
+    field: string,
+    index: number,
+  ) {
+    super(owner, field, index);
+  }
+}
+
 /**
  * The rules of a policy that can grant access: all of `spec.rules` when `spec.action` is absent,
  * `ALLOW`, or anything unknown (judged as ALLOW, the permissive reading); none for DENY, AUDIT or
@@ -19,26 +70,41 @@ export interface AuthzRule {
  */
 export function grantingRules(object: KubeObject): readonly AuthzRule[] {
   const action = asString(getPath(object, 'spec', 'action'));
-  if (action !== undefined && NON_GRANTING_ACTIONS.has(action)) return [];
+  if (action !== undefined && NON_GRANTING_ACTIONS.has(action)) return NONE;
+  const rules = getPath(object, 'spec', 'rules');
+  if (!Array.isArray(rules) || rules.length === 0) return NONE;
+  // Every AuthorizationPolicy rule walks the same list: it is listed once per list (objects are
+  // never edited while they are judged).
+  const known = granting.get(rules);
+  if (known !== undefined) return known;
   const out: AuthzRule[] = [];
-  asArray(getPath(object, 'spec', 'rules')).forEach((entry, index) => {
-    const rule = asRecord(entry);
-    if (rule !== undefined) out.push({ path: indexPath('spec.rules', index), rule });
-  });
+  for (let index = 0; index < rules.length; index++) {
+    const rule = asRecord(rules[index]);
+    if (rule !== undefined) out.push(new RuleEntry(rule, index));
+  }
+  granting.set(rules, out);
   return out;
 }
 
-/** A list field's string entries with their paths (non-strings skipped). */
+/** {@link grantingRules} by `spec.rules` list. */
+const granting = new WeakMap<object, readonly AuthzRule[]>();
+
+/**
+ * A list field's string entries with their paths (non-strings skipped). `base` is the path of
+ * `record`, or something whose `path` is (read only when an entry's path is).
+ */
 export function stringEntries(
   record: Readonly<Record<string, unknown>> | undefined,
   field: string,
-  base: string,
+  base: PathOf | string,
 ): readonly { readonly path: string; readonly value: string }[] {
-  const out: { path: string; value: string }[] = [];
-  asArray(record?.[field]).forEach((entry, index) => {
-    if (typeof entry === 'string')
-      out.push({ path: indexPath(`${base}.${field}`, index), value: entry });
-  });
+  const list = record?.[field];
+  if (!Array.isArray(list) || list.length === 0) return NONE;
+  const out: StringEntry[] = [];
+  for (let index = 0; index < list.length; index++) {
+    const entry: unknown = list[index];
+    if (typeof entry === 'string') out.push(new StringEntry(entry, base, field, index));
+  }
   return out;
 }
 
@@ -48,12 +114,32 @@ export interface AuthzSource {
   readonly source: Readonly<Record<string, unknown>>;
 }
 
+const NO_SOURCE: Readonly<Record<string, unknown>> = Object.freeze({});
+
+class SourceEntry extends ListEntry implements AuthzSource {
+  constructor(
+    readonly source: Readonly<Record<string, unknown>>,
+    rule: AuthzRule,
+    index: number,
+  ) {
+    super(rule, 'from', index);
+  }
+
+  override get path(): string {
+    return `${super.path}.source`;
+  }
+}
+
 /** The `from[].source` entries of a rule. */
 export function sourcesOf(rule: AuthzRule): readonly AuthzSource[] {
-  return asArray(rule.rule.from).map((entry, index) => ({
-    path: `${indexPath(`${rule.path}.from`, index)}.source`,
-    source: asRecord(asRecord(entry)?.source) ?? {},
-  }));
+  const from = rule.rule.from;
+  if (!Array.isArray(from) || from.length === 0) return NONE;
+  const out: AuthzSource[] = [];
+  for (let index = 0; index < from.length; index++) {
+    const source = asRecord(asRecord(from[index])?.source) ?? NO_SOURCE;
+    out.push(new SourceEntry(source, rule, index));
+  }
+  return out;
 }
 
 /**
@@ -140,23 +226,35 @@ export interface AuthzCondition {
 
 /** The `when[]` conditions of a rule that have a string `key` (others cannot match). */
 export function conditionsOf(rule: AuthzRule, userIdHeader: string): readonly AuthzCondition[] {
+  const when = rule.rule.when;
+  if (!Array.isArray(when) || when.length === 0) return NONE;
   const out: AuthzCondition[] = [];
-  asArray(rule.rule.when).forEach((entry, index) => {
-    const condition = asRecord(entry);
+  for (let index = 0; index < when.length; index++) {
+    const condition = asRecord(when[index]);
     const key = asString(condition?.key);
-    if (key === undefined) return;
-    const path = indexPath(`${rule.path}.when`, index);
-    const values = stringEntries(condition, 'values', path);
-    out.push({
-      path,
-      key,
-      meaning: conditionKey(key, userIdHeader),
-      values,
-      notValues: stringEntries(condition, 'notValues', path),
-      hasValues: values.length > 0,
-    });
-  });
+    if (condition === undefined || key === undefined) continue;
+    out.push(new ConditionEntry(condition, key, conditionKey(key, userIdHeader), rule, index));
+  }
   return out;
+}
+
+class ConditionEntry extends ListEntry implements AuthzCondition {
+  readonly values: readonly { readonly path: string; readonly value: string }[];
+  readonly notValues: readonly { readonly path: string; readonly value: string }[];
+  readonly hasValues: boolean;
+
+  constructor(
+    condition: Readonly<Record<string, unknown>>,
+    readonly key: string,
+    readonly meaning: ConditionKey,
+    rule: AuthzRule,
+    index: number,
+  ) {
+    super(rule, 'when', index);
+    this.values = stringEntries(condition, 'values', this);
+    this.notValues = stringEntries(condition, 'notValues', this);
+    this.hasValues = this.values.length > 0;
+  }
 }
 
 /** `ns/<namespace>/sa/<name>` of a workload principal: what it is whatever its trust domain. */
@@ -199,32 +297,44 @@ export function admitsPrincipal(
   rule: AuthzRule,
   principal: string,
   userIdHeader: string,
+  namespace: string = principalNamespace(principal) ?? '',
 ): string | undefined {
-  const namespace = principalNamespace(principal) ?? '';
   // undefined: not admitted; null: admitted without being named; a path: named there.
+  // Plain loops, no closures or intermediate lists: this runs for every rule and gateway.
   let named: string | null | undefined;
-  const from = asArray(rule.rule.from);
-  if (from.length === 0) {
+  if (!hasEntries(rule.rule.from)) {
     named = null;
   } else {
-    for (const { path, source } of sourcesOf(rule)) {
-      const principals = stringEntries(source, 'principals', path);
-      const namespaces = stringEntries(source, 'namespaces', path);
-      const byPrincipal = principals.find(({ value }) => principalMayMatch(value, principal));
-      const byNamespace = namespaces.find(({ value }) => istioMatch(value, namespace));
-      if (asArray(source.principals).length > 0 && byPrincipal === undefined) continue;
-      if (asArray(source.namespaces).length > 0 && byNamespace === undefined) continue;
-      const excluded =
-        stringEntries(source, 'notPrincipals', path).some(({ value }) =>
-          istioMatch(value, principal),
-        ) ||
-        stringEntries(source, 'notNamespaces', path).some(({ value }) =>
-          istioMatch(value, namespace),
-        );
-      if (excluded) continue;
-      const exact = [byPrincipal, byNamespace].find(
-        (entry) => entry !== undefined && !entry.value.includes('*'),
-      );
+    for (const entry of sourcesOf(rule)) {
+      const { source } = entry;
+      let byPrincipal: { readonly path: string; readonly value: string } | undefined;
+      for (const candidate of stringEntries(source, 'principals', entry)) {
+        if (principalMayMatch(candidate.value, principal)) {
+          byPrincipal = candidate;
+          break;
+        }
+      }
+      let byNamespace: { readonly path: string; readonly value: string } | undefined;
+      for (const candidate of stringEntries(source, 'namespaces', entry)) {
+        if (istioMatch(candidate.value, namespace)) {
+          byNamespace = candidate;
+          break;
+        }
+      }
+      if (hasEntries(source.principals) && byPrincipal === undefined) continue;
+      if (hasEntries(source.namespaces) && byNamespace === undefined) continue;
+      if (
+        anyMatches(stringEntries(source, 'notPrincipals', entry), principal) ||
+        anyMatches(stringEntries(source, 'notNamespaces', entry), namespace)
+      ) {
+        continue;
+      }
+      const exact =
+        byPrincipal !== undefined && !byPrincipal.value.includes('*')
+          ? byPrincipal
+          : byNamespace !== undefined && !byNamespace.value.includes('*')
+            ? byNamespace
+            : undefined;
       if (exact !== undefined) {
         named = exact.path;
         break;
@@ -238,16 +348,56 @@ export function admitsPrincipal(
     // Only an exactly spelled source condition surely applies, so only it can exclude.
     if (!exact || (kind !== 'namespace' && kind !== 'principal')) continue;
     const subject = kind === 'namespace' ? namespace : principal;
-    const matches = (value: string): boolean =>
-      kind === 'namespace' ? istioMatch(value, subject) : principalMayMatch(value, subject);
     if (condition.hasValues) {
-      const hits = condition.values.filter(({ value }) => matches(value));
-      if (hits.length === 0) return undefined;
-      named ??= hits.find(({ value }) => !value.includes('*'))?.path ?? null;
+      let hit = false;
+      let exactHit: { readonly path: string; readonly value: string } | undefined;
+      for (const entry of condition.values) {
+        const matches =
+          kind === 'namespace'
+            ? istioMatch(entry.value, subject)
+            : principalMayMatch(entry.value, subject);
+        if (!matches) continue;
+        hit = true;
+        if (!entry.value.includes('*')) {
+          exactHit = entry;
+          break;
+        }
+      }
+      if (!hit) return undefined;
+      named ??= exactHit?.path ?? null;
     }
-    if (condition.notValues.some(({ value }) => istioMatch(value, subject))) return undefined;
+    if (anyMatches(condition.notValues, subject)) return undefined;
   }
   return named ?? undefined;
+}
+
+/** True when `value` is a non-empty list. */
+function hasEntries(value: unknown): boolean {
+  return Array.isArray(value) && value.length > 0;
+}
+
+/** True when one of the entries, as an Istio pattern, matches `subject`. */
+function anyMatches(entries: readonly { readonly value: string }[], subject: string): boolean {
+  for (const entry of entries) if (istioMatch(entry.value, subject)) return true;
+  return false;
+}
+
+/**
+ * True when the rule's `to` limits it to `allowedPaths`: every `to[].operation` lists `paths`,
+ * all of them in `allowedPaths` (what {@link pathLimitFailure} explains when it is false). Writes
+ * nothing: callers that only ask whether a rule is limited build no message.
+ */
+export function limitedToPaths(rule: AuthzRule, allowedPaths: readonly string[]): boolean {
+  const to = rule.rule.to;
+  if (!Array.isArray(to) || to.length === 0) return false;
+  for (const entry of to as readonly unknown[]) {
+    const paths = asRecord(asRecord(entry)?.operation)?.paths;
+    if (!Array.isArray(paths) || paths.length === 0) return false;
+    for (const value of paths as readonly unknown[]) {
+      if (typeof value !== 'string' || !allowedPaths.includes(value)) return false;
+    }
+  }
+  return true;
 }
 
 /**

@@ -5,7 +5,8 @@ import {
   admitsPrincipal,
   conditionsOf,
   grantingRules,
-  pathLimitFailure,
+  limitedToPaths,
+  principalNamespace,
   type AuthzRule,
 } from './authz-fields.js';
 
@@ -39,11 +40,15 @@ export const authzGatewayUser = defineRule({
     if (outside !== undefined) return outside;
     const { gatewayPrincipals, allowedPaths, userIdHeader } = ctx.policy.spec.authorizationPolicies;
     const violations: Violation[] = [];
+    // Each gateway's namespace, worked out once rather than once per rule.
+    const gateways = gatewayPrincipals.map(
+      (principal) => [principal, principalNamespace(principal) ?? ''] as const,
+    );
     for (const rule of grantingRules(ctx.object)) {
       if (namesUsers(rule, userIdHeader)) continue;
-      if (pathLimitFailure(rule, allowedPaths) === undefined) continue;
-      for (const principal of gatewayPrincipals) {
-        const path = admitsPrincipal(rule, principal, userIdHeader);
+      if (limitedToPaths(rule, allowedPaths)) continue;
+      for (const [principal, namespace] of gateways) {
+        const path = admitsPrincipal(rule, principal, userIdHeader, namespace);
         if (path === undefined) continue;
         violations.push({
           path,

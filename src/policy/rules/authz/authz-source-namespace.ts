@@ -33,23 +33,28 @@ export const authzSourceNamespace = defineRule({
     const namespace = requestNamespace(ctx);
     const { principalNamespaces: allowed, userIdHeader } = ctx.policy.spec.authorizationPolicies;
     const allowedText = `allowed: this namespace, ${listValues(allowed)} (authorizationPolicies.principalNamespaces)`;
+    const quotedNamespace = quoteValue(namespace);
     const isAllowed = (ns: string): boolean => ns === namespace || allowed.includes(ns);
     const violations: Violation[] = [];
-    const judgeNamespace = (path: string, value: string): void => {
+    // `at` is the entry judged: its path is written only for a violation.
+    const judgeNamespace = (at: { readonly path: string }, value: string): void => {
       if (value.includes('*')) {
+        const path = at.path;
         violations.push({
           path,
           message: `${path} ${quoteValue(value)} is a wildcard; ${allowedText}`,
         });
       } else if (!isAllowed(value)) {
+        const path = at.path;
         violations.push({
           path,
-          message: `${path} ${quoteValue(value)} admits another namespace into ${quoteValue(namespace)}; ${allowedText}`,
+          message: `${path} ${quoteValue(value)} admits another namespace into ${quotedNamespace}; ${allowedText}`,
         });
       }
     };
-    const judgePrincipal = (path: string, value: string): void => {
+    const judgePrincipal = (at: { readonly path: string }, value: string): void => {
       if (value.includes('*')) {
+        const path = at.path;
         violations.push({
           path,
           message: `${path} ${quoteValue(value)} is a wildcard; ${allowedText}`,
@@ -58,31 +63,33 @@ export const authzSourceNamespace = defineRule({
       }
       const ns = principalNamespace(value);
       if (ns === undefined) {
+        const path = at.path;
         violations.push({
           path,
           message: `${path} ${quoteValue(value)} is not of the form <trust-domain>/ns/<namespace>/sa/<name>`,
         });
       } else if (!isAllowed(ns)) {
+        const path = at.path;
         violations.push({
           path,
-          message: `${path} ${quoteValue(value)} admits a workload of namespace ${quoteValue(ns)} into ${quoteValue(namespace)}; ${allowedText}`,
+          message: `${path} ${quoteValue(value)} admits a workload of namespace ${quoteValue(ns)} into ${quotedNamespace}; ${allowedText}`,
         });
       }
     };
     for (const rule of grantingRules(ctx.object)) {
-      for (const { path: sourcePath, source } of sourcesOf(rule)) {
-        for (const { path, value } of stringEntries(source, 'namespaces', sourcePath)) {
-          judgeNamespace(path, value);
+      for (const entry of sourcesOf(rule)) {
+        for (const name of stringEntries(entry.source, 'namespaces', entry)) {
+          judgeNamespace(name, name.value);
         }
-        for (const { path, value } of stringEntries(source, 'principals', sourcePath)) {
-          judgePrincipal(path, value);
+        for (const principal of stringEntries(entry.source, 'principals', entry)) {
+          judgePrincipal(principal, principal.value);
         }
       }
       for (const condition of conditionsOf(rule, userIdHeader)) {
         const { kind } = condition.meaning;
         if (kind !== 'namespace' && kind !== 'principal') continue;
         const judge = kind === 'namespace' ? judgeNamespace : judgePrincipal;
-        for (const { path, value } of condition.values) judge(path, value);
+        for (const value of condition.values) judge(value, value.value);
       }
     }
     return failIf(violations);
