@@ -1,4 +1,5 @@
 import { jsonEqual } from '../policy/json-equal.js';
+import { overlayChanges } from '../policy/mutation-engine.js';
 import { asRecord, hasDefined } from '../policy/object-access.js';
 
 /** Structural equality over JSON values (object key order ignored); iterative. */
@@ -47,14 +48,19 @@ export function diffToJsonPatch(before: unknown, after: unknown): JsonPatchOpera
       }
       continue;
     }
-    // Removing object members first never shifts another member's path.
-    for (const key of Object.keys(from)) {
-      if (from[key] !== undefined && !hasDefined(to, key)) {
-        operations.push({ op: 'remove', path: `${item.path}/${escapePointerToken(key)}` });
+    // A mutation's overlay draft of a large map names the few members it wrote: only those can
+    // differ, and none was removed (see overlayChanges).
+    const changed = overlayChanges(from, to);
+    if (changed === undefined) {
+      // Removing object members first never shifts another member's path.
+      for (const key of Object.keys(from)) {
+        if (from[key] !== undefined && !hasDefined(to, key)) {
+          operations.push({ op: 'remove', path: `${item.path}/${escapePointerToken(key)}` });
+        }
       }
     }
     // Pushed last key first, so that they are popped, and their operations emitted, in order.
-    for (const key of Object.keys(to).reverse()) {
+    for (const key of (changed === undefined ? Object.keys(to) : [...changed]).reverse()) {
       const next = to[key];
       if (next === undefined) continue;
       const previous = hasDefined(from, key) ? from[key] : undefined;

@@ -1,6 +1,12 @@
 import { NO_CLUSTER } from './cluster-snapshot.js';
 import type { KubeObject } from './kube-object.js';
-import { createMutator } from './mutation-engine.js';
+import { diffToJsonPatch } from '../admission/json-patch.js';
+import {
+  createMutator,
+  OVERLAY_MIN_MEMBERS,
+  overlayChanges,
+  writableCopy,
+} from './mutation-engine.js';
 import type { MutatorDefinition } from './rule.js';
 import { input } from './test-support/fixtures.js';
 import { testPolicy } from './test-support/test-policy.js';
@@ -157,4 +163,90 @@ describe('createMutator copy-on-write drafts', () => {
     expect(result?.applied).toEqual([]);
     expect(result?.errors.map((error) => error.id)).toEqual(['sneaky']);
   });
+});
+
+describe('overlay drafts of large maps', () => {
+  const many = (count: number): Record<string, string> =>
+    Object.fromEntries(Array.from({ length: count }, (_, index) => [`l${String(index)}`, 'v']));
+
+  /** Runs `edit` on a plain copy and on an overlay draft of the same map; both must agree. */
+  function bothWays(base: Record<string, unknown>, edit: (map: Record<string, unknown>) => void) {
+    const object = deepFreeze({ metadata: { labels: base } }) as KubeObject;
+    const draft = writableCopy(object, [['metadata', 'labels']]);
+    const overlaid = (draft.metadata as Record<string, Record<string, unknown>>).labels!;
+    const copy = { ...base };
+    edit(overlaid);
+    edit(copy);
+    return { object, draft, overlaid, copy };
+  }
+
+  it.each<[string, (map: Record<string, unknown>) => void]>([
+    ['adds', (map) => Object.assign(map, { new1: 'a', new2: 'b' })],
+    ['replaces', (map) => (map.l3 = 'changed')],
+    ['deletes', (map) => delete map.l5],
+    ['adds an integer-like member', (map) => (map['7'] = 'x')],
+    ['writes undefined', (map) => (map.l1 = undefined)],
+    ['adds then deletes', (map) => ((map.tmp = 1), delete map.tmp)],
+  ])('reads, enumerates and diffs as a copy would when a mutator %s', (_name, edit) => {
+    const { object, draft, overlaid, copy } = bothWays({ ...many(100), '3': 'n' }, edit);
+    expect(Object.keys(overlaid)).toEqual(Object.keys(copy));
+    expect(JSON.stringify(overlaid)).toBe(JSON.stringify(copy));
+    expect({ ...overlaid }).toEqual(copy);
+    for (const key of ['l0', 'l3', 'l5', 'new1', '7', 'tmp', 'missing', 'toString']) {
+      expect([key in overlaid, Object.hasOwn(overlaid, key), overlaid[key]]).toEqual([
+        key in copy,
+        Object.hasOwn(copy, key),
+        copy[key],
+      ]);
+    }
+    const plain = { metadata: { labels: copy } };
+    expect(diffToJsonPatch(object, draft)).toEqual(diffToJsonPatch(object, plain));
+    // The request's map is untouched.
+    expect(Object.keys((object.metadata as Record<string, object>).labels!)).toHaveLength(101);
+  });
+
+  it('a small map is copied, a large one overlaid', () => {
+    const small = { metadata: { labels: many(OVERLAY_MIN_MEMBERS) } };
+    const large = { metadata: { labels: many(OVERLAY_MIN_MEMBERS + 1) } };
+    const labelsOf = (object: KubeObject) => (object.metadata as Record<string, object>).labels;
+    const smallDraft = writableCopy(small, [['metadata', 'labels']]);
+    const largeDraft = writableCopy(large, [['metadata', 'labels']]);
+    (labelsOf(largeDraft) as Record<string, string>).x = 'y';
+    expect(overlayChanges(labelsOf(small), labelsOf(smallDraft))).toBeUndefined();
+    expect(overlayChanges(labelsOf(large), labelsOf(largeDraft))).toEqual(['x']);
+  });
+
+  it.each([1000, 4000])(
+    'adding labels to %p of them reads a fixed number of their members (work does not grow with them)',
+    (count) => {
+      let reads = 0;
+      const labels = new Proxy(many(count), {
+        get(target, key, receiver) {
+          reads++;
+          return Reflect.get(target, key, receiver) as unknown;
+        },
+        ownKeys(target) {
+          reads += Object.keys(target).length;
+          return Reflect.ownKeys(target);
+        },
+      });
+      const object: KubeObject = { metadata: { name: 'p', labels } };
+      const mutator: MutatorDefinition = {
+        id: 'add',
+        targets: ['Profile'],
+        writes: [['metadata', 'labels']],
+        apply: (_ctx, draft) => {
+          const map = (draft.metadata as Record<string, Record<string, unknown>>).labels!;
+          if (!Object.hasOwn(map, 'team')) map.team = 'a';
+        },
+      };
+      const result = createMutator([mutator])(input('Profile', object), testPolicy(), NO_CLUSTER);
+      reads = 0;
+      expect(diffToJsonPatch(object, result?.mutated)).toEqual([
+        { op: 'add', path: '/metadata/labels/team', value: 'a' },
+      ]);
+      // Diffing reads the one member written (and the copy-on-write check read a few): no more.
+      expect(reads).toBeLessThanOrEqual(2);
+    },
+  );
 });

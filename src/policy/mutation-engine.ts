@@ -99,7 +99,10 @@ export function createMutator(mutators: readonly MutatorDefinition[]): Mutator {
 /**
  * A shallow copy of `object` in which each container on the given key paths (and every ancestor
  * of one) is a shallow copy too, so it can be edited in place without touching `object`. A path
- * stops where a member is missing or not a plain object (arrays are never written in place).
+ * stops where a member is missing or not a plain object (arrays are never written in place). A
+ * container with more than {@link OVERLAY_MIN_MEMBERS} members is not copied but overlaid (see
+ * {@link overlayChanges}): it reads and enumerates as the copy would, and writing to it costs what
+ * is written, not its size.
  */
 export function writableCopy(
   object: KubeObject,
@@ -115,7 +118,7 @@ export function writableCopy(
       if (typeof child !== 'object' || child === null || Array.isArray(child)) break;
       let next = child as Record<string, unknown>;
       if (!copied.has(next)) {
-        next = { ...next };
+        next = hasManyMembers(next) ? overlayOf(next) : { ...next };
         copied.add(next);
         parent[key] = next;
       }
@@ -143,4 +146,115 @@ function replay(
   } catch {
     return writableCopy(object, writes);
   }
+}
+
+/**
+ * Containers with more members than this are drafted as an overlay rather than copied: copying
+ * 100 000 labels to add two costs far more than the two.
+ */
+export const OVERLAY_MIN_MEMBERS = 64;
+
+/** Counts at most OVERLAY_MIN_MEMBERS + 1 members: constant work whatever the size. */
+function hasManyMembers(record: Readonly<Record<string, unknown>>): boolean {
+  let count = 0;
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    if (++count > OVERLAY_MIN_MEMBERS) return true;
+  }
+  return false;
+}
+
+/** What an overlay adds to its base: the members written, in the order first written. */
+interface Overlay {
+  readonly base: Readonly<Record<string, unknown>>;
+  /** Member -> value written (`REMOVED` for a deleted member). */
+  readonly written: Map<string, unknown>;
+}
+
+const REMOVED: unique symbol = Symbol('removed');
+const overlays = new WeakMap<object, Overlay>();
+
+/**
+ * A draft of `base` that behaves as the shallow copy `{ ...base }` would (reads, `in`,
+ * `Object.hasOwn`, enumeration in the same order, writes, deletes) but records writes beside
+ * `base` instead of copying it; enumerating it (rare: mutators read and add members) builds the
+ * copy's key list then. `base` is never written.
+ */
+function overlayOf(base: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const written = new Map<string, unknown>();
+  const present = (key: string): boolean =>
+    written.has(key) ? written.get(key) !== REMOVED : Object.hasOwn(base, key);
+  const valueOf = (key: string): unknown => {
+    const value = written.has(key) ? written.get(key) : base[key];
+    return value === REMOVED ? undefined : value;
+  };
+  const proxy = new Proxy<Record<string, unknown>>(
+    {},
+    {
+      get: (_target, key) => {
+        if (typeof key !== 'string') return Reflect.get(base, key) as unknown;
+        if (present(key)) return valueOf(key);
+        // Inherited members (`toString`, …) as a plain object has them.
+        return written.has(key) ? (Reflect.get(Object.prototype, key) as unknown) : base[key];
+      },
+      has: (_target, key) =>
+        typeof key === 'string' ? present(key) || key in Object.prototype : key in base,
+      set: (_target, key, value) => {
+        if (typeof key !== 'string') return false;
+        written.set(key, value);
+        return true;
+      },
+      defineProperty: (_target, key, descriptor) => {
+        if (typeof key !== 'string' || !('value' in descriptor)) return false;
+        written.set(key, descriptor.value);
+        return true;
+      },
+      deleteProperty: (_target, key) => {
+        if (typeof key !== 'string') return false;
+        written.set(key, REMOVED);
+        return true;
+      },
+      getOwnPropertyDescriptor: (_target, key) =>
+        typeof key === 'string' && present(key)
+          ? { value: valueOf(key), writable: true, enumerable: true, configurable: true }
+          : undefined,
+      ownKeys: () => {
+        const copy: Record<string, unknown> = { ...base };
+        for (const [key, value] of written) {
+          if (value === REMOVED) Reflect.deleteProperty(copy, key);
+          else copy[key] = value;
+        }
+        return Reflect.ownKeys(copy);
+      },
+    },
+  );
+  overlays.set(proxy, { base, written });
+  return proxy;
+}
+
+/** An integer-like member name, which JavaScript lists before all others. */
+const INDEX_LIKE = /^(?:0|[1-9]\d*)$/;
+
+/**
+ * When `after` is an overlay draft of `before` (see {@link writableCopy}), the members of `after`
+ * that may differ from `before`, in the order `Object.keys(after)` lists them: every other member
+ * is `before`'s own, untouched. Undefined when `after` is no such draft, or when the order or the
+ * removals cannot be told without listing every member (a member deleted or written `undefined`,
+ * an integer-like name, two members written that `before` already had): the caller then compares
+ * every member. Constant work per member written, whatever the size of `before`.
+ */
+export function overlayChanges(before: unknown, after: unknown): readonly string[] | undefined {
+  if (typeof after !== 'object' || after === null) return undefined;
+  const overlay = overlays.get(after);
+  if (overlay === undefined || overlay.base !== before) return undefined;
+  const existing: string[] = [];
+  const added: string[] = [];
+  for (const [key, value] of overlay.written) {
+    if (value === REMOVED || value === undefined || INDEX_LIKE.test(key)) return undefined;
+    if (Object.hasOwn(overlay.base, key)) existing.push(key);
+    else added.push(key);
+  }
+  if (existing.length > 1) return undefined;
+  // A plain object lists the members it had before those added to it, in the order added.
+  return [...existing, ...added];
 }

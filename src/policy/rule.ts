@@ -96,7 +96,9 @@ export function defineRule<const Id extends string>(rule: RuleDefinition<Id>): R
  * A mutation: edits `draft` in place. The draft is copy-on-write: the engine gives the mutator
  * its own shallow copies of the root, of each container named in `writes` and of their
  * ancestors; every other subtree is shared with the request's object (so that mutating a 3 MiB
- * object costs what the mutators touch, not a deep copy). A mutator may edit the containers it
+ * object costs what the mutators touch, not a deep copy; a container with many members, such as
+ * 100 000 labels, is an overlay that behaves as its copy and records only what is written). A
+ * mutator may edit the containers it
  * names in `writes` and create or replace any member; it must never edit a container it did not
  * name (the unit tests run mutators over deep-frozen objects, where that throws).
  */

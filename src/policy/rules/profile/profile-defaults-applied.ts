@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../kube-object.js';
-import { createMutator } from '../../mutation-engine.js';
+import { createMutator, overlayChanges } from '../../mutation-engine.js';
 import { asRecord } from '../../object-access.js';
 import {
   PASS,
@@ -30,7 +30,7 @@ function fieldPath(segments: readonly string[]): string {
  * The fields `after` has that `before` lacks or holds differently, with their values: where a
  * member is new, the member (its subtree whole); where both are objects, their members. Subtrees
  * `after` shares with `before` (a copy-on-write draft does) are skipped by identity, so the work
- * is what the mutations touched. Iterative.
+ * is what the mutations touched (an overlaid map, only the members written). Iterative.
  */
 function addedFields(
   before: KubeObject,
@@ -48,7 +48,9 @@ function addedFields(
       out.push({ path: item.path, value: item.after });
       continue;
     }
-    for (const key of Object.keys(to).reverse()) {
+    // An overlay draft of a large map names the few members written: only those can differ.
+    const changed = overlayChanges(from, to);
+    for (const key of (changed === undefined ? Object.keys(to) : [...changed]).reverse()) {
       const next = to[key];
       const previous = Object.hasOwn(from, key) ? from[key] : undefined;
       if (next === previous || next === undefined) continue;
