@@ -42,7 +42,15 @@ const LISTS: Record<string, unknown[]> = {
     },
   ],
   '/api/v1/namespaces': [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'alice', resourceVersion: '5' } },
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: 'alice',
+        annotations: { owner: 'alice@example.com' },
+        resourceVersion: '5',
+      },
+    },
     {
       apiVersion: 'v1',
       kind: 'Namespace',
