@@ -373,6 +373,61 @@ describe('generateNativePolicies: the defaults mutation', () => {
   });
 });
 
+describe('generateNativePolicies: the default quota, judged once', () => {
+  const enforce = (generated: NativePolicies) =>
+    byName(generated, 'ValidatingAdmissionPolicy', 'profile-guard-profiles-enforce');
+  const quotaRules = ['profile_quota_quantity', 'profile_quota_resource', 'profile_quota_max'];
+  /** testPolicy merges maps; the default quota is replaced here. */
+  const withDefaults = (defaults: Record<string, string>, overrides = {}) => {
+    const policy = testPolicy(overrides);
+    const { profiles } = policy.spec;
+    return {
+      ...policy,
+      spec: { ...policy.spec, profiles: { ...profiles, quota: { ...profiles.quota, defaults } } },
+    };
+  };
+
+  it('skips the quota rules for a hard equal to the default quota the webhook passes', () => {
+    const generated = generateNativePolicies(withDefaults({ cpu: '4', 'requests.storage': '1Gi' }));
+    for (const rule of quotaRules) {
+      expect(variable(enforce(generated), rule)).toContain(
+        "variables.hard == {'cpu': '4', 'requests.storage': '1Gi'} ? [] : ",
+      );
+    }
+    // The stored object of an UPDATE is judged the same way, for ratcheting.
+    expect(variable(enforce(generated), 'old_profile_quota_max')).toContain(
+      "variables.old_hard == {'cpu': '4', 'requests.storage': '1Gi'} ? [] : ",
+    );
+  });
+
+  it('judges every entry when the webhook would refuse a default (over the maximum, not allowed)', () => {
+    const overMax = generateNativePolicies(
+      withDefaults({ cpu: '4' }, { profiles: { quota: { max: { cpu: '2' } } } }),
+    );
+    expect(variable(enforce(overMax), 'profile_quota_max')).not.toContain('variables.hard ==');
+    // The other quota rules pass `cpu: 4`, so they keep the shortcut.
+    expect(variable(enforce(overMax), 'profile_quota_quantity')).toContain('variables.hard ==');
+
+    const notAllowed = generateNativePolicies(
+      testPolicy({
+        profiles: {
+          quota: { defaults: { 'example.com/widgets': '1' }, allowedResources: ['cpu'] },
+        },
+      }),
+    );
+    expect(variable(enforce(notAllowed), 'profile_quota_resource')).not.toContain(
+      'variables.hard ==',
+    );
+  });
+
+  it('has no shortcut without a default quota', () => {
+    const generated = generateNativePolicies(withDefaults({}));
+    for (const rule of quotaRules) {
+      expect(variable(enforce(generated), rule) ?? '').not.toContain('variables.hard ==');
+    }
+  });
+});
+
 describe('generateNativePolicies: RoleBindings in profile namespaces', () => {
   const generated = generateNativePolicies(testPolicy());
   const enforce = byName(

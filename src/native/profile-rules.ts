@@ -9,12 +9,18 @@
  * are guarded only where that is cheap; anything else fails the expression, which the policies'
  * `failurePolicy: Fail` turns into a denial (fail closed).
  */
+import { NO_CLUSTER } from '../policy/cluster-snapshot.js';
+import type { PolicySpec } from '../policy/policy-spec.js';
 import { MAX_QUANTITY_LENGTH, compareQuantities, parseQuantity } from '../policy/quantity.js';
+import { NO_SELECTOR_LABEL_KEYS, type RuleDefinition } from '../policy/rule.js';
 import { quotaAlias } from '../policy/rules/profile/profile-fields.js';
+import { profileQuotaMax as quotaMaxCheck } from '../policy/rules/profile/profile-quota-max.js';
+import { profileQuotaQuantity as quotaQuantityCheck } from '../policy/rules/profile/profile-quota-quantity.js';
+import { profileQuotaResource as quotaResourceCheck } from '../policy/rules/profile/profile-quota-resource.js';
 import { QUOTA_SCOPES } from '../policy/rules/profile/quota-resource-names.js';
 import type { RuleId } from '../policy/rule-ids.js';
 import { quoteValue } from '../policy/validation-helpers.js';
-import { celQuote, celQuoteAny, celString, celStringList, listText } from './cel.js';
+import { celQuote, celQuoteAny, celString, celStringList, celStringMap, listText } from './cel.js';
 import { violation, violationIf, type CelRule, type CelScope } from './cel-rule.js';
 import { JS_WHITESPACE_CLASS_BODY, ecmaToRe2 } from './ecma-to-re2.js';
 import { changesUnderLowerCaseClass } from './unicode-case.js';
@@ -101,6 +107,66 @@ const hardMap = (scope: CelScope): string =>
     (o) =>
       `has(${o}.spec) && type(${o}.spec) == map && has(${o}.spec.resourceQuotaSpec) && type(${o}.spec.resourceQuotaSpec) == map && has(${o}.spec.resourceQuotaSpec.hard) && type(${o}.spec.resourceQuotaSpec.hard) == map ? ${o}.spec.resourceQuotaSpec.hard : {}`,
   );
+/**
+ * Whether the webhook's own check of `rule` passes a Profile whose `hard` is exactly the policy's
+ * default quota. The quota rules read nothing of the object but `hard` (each entry on its own)
+ * and the policy, so then every `hard` equal to the defaults passes them too.
+ */
+function defaultQuotaPasses(rule: RuleDefinition, spec: PolicySpec): boolean {
+  const defaults = spec.profiles.quota.defaults;
+  if (Object.keys(defaults).length === 0) return false;
+  const object = {
+    apiVersion: 'kubeflow.org/v1',
+    kind: 'Profile',
+    metadata: { name: 'default-quota' },
+    spec: { resourceQuotaSpec: { hard: { ...defaults } } },
+  };
+  try {
+    const result = rule.check({
+      input: {
+        uid: '',
+        target: 'Profile',
+        apiVersion: 'kubeflow.org/v1',
+        operation: 'CREATE',
+        name: 'default-quota',
+        namespace: '',
+        object,
+        oldObject: undefined,
+        user: { username: '', groups: [] },
+        dryRun: true,
+      },
+      object,
+      oldObject: undefined,
+      policy: { name: '', generation: 0, spec },
+      cluster: NO_CLUSTER,
+      run: 'request',
+      selectorLabelKeys: NO_SELECTOR_LABEL_KEYS,
+    });
+    return result.status === 'pass';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `list`, or `[]` without evaluating it when the quota map is exactly the policy's default quota
+ * and the webhook's check of `rule` passes that (see {@link defaultQuotaPasses}). The
+ * MutatingAdmissionPolicy gives every Profile that comes without a quota exactly the defaults, so
+ * most Profiles skip the per-entry parsing and matching: the API server's CEL interpreter spends
+ * most of a quota rule's cost there, and a comparison of two small maps is cheap. Decides the
+ * same: a `hard` that differs in any key, value or value type takes the full check.
+ */
+function unlessDefaultQuota(
+  rule: RuleDefinition,
+  spec: PolicySpec,
+  scope: CelScope,
+  list: string,
+): string {
+  return defaultQuotaPasses(rule, spec)
+    ? `(${hardMap(scope)} == ${celStringMap(spec.profiles.quota.defaults)} ? [] : ${list})`
+    : list;
+}
+
 /** A quota value as quantity text (integers as their decimal text), or '' when not a string or number. */
 const quantityText = (value: string): string =>
   `(type(${value}) == string ? ${value} : type(${value}) == int || type(${value}) == uint || type(${value}) == double ? string(${value}) : '')`;
@@ -369,7 +435,7 @@ const profileOwnerImmutable: CelRule = {
 const profileQuotaQuantity: CelRule = {
   targets: ['Profile'],
   ratchet: 'value',
-  violations: (scope) => {
+  violations: (scope, spec) => {
     const { o } = scope;
     const rule = 'profile-quota-quantity';
     const rqs = `${o}.spec.resourceQuotaSpec`;
@@ -394,9 +460,13 @@ const profileQuotaQuantity: CelRule = {
       `!${isQuantityText('e[1]')} ? ${quoted} + ' is not a Kubernetes quantity (e.g. "500m", "4", "16Gi")' : ` +
       `sign(quantity(e[1])) < 0 ? ${quoted} + ' is negative; quotas must be >= 0' : ` +
       `${isIntegerResource('e[0]')} && !${isWholeQuantity('e[1]')} ? ${quoted} + ' must be a whole number' : ''`;
-    const hardViolations =
+    const hardViolations = unlessDefaultQuota(
+      quotaQuantityCheck,
+      spec,
+      scope,
       `${hardEntries(scope)}.map(e, [dyn(e[0]), dyn(${problem})]).filter(e, e[1] != '')` +
-      `.map(e, ${violation(rule, hardPath('e[0]'), `${hard}[e[0]]`, `${hardPath('e[0]')} + e[1]`)})`;
+        `.map(e, ${violation(rule, hardPath('e[0]'), `${hard}[e[0]]`, `${hardPath('e[0]')} + e[1]`)})`,
+    );
     const scopeViolations = `${rqs}.scopes.transformList(i, s, !(type(s) == string && s in ${scopes}), ${violation(rule, lit(`${scopesPath}[]`), 's', `${lit(`${scopesPath}[`)} + string(i) + '] ' + ${celQuoteAny('s')} + ${scopeMessage}`)})`;
     const scopeName = `(type(x) == map ? x.?scopeName.orValue(null) : null)`;
     const expressionViolations = `${rqs}.scopeSelector.matchExpressions.transformList(i, x, !(type(${scopeName}) == string && ${scopeName} in ${scopes}), ${violation(rule, lit(`${expressionsPath}[].scopeName`), 'x', `${lit(`${expressionsPath}[`)} + string(i) + '].scopeName ' + ${celQuoteAny(scopeName)} + ${scopeMessage}`)})`;
@@ -423,9 +493,12 @@ const profileQuotaResource: CelRule = {
       allowed.length === 0
         ? `''`
         : `!(k in ${celStringList(expanded)}) ? ${lit(` is not an allowed quota resource; allowed: ${listText(allowed)}`)} : ''`;
-    return (
+    return unlessDefaultQuota(
+      quotaResourceCheck,
+      spec,
+      scope,
       `${hard}.map(k, k).sort().map(k, [dyn(k), dyn(!${isQuotaResourceName('k')} ? ' is not a ResourceQuota resource name (e.g. "cpu", "requests.nvidia.com/gpu", "count/pods")' : ${notAllowed})])` +
-      `.filter(e, e[1] != '').map(e, ${violation(rule, hardPath('e[0]'), `${hard}[e[0]]`, `${hardPath('e[0]')} + e[1]`)})`
+        `.filter(e, e[1] != '').map(e, ${violation(rule, hardPath('e[0]'), `${hard}[e[0]]`, `${hardPath('e[0]')} + e[1]`)})`,
     );
   },
 };
@@ -460,16 +533,19 @@ const profileQuotaMax: CelRule = {
       .join(', ')}}`;
     const hard = hardMap(scope);
     // e = [key, text, exceeded limits]
-    return (
+    return unlessDefaultQuota(
+      quotaMaxCheck,
+      spec,
+      scope,
       `${hardEntries(scope)}.filter(e, e[0] in ${table} && ${isQuantityText('e[1]')})` +
-      `.map(e, [dyn(e[0]), dyn(e[1]), dyn(${table}[e[0]].filter(l, quantity(e[1]).isGreaterThan(quantity(l[1]))))])` +
-      `.filter(e, size(e[2]) > 0)` +
-      `.map(e, ${violation(
-        'profile-quota-max',
-        hardPath('e[0]'),
-        `${hard}[e[0]]`,
-        `${hardPath('e[0]')} + ' ' + ${celQuoteAny(`${hard}[e[0]]`)} + ' exceeds the maximum ' + ${celQuote('e[2][0][1]')} + ' (profiles.quota.max[' + strings.quote(e[2][0][0]) + '])'`,
-      )})`
+        `.map(e, [dyn(e[0]), dyn(e[1]), dyn(${table}[e[0]].filter(l, quantity(e[1]).isGreaterThan(quantity(l[1]))))])` +
+        `.filter(e, size(e[2]) > 0)` +
+        `.map(e, ${violation(
+          'profile-quota-max',
+          hardPath('e[0]'),
+          `${hard}[e[0]]`,
+          `${hardPath('e[0]')} + ' ' + ${celQuoteAny(`${hard}[e[0]]`)} + ' exceeds the maximum ' + ${celQuote('e[2][0][1]')} + ' (profiles.quota.max[' + strings.quote(e[2][0][0]) + '])'`,
+        )})`,
     );
   },
 };
