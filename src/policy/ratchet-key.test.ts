@@ -1,3 +1,4 @@
+import type { KubeObject } from './kube-object.js';
 import {
   canonicalJson,
   createRatchetKeyer,
@@ -165,6 +166,27 @@ describe('ratchet keying work', () => {
       spec: { rules: [{ from: [{ source: { namespaces: ['alice', 'carol'] } }] }] },
     };
     expect(key(changed, at(0, 1))).not.toBe(key(stored, at(1, 1)));
+  });
+
+  it('never ratchets a path inside an element that leads through a missing list or does not parse', () => {
+    const key = createRatchetKeyer();
+    const object = { spec: { rules: [{ from: [{ source: {} }] }] } };
+    const same = structuredClone(object);
+    const keyOf = (target: KubeObject, path: string) => key(target, { path, message: '' });
+    for (const path of [
+      'spec.rules[0].from[3].source',
+      'spec.rules[0].from[0]..source',
+      'spec.rules[1].from',
+    ]) {
+      expect(keyOf(object, path)).not.toBe(keyOf(same, path));
+    }
+    // A member that is missing is judged alike in equal content: the same key.
+    expect(keyOf(object, 'spec.rules[0].from[0].source.namespaces')).toBe(
+      keyOf(same, 'spec.rules[0].from[0].source.namespaces'),
+    );
+    expect(keyOf(object, 'spec.rules[0].from[0].source.namespaces')).not.toBe(
+      keyOf(object, 'spec.rules[0].from[0].source'),
+    );
   });
 
   it('identifies an element once however many violations it holds', () => {

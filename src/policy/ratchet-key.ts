@@ -104,8 +104,80 @@ export function createRatchetKeyer(
     return id;
   };
 
+  // Paths repeat from violation to violation but for their first list index
+  // (`spec.rules[7].from[0].source.namespaces[1]`): what comes before it (member names only) and
+  // after it is parsed once per keyer, and the list before it found once per object.
+  const heads = new Map<string, readonly string[] | null>();
+  const headOf = (prefix: string): readonly string[] | null => {
+    let head = heads.get(prefix);
+    if (head === undefined) {
+      const segments = parseFieldPath(prefix);
+      head =
+        segments === undefined || segments.some((segment) => typeof segment !== 'string')
+          ? null
+          : (segments as string[]);
+      heads.set(prefix, head);
+    }
+    return head;
+  };
+  const tails = new Map<string, readonly FieldPathSegment[] | null>();
+  const tailOf = (rest: string): readonly FieldPathSegment[] | null => {
+    let tail = tails.get(rest);
+    if (tail === undefined) {
+      // The rest as a path of its own, `x` standing for the element.
+      tail = parseFieldPath(`x${rest}`)?.slice(1) ?? null;
+      tails.set(rest, tail);
+    }
+    return tail;
+  };
+  const lists = new WeakMap<object, Map<string, unknown>>();
+  const listAt = (object: KubeObject, prefix: string, head: readonly string[]): unknown => {
+    let known = lists.get(object);
+    if (known === undefined) lists.set(object, (known = new Map<string, unknown>()));
+    if (known.has(prefix)) return known.get(prefix);
+    const node = walk(object, head);
+    known.set(prefix, node);
+    return node;
+  };
+
+  /**
+   * The key of a path whose first list element is identified by content (the common case, and
+   * the one a list of 50 000 violations takes): `@<prefix>[#<content>]<rest>=<found>`, with the
+   * prefix and rest as written (the same rule writes the same text for both objects). It decides
+   * as the general keyer does: the same content and the same rest find the same thing.
+   * Undefined when the path is of another shape (the general keyer handles it).
+   */
+  const contentKey = (object: KubeObject, path: string): string | undefined => {
+    const open = path.indexOf('[');
+    if (open <= 0) return undefined;
+    let index = 0;
+    let close = open + 1;
+    for (; close < path.length && close - open <= 15; close++) {
+      const digit = path.charCodeAt(close) - 48;
+      if (digit < 0 || digit > 9) break;
+      index = index * 10 + digit;
+    }
+    if (close === open + 1 || path[close] !== ']') return undefined;
+    const prefix = path.slice(0, open);
+    if (prefix === 'subjects') return undefined;
+    const head = headOf(prefix);
+    if (head === null) return undefined;
+    const rest = path.slice(close + 1);
+    if (rest !== '' && !rest.startsWith('.') && !rest.startsWith('[')) return undefined;
+    const tail = tailOf(rest);
+    if (tail === null) return unique();
+    const list = listAt(object, prefix, head);
+    if (!Array.isArray(list) || index >= list.length) return unique();
+    const element: unknown = list[index];
+    const found = walk(element, tail);
+    if (found === MISSING_LIST) return unique();
+    return `@${prefix}[#${String(contentId(element))}]${rest}=${found === undefined ? '-' : '#'}`;
+  };
+
   return (object, violation) => {
     if (stats !== undefined) stats.keys++;
+    const fast = contentKey(object, violation.path);
+    if (fast !== undefined) return fast;
     const segments = parseFieldPath(violation.path);
     if (segments === undefined) return unique();
     let node: unknown = object;
@@ -143,6 +215,27 @@ export function createRatchetKeyer(
     if (withinContent) return `${key}=${node === undefined ? '-' : '#'}`;
     return `${key}=${node === undefined ? '-' : String(contentId(node))}`;
   };
+}
+
+/** What {@link walk} answers for a path through a list that is not there. */
+const MISSING_LIST: unique symbol = Symbol('missing list');
+
+/**
+ * The value at `segments` below `node` (undefined where a member is missing), or MISSING_LIST
+ * when the path leads through a list that is not there (such a path is never ratcheted).
+ */
+function walk(node: unknown, segments: readonly FieldPathSegment[]): unknown {
+  let current = node;
+  for (const segment of segments) {
+    if (typeof segment === 'number') {
+      if (!Array.isArray(current) || segment >= current.length) return MISSING_LIST;
+      current = (current as readonly unknown[])[segment];
+      continue;
+    }
+    const record = asRecord(current);
+    current = record !== undefined && Object.hasOwn(record, segment) ? record[segment] : undefined;
+  }
+  return current;
 }
 
 /** The work a ratchet keyer did (see {@link createRatchetKeyer}). */
