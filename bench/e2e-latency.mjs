@@ -1021,7 +1021,7 @@ function print(result) {
     vap: 'hand-written ValidatingAdmissionPolicy',
     native: 'native policies only',
     backstop: 'native + webhooks (backstop)',
-    backstop1: 'native + validating webhook (backstop, no /mutate)',
+    backstop1: 'backstop without the Profile /mutate',
   };
   const lines = [
     `Profile creates through kube-apiserver ${meta.kubernetes}: ${meta.count} per mode in ${meta.rounds} interleaved rounds,`,
