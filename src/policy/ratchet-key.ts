@@ -130,6 +130,17 @@ export function createRatchetKeyer(
     }
     return tail;
   };
+  // Each prefix and rest around the element (`spec.rules`, `.from[0].source.namespaces[1]`) as a
+  // small number, found without building a string.
+  const shapes = new Map<string, Map<string, number>>();
+  let shapeCount = 0;
+  const shapeId = (prefix: string, rest: string): number => {
+    let byRest = shapes.get(prefix);
+    if (byRest === undefined) shapes.set(prefix, (byRest = new Map<string, number>()));
+    let id = byRest.get(rest);
+    if (id === undefined) byRest.set(rest, (id = shapeCount++));
+    return id;
+  };
   const lists = new WeakMap<object, Map<string, unknown>>();
   const listAt = (object: KubeObject, prefix: string, head: readonly string[]): unknown => {
     let known = lists.get(object);
@@ -142,8 +153,9 @@ export function createRatchetKeyer(
 
   /**
    * The key of a path whose first list element is identified by content (the common case, and
-   * the one a list of 50 000 violations takes): `@<prefix>[#<content>]<rest>=<found>`, with the
-   * prefix and rest as written (the same rule writes the same text for both objects). It decides
+   * the one a list of 50 000 violations takes): the prefix and rest as written (the same rule
+   * writes the same text for both objects), the element's content and whether the rest finds
+   * something, each as a small number. It decides
    * as the general keyer does: the same content and the same rest find the same thing.
    * Undefined when the path is of another shape (the general keyer handles it).
    */
@@ -171,7 +183,9 @@ export function createRatchetKeyer(
     const element: unknown = list[index];
     const found = walk(element, tail);
     if (found === MISSING_LIST) return unique();
-    return `@${prefix}[#${String(contentId(element))}]${rest}=${found === undefined ? '-' : '#'}`;
+    // `@<shape>#<content>` (`-` when nothing is found): short, so cheap to build and hash.
+    const missing = found === undefined ? '-' : '';
+    return `@${String(shapeId(prefix, rest))}#${String(contentId(element))}${missing}`;
   };
 
   return (object, violation) => {
