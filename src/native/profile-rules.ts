@@ -17,7 +17,11 @@ import { quotaAlias } from '../policy/rules/profile/profile-fields.js';
 import { profileQuotaMax as quotaMaxCheck } from '../policy/rules/profile/profile-quota-max.js';
 import { profileQuotaQuantity as quotaQuantityCheck } from '../policy/rules/profile/profile-quota-quantity.js';
 import { profileQuotaResource as quotaResourceCheck } from '../policy/rules/profile/profile-quota-resource.js';
-import { QUOTA_SCOPES } from '../policy/rules/profile/quota-resource-names.js';
+import {
+  INTEGER_QUOTA_RESOURCES,
+  QUOTA_SCOPES,
+  STANDARD_QUOTA_RESOURCES,
+} from '../policy/rules/profile/quota-resource-names.js';
 import type { RuleId } from '../policy/rule-ids.js';
 import { quoteValue } from '../policy/validation-helpers.js';
 import { celQuote, celQuoteAny, celString, celStringList, celStringMap, listText } from './cel.js';
@@ -44,39 +48,6 @@ const GCP_ID = '[a-z][-a-z0-9]{4,28}[a-z0-9]';
 const GCP_SERVICE_ACCOUNT = `^${GCP_ID}@${GCP_ID}\\.iam\\.gserviceaccount\\.com$`;
 const IAM_ROLE_ARN =
   '^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/([\\w+=,.@-]+/)*[\\w+=,.@-]{1,64}$';
-// quota-resource-names: the standard resources and those counted in whole units.
-const STANDARD_QUOTA_RESOURCES = [
-  'cpu',
-  'memory',
-  'ephemeral-storage',
-  'requests.cpu',
-  'requests.memory',
-  'requests.storage',
-  'requests.ephemeral-storage',
-  'limits.cpu',
-  'limits.memory',
-  'limits.ephemeral-storage',
-  'pods',
-  'resourcequotas',
-  'services',
-  'replicationcontrollers',
-  'secrets',
-  'persistentvolumeclaims',
-  'configmaps',
-  'services.nodeports',
-  'services.loadbalancers',
-];
-const INTEGER_QUOTA_RESOURCES = [
-  'pods',
-  'resourcequotas',
-  'services',
-  'replicationcontrollers',
-  'secrets',
-  'configmaps',
-  'persistentvolumeclaims',
-  'services.nodeports',
-  'services.loadbalancers',
-];
 /** Below 2^53 a double holds every integer, so truncating the approximation finds the integer. */
 const EXACT_DOUBLE_LIMIT = '9007199254740992';
 

@@ -1,8 +1,10 @@
 import { isQualifiedName } from '../../validation-helpers.js';
 
-// k8s.io/kubernetes pkg/apis/core/helper: the resource names a ResourceQuota accepts without a
-// `/`, and those whose quota must be a whole number.
-const STANDARD_QUOTA_RESOURCES: ReadonlySet<string> = new Set([
+/**
+ * The resource names a ResourceQuota accepts without a `/` (k8s.io/kubernetes
+ * pkg/apis/core/helper); the native policies' CEL lists the same.
+ */
+export const STANDARD_QUOTA_RESOURCES: readonly string[] = Object.freeze([
   'cpu',
   'memory',
   'ephemeral-storage',
@@ -23,7 +25,8 @@ const STANDARD_QUOTA_RESOURCES: ReadonlySet<string> = new Set([
   'services.nodeports',
   'services.loadbalancers',
 ]);
-const INTEGER_RESOURCES: ReadonlySet<string> = new Set([
+/** The standard resources whose quota must be a whole number (object counts). */
+export const INTEGER_QUOTA_RESOURCES: readonly string[] = Object.freeze([
   'pods',
   'resourcequotas',
   'services',
@@ -35,6 +38,9 @@ const INTEGER_RESOURCES: ReadonlySet<string> = new Set([
   'services.loadbalancers',
 ]);
 
+const STANDARD_SET: ReadonlySet<string> = new Set(STANDARD_QUOTA_RESOURCES);
+const INTEGER_SET: ReadonlySet<string> = new Set(INTEGER_QUOTA_RESOURCES);
+
 /**
  * True when Kubernetes accepts `name` as a ResourceQuota `hard` key: a qualified name that is
  * either prefixed (`requests.nvidia.com/gpu`, `count/deployments.apps`,
@@ -45,7 +51,7 @@ export function isQuotaResourceName(name: string): boolean {
   if (!isQualifiedName(name)) return false;
   if (name.includes('/')) return true;
   return (
-    STANDARD_QUOTA_RESOURCES.has(name) ||
+    STANDARD_SET.has(name) ||
     name.startsWith('hugepages-') ||
     name.startsWith('requests.hugepages-')
   );
@@ -56,7 +62,7 @@ export function isQuotaResourceName(name: string): boolean {
  * `count/…`) and extended resources named without `requests.` (`nvidia.com/gpu`).
  */
 export function isIntegerQuotaResource(name: string): boolean {
-  if (INTEGER_RESOURCES.has(name)) return true;
+  if (INTEGER_SET.has(name)) return true;
   const slash = name.indexOf('/');
   if (slash < 0 || name.startsWith('requests.')) return false;
   const prefix = name.slice(0, slash);
