@@ -1,7 +1,9 @@
 // Generates what the rule catalog describes, from the rules' own data (id, targets, operations,
 // structural, description, clusterState) in the built catalog (dist/policy/catalog.js):
 //   - schemas/profile-policy.schema.json: the keys of spec.ruleModes, one per rule, catalog order;
-//   - README.md: the rule table between the `generated: rule-table` markers.
+//   - README.md: the rule table between the `generated: rule-table` markers, and the mutation
+//     table (from the catalog's MUTATORS: id, targets, description) between the
+//     `generated: mutation-table` markers.
 //   node scripts/generate-rules.mjs          write both (after npm run build)
 //   node scripts/generate-rules.mjs --check  exit 1 naming each file that differs
 // `npm run generate` builds, runs this, then regenerates the CRD from the schema.
@@ -17,6 +19,9 @@ const CATALOG_PATH = fileURLToPath(new URL('../dist/policy/catalog.js', import.m
 
 export const TABLE_START = '<!-- generated: rule-table (npm run generate; do not edit) -->';
 export const TABLE_END = '<!-- /generated: rule-table -->';
+export const MUTATION_TABLE_START =
+  '<!-- generated: mutation-table (npm run generate; do not edit) -->';
+export const MUTATION_TABLE_END = '<!-- /generated: mutation-table -->';
 
 /** The README's words for a rule's `clusterState`. */
 const CLUSTER_STATE = {
@@ -75,25 +80,46 @@ export function ruleTable(rules) {
 }
 
 /**
- * The README with the text between the table markers replaced by `table`.
+ * @typedef {{ id: string, targets: readonly string[], description: string }} MutatorData
+ */
+
+/**
+ * The README's mutation table, one row per mutator in the order they apply.
+ * @param {readonly MutatorData[]} mutators
+ */
+export function mutationTable(mutators) {
+  const lines = ['| id | kinds | does |', '| --- | --- | --- |'];
+  for (const mutator of mutators) {
+    if (typeof mutator.description !== 'string' || /[\r\n|]/.test(mutator.description)) {
+      throw new Error(`${mutator.id}: the description must be one line without "|"`);
+    }
+    lines.push(`| \`${mutator.id}\` | ${mutator.targets.join(', ')} | ${mutator.description} |`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The README with the text between the markers `start` and `end` (by default the rule table's)
+ * replaced by `table`.
  * @param {string} readme
  * @param {string} table
  */
-export function withRuleTable(readme, table) {
-  const start = readme.indexOf(TABLE_START);
-  const end = readme.indexOf(TABLE_END);
-  if (start < 0 || end < start) {
-    throw new Error(`${README_PATH}: the markers ${TABLE_START} … ${TABLE_END} are missing`);
+export function withRuleTable(readme, table, start = TABLE_START, end = TABLE_END) {
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < from) {
+    throw new Error(`${README_PATH}: the markers ${start} … ${end} are missing`);
   }
-  return `${readme.slice(0, start + TABLE_START.length)}\n${table}\n${readme.slice(end)}`;
+  return `${readme.slice(0, from + start.length)}\n${table}\n${readme.slice(to)}`;
 }
 
 /**
  * The generated files' new text, keyed by path.
  * @param {readonly RuleData[]} rules
+ * @param {readonly MutatorData[]} mutators
  * @returns {Promise<Map<string, string>>}
  */
-export async function generate(rules) {
+export async function generate(rules, mutators) {
   const prettier = await import('prettier');
   const schema = withRuleModes(JSON.parse(await readFile(SCHEMA_PATH, 'utf8')), rules);
   const options = (await prettier.resolveConfig(SCHEMA_PATH)) ?? {};
@@ -101,7 +127,12 @@ export async function generate(rules) {
     ...options,
     filepath: SCHEMA_PATH,
   });
-  const readme = withRuleTable(await readFile(README_PATH, 'utf8'), ruleTable(rules));
+  const readme = withRuleTable(
+    withRuleTable(await readFile(README_PATH, 'utf8'), ruleTable(rules)),
+    mutationTable(mutators),
+    MUTATION_TABLE_START,
+    MUTATION_TABLE_END,
+  );
   return new Map([
     [SCHEMA_PATH, schemaText],
     [README_PATH, readme],
@@ -112,9 +143,9 @@ async function main() {
   if (!existsSync(CATALOG_PATH)) {
     throw new Error(`${CATALOG_PATH} is missing; run: npm run generate (it builds first)`);
   }
-  /** @type {{ RULES: readonly RuleData[] }} */
-  const { RULES } = await import(pathToFileURL(CATALOG_PATH).href);
-  const outputs = await generate(RULES);
+  /** @type {{ RULES: readonly RuleData[], MUTATORS: readonly MutatorData[] }} */
+  const { RULES, MUTATORS } = await import(pathToFileURL(CATALOG_PATH).href);
+  const outputs = await generate(RULES, MUTATORS);
   const check = process.argv.includes('--check');
   for (const [path, text] of outputs) {
     const committed = await readFile(path, 'utf8').catch(() => '');

@@ -2,7 +2,7 @@ import { namespaceLabelsMutator } from './mutators/namespace-labels.js';
 import { profileAnnotations } from './mutators/profile-annotations.js';
 import { profileDefaultQuota } from './mutators/profile-default-quota.js';
 import { profileLabels } from './mutators/profile-labels.js';
-import type { MutatorDefinition, RuleDefinition } from './rule.js';
+import type { CatalogMutatorDefinition, RuleDefinition } from './rule.js';
 import { authzGatewayUser } from './rules/authz/authz-gateway-user.js';
 import { authzAnySource } from './rules/authz/authz-any-source.js';
 import { authzSourceNamespace } from './rules/authz/authz-source-namespace.js';
@@ -35,7 +35,7 @@ import { profileQuotaQuantity } from './rules/profile/profile-quota-quantity.js'
 import { profileQuotaResource } from './rules/profile/profile-quota-resource.js';
 
 /** Every mutation, in the order they apply (each sees the previous ones' edits). */
-export const MUTATORS: readonly MutatorDefinition[] = [
+export const MUTATORS: readonly CatalogMutatorDefinition[] = [
   profileDefaultQuota,
   profileLabels,
   profileAnnotations,

@@ -113,6 +113,15 @@ export interface MutatorDefinition {
   readonly apply: (ctx: RuleContext, draft: KubeObject) => void;
 }
 
+/** A mutator of the catalog ({@link MutatorDefinition} with the words the README shows). */
+export interface CatalogMutatorDefinition extends MutatorDefinition {
+  /**
+   * What it does, one line without `|`: the README's mutation table is generated from it
+   * (`npm run generate`).
+   */
+  readonly description: string;
+}
+
 /**
  * CREATE and UPDATE: what most rules judge. A DELETE removes the object, so there is nothing to
  * validate but who may delete it (`binding-protected`).

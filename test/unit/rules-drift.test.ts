@@ -8,7 +8,7 @@ const script = fileURLToPath(new URL('../../scripts/generate-rules.mjs', import.
 describe('the files generated from the rule catalog', () => {
   // The script reads the built catalog (dist/, which the test run's global setup builds) and
   // names each stale file and the command that regenerates it.
-  it('are what scripts/generate-rules.mjs writes: the schema ruleModes keys and the README rule table (run npm run generate)', async () => {
+  it('are what scripts/generate-rules.mjs writes: the schema ruleModes keys, the README rule table and mutation table (run npm run generate)', async () => {
     const run = promisify(execFile);
     await expect(run(process.execPath, [script, '--check'], { cwd: root })).resolves.toBeDefined();
   });

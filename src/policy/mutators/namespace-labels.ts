@@ -2,7 +2,7 @@ import type { ClusterSnapshot } from '../cluster-snapshot.js';
 import type { KubeObject } from '../kube-object.js';
 import { asRecord, asString, getPath } from '../object-access.js';
 import { profileOwnerReference } from '../profile-namespace.js';
-import type { MutatorDefinition } from '../rule.js';
+import type { CatalogMutatorDefinition } from '../rule.js';
 
 /**
  * The Profile a Namespace belongs to: the `kubeflow.org` Profile in its ownerReferences (what the
@@ -23,8 +23,10 @@ export function owningProfile(object: KubeObject, cluster: ClusterSnapshot): str
  * on top, both overwriting what the Namespace had so a label such as
  * `pod-security.kubernetes.io/enforce` cannot be dropped or weakened. Idempotent.
  */
-export const namespaceLabelsMutator: MutatorDefinition = {
+export const namespaceLabelsMutator: CatalogMutatorDefinition = {
   id: 'namespace-labels',
+  description:
+    "a Namespace that belongs to a Profile (its ownerReference to a `kubeflow.org` Profile, or a Profile of its name) gets the Profile's labels named in `profiles.namespaceLabels.propagate`, then `profiles.namespaceLabels.inject`, both overwriting the Namespace's own values so that a label such as `pod-security.kubernetes.io/enforce` cannot be dropped or weakened.",
   targets: ['Namespace'],
   // Replaces `metadata` with a new object rather than editing it.
   writes: [],

@@ -1,9 +1,11 @@
-import type { MutatorDefinition } from '../rule.js';
+import type { CatalogMutatorDefinition } from '../rule.js';
 import { addMissingMetadataEntries } from './profile-metadata-defaults.js';
 
 /** Adds `profiles.annotations` to the Profile's `metadata.annotations`; keys already present are kept. */
-export const profileAnnotations: MutatorDefinition = {
+export const profileAnnotations: CatalogMutatorDefinition = {
   id: 'profile-annotations',
+  description:
+    'adds `profiles.annotations` keys missing from `metadata.annotations` (existing keys kept).',
   targets: ['Profile'],
   writes: [['metadata', 'annotations']],
   apply: ({ policy }, draft) => {

@@ -1,6 +1,6 @@
 import type { KubeObject } from '../kube-object.js';
 import { asRecord } from '../object-access.js';
-import type { MutatorDefinition } from '../rule.js';
+import type { CatalogMutatorDefinition } from '../rule.js';
 import { quotaAlias } from '../rules/profile/profile-fields.js';
 
 /**
@@ -22,8 +22,10 @@ function childObject(
  * Existing values are never changed, values are injected as written in the policy, and a
  * malformed `spec`, `resourceQuotaSpec` or `hard` is left alone.
  */
-export const profileDefaultQuota: MutatorDefinition = {
+export const profileDefaultQuota: CatalogMutatorDefinition = {
   id: 'profile-default-quota',
+  description:
+    'when `spec.resourceQuotaSpec.hard` is absent or empty, sets it to `profiles.quota.defaults`; otherwise, with `fillMissing`, adds only the default keys the object lacks, where `cpu` ≡ `requests.cpu` and `memory` ≡ `requests.memory` (a default `cpu` is not added next to an existing `requests.cpu`, and vice versa). Existing values are never changed; values are written exactly as in the policy; `spec`/`resourceQuotaSpec`/`hard` are created when absent and left alone when malformed.',
   targets: ['Profile'],
   writes: [['spec', 'resourceQuotaSpec', 'hard']],
   apply: ({ policy }, draft: KubeObject) => {

@@ -1,9 +1,11 @@
-import type { MutatorDefinition } from '../rule.js';
+import type { CatalogMutatorDefinition } from '../rule.js';
 import { addMissingMetadataEntries } from './profile-metadata-defaults.js';
 
 /** Adds `profiles.labels` to the Profile's `metadata.labels`; keys already present are kept. */
-export const profileLabels: MutatorDefinition = {
+export const profileLabels: CatalogMutatorDefinition = {
   id: 'profile-labels',
+  description:
+    'adds `profiles.labels` keys missing from `metadata.labels` (existing keys and values kept).',
   targets: ['Profile'],
   writes: [['metadata', 'labels']],
   apply: ({ policy }, draft) => {
