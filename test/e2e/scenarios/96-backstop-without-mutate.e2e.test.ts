@@ -80,6 +80,9 @@ describeManaged(
         expect((await nativeObjects(env)).size).toBe(4);
         const reserved = await tryCreate(profile('kubeflow', 'alice@example.com'));
         expect(reserved.stderr).toContain(`${NATIVE_DENIAL}profile-name-reserved`);
+        // The MutatingAdmissionPolicy acts too (the policies become active one by one).
+        const valid = await tryCreate(profile(`e2e-nomutate-probe-${RUN}`, 'alice@example.com'));
+        expect(valid.code).toBe(0);
       });
       await kubectlOk(env, ['apply', '-f', '-'], {
         input: JSON.stringify({
