@@ -19,6 +19,9 @@ export const NATIVE_SET = 'profile-guard.io/native-set=profile-guard';
 /** `serve`'s flags in native mode, as the chart passes them. */
 export const NATIVE_ON = '--native-policies on --native-prefix profile-guard';
 export const NATIVE_OFF = '--native-policies off --native-prefix profile-guard';
+/** How kubectl's message begins when the native Enforce policy for Profiles denies a request. */
+export const NATIVE_DENIAL =
+  "ValidatingAdmissionPolicy 'profile-guard-profiles-enforce' with binding 'profile-guard-profiles-enforce' denied request: ";
 /** The service account `serve` runs as (the chart's). */
 export function webhookUser(env: E2eEnv): string {
   return `system:serviceaccount:${env.releaseNamespace}:${RELEASE}`;

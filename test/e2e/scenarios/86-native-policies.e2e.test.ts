@@ -16,6 +16,7 @@ import {
   nativeObjects,
   restartWebhook,
   webhookUser,
+  NATIVE_DENIAL,
 } from '../harness/native.js';
 import { embeddedDefaultSpec, profilePolicy } from '../harness/policies.js';
 
@@ -32,8 +33,6 @@ const EMBEDDED_SET = [
   'ValidatingAdmissionPolicy/profile-guard-profiles-warn',
 ];
 /** kubectl's words for a denial by the native Enforce policy. */
-const NATIVE_DENIAL =
-  "ValidatingAdmissionPolicy 'profile-guard-profiles-enforce' with binding 'profile-guard-profiles-enforce' denied request: ";
 const POLICIES = ['e2e-native-fallback', 'e2e-native-team', 'e2e-native-gpu'];
 /** A name only the test's selector-less policy reserves. */
 const RESERVED = 'e2e-native-reserved';

@@ -14,6 +14,7 @@ import {
   registerWebhooks,
   restoreWebhooks,
   waitForWebhookCalls,
+  NATIVE_DENIAL,
 } from '../harness/native.js';
 import { startWebhook, stopWebhook, webhookRunning } from '../harness/webhook-control.js';
 
@@ -31,8 +32,6 @@ const FINALIZED = `kube-e2e-backstop-${RUN}`;
 const CREATED = `e2e-backstop-alice-${RUN}`;
 /** Kubeflow binds its profile controller to cluster-admin; it is not exempt. */
 const CONTROLLER_ADMIN = `e2e-backstop-controller-admin-${RUN}`;
-const NATIVE_DENIAL =
-  "ValidatingAdmissionPolicy 'profile-guard-profiles-enforce' with binding 'profile-guard-profiles-enforce' denied request: ";
 
 /** `kubectl create -f -` of one manifest; the result. */
 function create(manifest: Manifest, options: KubectlOptions = {}, dryRun = false) {

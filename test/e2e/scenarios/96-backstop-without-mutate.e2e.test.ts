@@ -12,6 +12,7 @@ import {
   registerWebhooks,
   restoreWebhooks,
   waitForWebhookCalls,
+  NATIVE_DENIAL,
 } from '../harness/native.js';
 import { embeddedDefaultSpec, profilePolicy } from '../harness/policies.js';
 import { startWebhook, stopWebhook, webhookRunning } from '../harness/webhook-control.js';
@@ -26,8 +27,6 @@ const BOBS_NAMESPACE = `e2e-nomutate-bob-${RUN}`;
 /** A selector policy that governs every Profile created without this label. */
 const SELECTOR_POLICY = 'e2e-nomutate-selector';
 const SELECTOR_KEY = 'e2e-nomutate-team';
-const NATIVE_DENIAL =
-  "ValidatingAdmissionPolicy 'profile-guard-profiles-enforce' with binding 'profile-guard-profiles-enforce' denied request: ";
 const WEBHOOK_DENIAL =
   'admission webhook "profiles.validate.profile-guard.io" denied the request: ';
 const DEFAULT_QUOTA = {
