@@ -50,6 +50,14 @@ import { splitRuleMessages } from '../harness/admission.js';
 import { ApiClient, type ApiAnswer, type Caller } from '../harness/api-client.js';
 import { loadE2eEnv } from '../harness/e2e-env.js';
 import { eventually } from '../harness/eventually.js';
+import {
+  ADMISSION,
+  applyNativePolicies,
+  ok,
+  pruneNativePolicies,
+  putObject,
+  removeProbe,
+} from '../harness/native-apply.js';
 
 const env = loadE2eEnv();
 const managed = env.managed;
@@ -62,7 +70,6 @@ const SKIP_CONDITION = 'e2e-native-diff-not-native';
 const POLICY_NAME = 'e2e-native-diff';
 const PROBE_NAME = 'e2e-native-diff-probe';
 const EDITOR_BINDING = 'e2e-native-diff-profile-editor';
-const ADMISSION = '/apis/admissionregistration.k8s.io/v1';
 const PROFILES = '/apis/kubeflow.org/v1/profiles';
 const NAME_RULES: readonly RuleId[] = [
   'profile-name-format',
@@ -283,29 +290,6 @@ function collectionOf(object: KubeObject): string {
   }
 }
 
-async function ok(answer: Promise<ApiAnswer>, what: string): Promise<ApiAnswer> {
-  const result = await answer;
-  if (result.status >= 300) throw new Error(`${what}: ${result.status} ${result.body}`);
-  return result;
-}
-
-/** Creates or replaces a cluster-scoped object at `collection/name`. */
-async function put(collection: string, object: KubeObject): Promise<void> {
-  const name = String(object.metadata?.name);
-  const current = await api().call('GET', `${collection}/${name}`);
-  if (current.status === 404) {
-    await ok(api().call('POST', collection, { body: object }), `create ${name}`);
-    return;
-  }
-  const resourceVersion = (JSON.parse(current.body) as KubeObject).metadata?.resourceVersion;
-  await ok(
-    api().call('PUT', `${collection}/${name}`, {
-      body: { ...object, metadata: { ...object.metadata, resourceVersion } },
-    }),
-    `replace ${name}`,
-  );
-}
-
 /** The webhook configurations with the skip condition added to (or removed from) every webhook. */
 async function setWebhookSkip(present: boolean): Promise<void> {
   for (const kind of ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations']) {
@@ -333,38 +317,13 @@ async function setWebhookSkip(present: boolean): Promise<void> {
   }
 }
 
-const KINDS: Readonly<Record<string, string>> = {
-  ValidatingAdmissionPolicy: 'validatingadmissionpolicies',
-  ValidatingAdmissionPolicyBinding: 'validatingadmissionpolicybindings',
-  MutatingAdmissionPolicy: 'mutatingadmissionpolicies',
-  MutatingAdmissionPolicyBinding: 'mutatingadmissionpolicybindings',
-};
-
-/** Deletes the generated objects not in `keep` (`kind/name`). */
-async function pruneNative(keep: ReadonlySet<string>): Promise<void> {
-  for (const [kind, plural] of Object.entries(KINDS)) {
-    const list = await ok(
-      api().call(
-        'GET',
-        `${ADMISSION}/${plural}?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dprofile-guard`,
-      ),
-      `list ${plural}`,
-    );
-    for (const item of (JSON.parse(list.body) as { items: KubeObject[] }).items) {
-      const name = String(item.metadata?.name);
-      if (!keep.has(`${kind}/${name}`))
-        await api().call('DELETE', `${ADMISSION}/${plural}/${name}`);
-    }
-  }
-}
-
 /**
  * Puts `policy` in force: as the ProfilePolicy the webhook reads (waiting for its status to say
  * so) and as the generated native objects (waiting for a probe policy applied after them to be
  * in effect, its warning seen, then for two of the API server's 1 s policy refreshes).
  */
 async function putPolicy(policy: Policy, round: number): Promise<void> {
-  await put('/apis/profile-guard.io/v1alpha1/profilepolicies', {
+  await putObject(api(), '/apis/profile-guard.io/v1alpha1/profilepolicies', {
     apiVersion: 'profile-guard.io/v1alpha1',
     kind: 'ProfilePolicy',
     metadata: { name: POLICY_NAME },
@@ -390,64 +349,12 @@ async function putPolicy(policy: Policy, round: number): Promise<void> {
       { name: 'e2e-native-phase', expression: `'${NATIVE_GROUP}' in request.userInfo.groups` },
     ],
   });
-  await Promise.all(
-    generated.objects.map((object) => {
-      const plural = KINDS[String(object.kind)];
-      if (plural === undefined) throw new Error(`unexpected kind ${String(object.kind)}`);
-      return put(`${ADMISSION}/${plural}`, object);
-    }),
-  );
-  await pruneNative(
-    new Set(generated.objects.map((o) => `${String(o.kind)}/${String(o.metadata?.name)}`)),
-  );
-  const marker = `probe round ${round}`;
-  await put(`${ADMISSION}/validatingadmissionpolicies`, {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'ValidatingAdmissionPolicy',
-    metadata: { name: PROBE_NAME },
-    spec: {
-      failurePolicy: 'Fail',
-      matchConstraints: {
-        resourceRules: [
-          {
-            apiGroups: ['kubeflow.org'],
-            apiVersions: ['*'],
-            operations: ['CREATE'],
-            resources: ['profiles'],
-          },
-        ],
-      },
-      matchConditions: [
-        {
-          name: 'probe',
-          expression: `'${NATIVE_GROUP}' in request.userInfo.groups && object.metadata.name == '${PROBE_NAME}'`,
-        },
-      ],
-      validations: [{ expression: 'false', message: marker }],
-    },
+  await applyNativePolicies(api(), generated.objects, {
+    name: PROBE_NAME,
+    marker: `probe round ${round}`,
+    caller: { user: ADMIN_CALLER.user, groups: [...ADMIN_CALLER.groups, NATIVE_GROUP] },
+    condition: `'${NATIVE_GROUP}' in request.userInfo.groups`,
   });
-  await put(`${ADMISSION}/validatingadmissionpolicybindings`, {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'ValidatingAdmissionPolicyBinding',
-    metadata: { name: PROBE_NAME },
-    spec: { policyName: PROBE_NAME, validationActions: ['Warn'] },
-  });
-  await eventually(
-    async () => {
-      const answer = await api().call('POST', `${PROFILES}?dryRun=All`, {
-        body: {
-          apiVersion: 'kubeflow.org/v1',
-          kind: 'Profile',
-          metadata: { name: PROBE_NAME },
-          spec: { owner: { kind: 'User', name: 'alice@example.com' } },
-        },
-        caller: { user: ADMIN_CALLER.user, groups: [...ADMIN_CALLER.groups, NATIVE_GROUP] },
-      });
-      expect(answer.warnings.join('\n')).toContain(marker);
-    },
-    { timeoutMs: 30000 },
-  );
-  await new Promise((resolve) => setTimeout(resolve, 2000));
 }
 
 const ADMISSION_DENIAL =
@@ -745,7 +652,7 @@ beforeAll(async () => {
   if (managed === undefined) return;
   // The phases' callers may write every kind (RoleBindings of any role too): RBAC must not decide
   // before admission. Not system:masters, so the embedded default exempts none of them.
-  await put('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+  await putObject(api(), '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRoleBinding',
     metadata: { name: EDITOR_BINDING },
@@ -762,9 +669,8 @@ beforeAll(async () => {
 afterAll(async () => {
   if (managed === undefined) return;
   await setWebhookSkip(false);
-  await pruneNative(new Set());
-  await api().call('DELETE', `${ADMISSION}/validatingadmissionpolicybindings/${PROBE_NAME}`);
-  await api().call('DELETE', `${ADMISSION}/validatingadmissionpolicies/${PROBE_NAME}`);
+  await pruneNativePolicies(api());
+  await removeProbe(api(), PROBE_NAME);
   await api().call('DELETE', `/apis/profile-guard.io/v1alpha1/profilepolicies/${POLICY_NAME}`);
   await api().call('DELETE', `${PROFILES}/alice`, { caller: RAW });
   await api().call(
