@@ -435,6 +435,51 @@ describe('bounded findings', () => {
     expect(result.evaluations[0]?.findings).toHaveLength(21);
   });
 
+  it('reads the message of reported findings only, however many violations there are', () => {
+    // Each violation counts the reads of its message; the path is free.
+    const judgeCounted = (count: number, operation: 'CREATE' | 'UPDATE') => {
+      let reads = 0;
+      const counted: RuleDefinition = {
+        ...ownerRule,
+        check: ({ object }) =>
+          failIf(
+            ((getPath(object, 'spec', 'values') ?? []) as unknown[]).map((_value, index) => ({
+              path: `spec.values[${index}]`,
+              get message() {
+                reads++;
+                return `spec.values[${index}] is bad`;
+              },
+            })),
+          ),
+      };
+      const object = withValues(count);
+      const result = createValidator([counted])(
+        input(
+          'Profile',
+          object,
+          operation === 'UPDATE'
+            ? { operation, oldObject: { ...withValues(count), metadata: { name: 'b' } } }
+            : {},
+        ),
+        policy(),
+        NO_CLUSTER,
+      );
+      return { reads, result };
+    };
+    for (const operation of ['CREATE', 'UPDATE'] as const) {
+      const small = judgeCounted(500, operation);
+      const large = judgeCounted(2000, operation);
+      // The 20 listed (denials on CREATE; ratcheted warnings on UPDATE), nothing else.
+      expect(small.reads).toBe(20);
+      expect(large.reads).toBe(20);
+      const listed = operation === 'CREATE' ? large.result.denials : large.result.warnings;
+      expect(listed).toHaveLength(21);
+      expect(listed[20]?.message).toBe(
+        'spec.values[20] and 1979 more fields (1980 in all) fail this rule too; only the first 20 are listed',
+      );
+    }
+  });
+
   it('keeps 20 findings as they are', () => {
     const result = validate(input('Profile', withValues(20)), policy(), NO_CLUSTER);
     expect(result.denials.map((finding) => finding.path)).toEqual(

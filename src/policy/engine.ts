@@ -8,6 +8,7 @@ import {
   type RuleContext,
   type RuleDefinition,
   type RuleResult,
+  type Violation,
 } from './rule.js';
 import type { RuleId } from './rule-ids.js';
 import { createRatchetKeyer } from './ratchet-key.js';
@@ -210,22 +211,20 @@ export const MAX_FINDINGS_PER_RULE = 20;
  */
 class FindingBucket {
   private readonly kept: Finding[] = [];
-  private rest: { first: Finding; count: number; allRatcheted: boolean } | undefined;
+  private rest:
+    | { ruleId: RuleId; mode: EnforcementMode; path: string; count: number; allRatcheted: boolean }
+    | undefined;
 
-  add(
-    ruleId: RuleId,
-    mode: EnforcementMode,
-    violation: { readonly path: string; readonly message: string },
-    ratcheted: boolean,
-  ): void {
+  /**
+   * Adds a violation. Its message is read only while it is among the first
+   * MAX_FINDINGS_PER_RULE (a lazy violation writes no message otherwise); of the rest, only the
+   * first one's path is read.
+   */
+  add(ruleId: RuleId, mode: EnforcementMode, violation: Violation, ratcheted: boolean): void {
     if (this.kept.length < MAX_FINDINGS_PER_RULE) {
       this.kept.push({ ruleId, mode, path: violation.path, message: violation.message, ratcheted });
     } else if (this.rest === undefined) {
-      this.rest = {
-        first: { ruleId, mode, path: violation.path, message: violation.message, ratcheted },
-        count: 1,
-        allRatcheted: ratcheted,
-      };
+      this.rest = { ruleId, mode, path: violation.path, count: 1, allRatcheted: ratcheted };
     } else {
       this.rest.count++;
       this.rest.allRatcheted &&= ratcheted;
@@ -235,14 +234,14 @@ class FindingBucket {
   findings(): readonly Finding[] {
     const rest = this.rest;
     if (rest === undefined) return this.kept;
-    const { first, count } = rest;
+    const { path, count } = rest;
     return [
       ...this.kept,
       {
-        ruleId: first.ruleId,
-        mode: first.mode,
-        path: first.path,
-        message: `${first.path} and ${count - 1} more fields (${count} in all) fail this rule too; only the first ${MAX_FINDINGS_PER_RULE} are listed`,
+        ruleId: rest.ruleId,
+        mode: rest.mode,
+        path,
+        message: `${path} and ${count - 1} more fields (${count} in all) fail this rule too; only the first ${MAX_FINDINGS_PER_RULE} are listed`,
         ratcheted: rest.allRatcheted,
       },
     ];

@@ -15,6 +15,49 @@ export interface Violation {
   readonly message: string;
 }
 
+/**
+ * A violation whose path and message are written when first read (then kept). The engine reads
+ * the message of the findings it reports only (at most `MAX_FINDINGS_PER_RULE` per bucket), so a
+ * rule failing in 50 000 places writes its message 20 times, not 50 000; the path is read for
+ * those and, on an UPDATE, to key every violation for ratcheting. `at` is the path, or something
+ * whose `path` is written on demand; `describe` writes the message from the path.
+ */
+export function lazyViolation(
+  at: string | { readonly path: string },
+  describe: (path: string) => string,
+): Violation {
+  return new LazyViolation(at, describe);
+}
+
+/** How many messages lazy violations have written in this process (a work counter for tests). */
+export function lazyMessagesWritten(): number {
+  return messagesWritten;
+}
+
+let messagesWritten = 0;
+
+class LazyViolation implements Violation {
+  private pathText: string | undefined;
+  private messageText: string | undefined;
+
+  constructor(
+    private readonly at: string | { readonly path: string },
+    private readonly describe: (path: string) => string,
+  ) {}
+
+  get path(): string {
+    return (this.pathText ??= typeof this.at === 'string' ? this.at : this.at.path);
+  }
+
+  get message(): string {
+    if (this.messageText === undefined) {
+      messagesWritten++;
+      this.messageText = this.describe(this.path);
+    }
+    return this.messageText;
+  }
+}
+
 /** What a rule's check returns. The engine adds `error` when a check throws. */
 export type RuleResult =
   | { readonly status: 'pass' }

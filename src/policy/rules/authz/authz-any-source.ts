@@ -1,5 +1,5 @@
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
+import { failIf, type Violation, defineRule, WRITE_OPERATIONS, lazyViolation } from '../../rule.js';
 import {
   conditionsOf,
   grantingRules,
@@ -39,10 +39,12 @@ export const authzAnySource = defineRule({
       const unlimited = pathLimitFailure(rule, allowedPaths);
       if (unlimited === undefined) continue;
       for (const { path, why } of open) {
-        violations.push({
-          path,
-          message: `${path} ${why}, so the rule admits any source, and ${unlimited}`,
-        });
+        violations.push(
+          lazyViolation(
+            path,
+            () => `${path} ${why}, so the rule admits any source, and ${unlimited}`,
+          ),
+        );
       }
     }
     return failIf(violations);

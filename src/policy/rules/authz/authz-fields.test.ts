@@ -1,3 +1,4 @@
+import { lazyMessagesWritten } from '../../rule.js';
 import { authorizationPolicy, evaluate } from '../../test-support/cluster-fixtures.js';
 import {
   conditionKey,
@@ -93,6 +94,24 @@ describe('work over many rules', () => {
       expect(small.denials.length > 0).toBe(foreign);
     },
   );
+
+  it('writes the messages of the reported findings only, whatever the number of violations', () => {
+    const messagesFor = (count: number) => {
+      const before = lazyMessagesWritten();
+      const { denials } = judgeCounted(count, true);
+      return { written: lazyMessagesWritten() - before, denials };
+    };
+    const small = messagesFor(500);
+    const large = messagesFor(2000);
+    // 20 listed findings of authz-source-namespace; the 21st summarises the rest by path alone.
+    expect(small.written).toBe(20);
+    expect(large.written).toBe(20);
+    expect(large.denials).toHaveLength(21);
+    expect(large.denials[0]?.message).toContain(
+      'spec.rules[0].from[0].source.namespaces[1] "n0" admits another namespace into "alice"',
+    );
+    expect(large.denials[20]?.message).toContain('(1980 in all)');
+  });
 
   it('writes the field path of an entry only for a violation, and writes it right', () => {
     const object = authorizationPolicy('alice', 'p', {

@@ -1,5 +1,5 @@
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
+import { failIf, type Violation, defineRule, WRITE_OPERATIONS, lazyViolation } from '../../rule.js';
 import { quoteValue } from '../../validation-helpers.js';
 import {
   admitsPrincipal,
@@ -50,10 +50,13 @@ export const authzGatewayUser = defineRule({
       for (const [principal, namespace] of gateways) {
         const path = admitsPrincipal(rule, principal, userIdHeader, namespace);
         if (path === undefined) continue;
-        violations.push({
-          path,
-          message: `${path} admits the gateway principal ${quoteValue(principal)} (authorizationPolicies.gatewayPrincipals), through which every Kubeflow user arrives, but ${rule.path} has no request.headers[${userIdHeader}] condition naming its users; add one with the users' ids in values`,
-        });
+        violations.push(
+          lazyViolation(
+            path,
+            () =>
+              `${path} admits the gateway principal ${quoteValue(principal)} (authorizationPolicies.gatewayPrincipals), through which every Kubeflow user arrives, but ${rule.path} has no request.headers[${userIdHeader}] condition naming its users; add one with the users' ids in values`,
+          ),
+        );
         break;
       }
     }

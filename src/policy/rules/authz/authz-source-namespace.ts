@@ -1,5 +1,5 @@
 import { requestNamespace, skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
+import { failIf, lazyViolation, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
 import { listValues, quoteValue } from '../../validation-helpers.js';
 import {
   conditionsOf,
@@ -36,44 +36,47 @@ export const authzSourceNamespace = defineRule({
     const quotedNamespace = quoteValue(namespace);
     const isAllowed = (ns: string): boolean => ns === namespace || allowed.includes(ns);
     const violations: Violation[] = [];
-    // `at` is the entry judged: its path is written only for a violation.
+    // `at` is the entry judged: its path, and the message, are written only when the engine
+    // reads them (for the findings it reports; a policy may have 50 000 offending rules).
     const judgeNamespace = (at: { readonly path: string }, value: string): void => {
       if (value.includes('*')) {
-        const path = at.path;
-        violations.push({
-          path,
-          message: `${path} ${quoteValue(value)} is a wildcard; ${allowedText}`,
-        });
+        violations.push(
+          lazyViolation(at, (path) => `${path} ${quoteValue(value)} is a wildcard; ${allowedText}`),
+        );
       } else if (!isAllowed(value)) {
-        const path = at.path;
-        violations.push({
-          path,
-          message: `${path} ${quoteValue(value)} admits another namespace into ${quotedNamespace}; ${allowedText}`,
-        });
+        violations.push(
+          lazyViolation(
+            at,
+            (path) =>
+              `${path} ${quoteValue(value)} admits another namespace into ${quotedNamespace}; ${allowedText}`,
+          ),
+        );
       }
     };
     const judgePrincipal = (at: { readonly path: string }, value: string): void => {
       if (value.includes('*')) {
-        const path = at.path;
-        violations.push({
-          path,
-          message: `${path} ${quoteValue(value)} is a wildcard; ${allowedText}`,
-        });
+        violations.push(
+          lazyViolation(at, (path) => `${path} ${quoteValue(value)} is a wildcard; ${allowedText}`),
+        );
         return;
       }
       const ns = principalNamespace(value);
       if (ns === undefined) {
-        const path = at.path;
-        violations.push({
-          path,
-          message: `${path} ${quoteValue(value)} is not of the form <trust-domain>/ns/<namespace>/sa/<name>`,
-        });
+        violations.push(
+          lazyViolation(
+            at,
+            (path) =>
+              `${path} ${quoteValue(value)} is not of the form <trust-domain>/ns/<namespace>/sa/<name>`,
+          ),
+        );
       } else if (!isAllowed(ns)) {
-        const path = at.path;
-        violations.push({
-          path,
-          message: `${path} ${quoteValue(value)} admits a workload of namespace ${quoteValue(ns)} into ${quotedNamespace}; ${allowedText}`,
-        });
+        violations.push(
+          lazyViolation(
+            at,
+            (path) =>
+              `${path} ${quoteValue(value)} admits a workload of namespace ${quoteValue(ns)} into ${quotedNamespace}; ${allowedText}`,
+          ),
+        );
       }
     };
     for (const rule of grantingRules(ctx.object)) {

@@ -1,5 +1,5 @@
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
+import { failIf, type Violation, defineRule, WRITE_OPERATIONS, lazyViolation } from '../../rule.js';
 import { listValues, quoteValue } from '../../validation-helpers.js';
 import { inDomains } from '../binding/binding-user-domain.js';
 import { conditionsOf, grantingRules } from './authz-fields.js';
@@ -32,25 +32,34 @@ export const authzUserHeader = defineRule({
         const { path: base, key, values, notValues } = condition;
         for (const { path, value } of [...values, ...notValues]) {
           if (value.includes('*')) {
-            violations.push({
-              path,
-              message: `${path} ${quoteValue(value)} is a wildcard on ${quoteValue(key)}; name each user exactly`,
-            });
+            violations.push(
+              lazyViolation(
+                path,
+                () =>
+                  `${path} ${quoteValue(value)} is a wildcard on ${quoteValue(key)}; name each user exactly`,
+              ),
+            );
           }
         }
         if (values.length === 0 && notValues.length > 0) {
-          violations.push({
-            path: `${base}.notValues`,
-            message: `${base}.notValues without ${base}.values admits every other user on ${quoteValue(key)}; name each user in values`,
-          });
+          violations.push(
+            lazyViolation(
+              `${base}.notValues`,
+              () =>
+                `${base}.notValues without ${base}.values admits every other user on ${quoteValue(key)}; name each user in values`,
+            ),
+          );
         }
         if (domains.length === 0) continue;
         for (const { path, value } of values) {
           if (value.includes('*') || inDomains(value, domains)) continue;
-          violations.push({
-            path,
-            message: `${path} ${quoteValue(value)} is not a user in an allowed domain; allowed: ${listValues(domains)} (bindings.userEmailDomains)`,
-          });
+          violations.push(
+            lazyViolation(
+              path,
+              () =>
+                `${path} ${quoteValue(value)} is not a user in an allowed domain; allowed: ${listValues(domains)} (bindings.userEmailDomains)`,
+            ),
+          );
         }
       }
     }

@@ -9,9 +9,17 @@ export interface Subject {
   readonly namespace: string | undefined;
 }
 
-/** `subjects` entries in order; non-object entries are kept (all fields undefined) for indexing. */
+/**
+ * `subjects` entries in order; non-object entries are kept (all fields undefined) for indexing.
+ * Every binding rule walks the same list: it is read once per list (objects are never edited
+ * while they are judged), so 100 000 subjects are read once per request, not once per rule.
+ */
 export function subjectsOf(object: KubeObject): readonly Subject[] {
-  return asArray(object.subjects).map((entry, index) => {
+  const subjects = object.subjects;
+  if (!Array.isArray(subjects) || subjects.length === 0) return NO_SUBJECTS;
+  const known = subjectLists.get(subjects);
+  if (known !== undefined) return known;
+  const out = asArray(subjects).map((entry, index) => {
     const record = asRecord(entry) ?? {};
     return {
       index,
@@ -20,7 +28,14 @@ export function subjectsOf(object: KubeObject): readonly Subject[] {
       namespace: nonEmpty(asString(record.namespace)),
     };
   });
+  subjectLists.set(subjects, out);
+  return out;
 }
+
+const NO_SUBJECTS: readonly Subject[] = Object.freeze([]);
+
+/** {@link subjectsOf} by `subjects` list. */
+const subjectLists = new WeakMap<object, readonly Subject[]>();
 
 /** `roleRef.kind` and `roleRef.name` (undefined when absent or not strings). */
 export function roleRefOf(object: KubeObject): {

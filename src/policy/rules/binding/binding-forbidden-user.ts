@@ -1,5 +1,5 @@
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, defineRule, type Violation, WRITE_OPERATIONS } from '../../rule.js';
+import { failIf, defineRule, type Violation, WRITE_OPERATIONS, lazyViolation } from '../../rule.js';
 import { indexPath, listValues, quoteValue } from '../../validation-helpers.js';
 import { subjectsOf } from './binding-fields.js';
 
@@ -26,10 +26,13 @@ export const bindingForbiddenUser = defineRule({
       if (subject.kind !== 'User' || subject.name === undefined) continue;
       if (!forbidden.includes(subject.name)) continue;
       const path = `${indexPath('subjects', subject.index)}.name`;
-      violations.push({
-        path,
-        message: `${path} ${quoteValue(subject.name)} is a forbidden user (bindings.forbiddenUsers: ${listValues(forbidden)})`,
-      });
+      violations.push(
+        lazyViolation(
+          path,
+          () =>
+            `${path} ${quoteValue(subject.name)} is a forbidden user (bindings.forbiddenUsers: ${listValues(forbidden)})`,
+        ),
+      );
     }
     return failIf(violations);
   },

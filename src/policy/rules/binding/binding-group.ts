@@ -1,5 +1,5 @@
 import { requestNamespace, skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
+import { failIf, type Violation, defineRule, WRITE_OPERATIONS, lazyViolation } from '../../rule.js';
 import { indexPath, listValues, quoteValue } from '../../validation-helpers.js';
 import { SERVICE_ACCOUNT_GROUP_PREFIX, subjectsOf } from './binding-fields.js';
 
@@ -26,19 +26,25 @@ export const bindingGroup = defineRule({
       if (subject.kind !== 'Group' || subject.name === undefined) continue;
       const path = `${indexPath('subjects', subject.index)}.name`;
       if (forbiddenGroups.includes(subject.name)) {
-        violations.push({
-          path,
-          message: `${path} ${quoteValue(subject.name)} is a forbidden group (bindings.forbiddenGroups: ${listValues(forbiddenGroups)})`,
-        });
+        violations.push(
+          lazyViolation(
+            path,
+            () =>
+              `${path} ${quoteValue(subject.name)} is a forbidden group (bindings.forbiddenGroups: ${listValues(forbiddenGroups)})`,
+          ),
+        );
         continue;
       }
       if (!subject.name.startsWith(SERVICE_ACCOUNT_GROUP_PREFIX)) continue;
       const saNamespace = subject.name.slice(SERVICE_ACCOUNT_GROUP_PREFIX.length);
       if (saNamespace === namespace || serviceAccountNamespaces.includes(saNamespace)) continue;
-      violations.push({
-        path,
-        message: `${path} ${quoteValue(subject.name)} binds every ServiceAccount of namespace ${quoteValue(saNamespace)} into ${quoteValue(namespace)}; allowed: this namespace, ${listValues(serviceAccountNamespaces)} (bindings.serviceAccountNamespaces)`,
-      });
+      violations.push(
+        lazyViolation(
+          path,
+          () =>
+            `${path} ${quoteValue(subject.name)} binds every ServiceAccount of namespace ${quoteValue(saNamespace)} into ${quoteValue(namespace)}; allowed: this namespace, ${listValues(serviceAccountNamespaces)} (bindings.serviceAccountNamespaces)`,
+        ),
+      );
     }
     return failIf(violations);
   },

@@ -8,6 +8,7 @@ import {
   defineRule,
   fail,
   WRITE_OPERATIONS,
+  lazyViolation,
 } from '../../rule.js';
 import { indexPath, quoteValue } from '../../validation-helpers.js';
 import { roleRefOf, subjectsOf } from './binding-fields.js';
@@ -50,10 +51,13 @@ export const bindingOwnerOnlyRole = defineRule({
     for (const subject of subjectsOf(ctx.object)) {
       if (subject.kind === ownerKind && subject.name === profile.ownerName) continue;
       const path = `${indexPath('subjects', subject.index)}.name`;
-      violations.push({
-        path,
-        message: `${path} ${quoteValue(subject.name ?? null)} (${subject.kind ?? 'no kind'}) is not the owner of profile namespace ${quoteValue(namespace)} (${ownerKind} ${quoteValue(profile.ownerName)}); roleRef.name ${quoteValue(name)} is reserved to the owner (bindings.ownerOnlyRoles)`,
-      });
+      violations.push(
+        lazyViolation(
+          path,
+          () =>
+            `${path} ${quoteValue(subject.name ?? null)} (${subject.kind ?? 'no kind'}) is not the owner of profile namespace ${quoteValue(namespace)} (${ownerKind} ${quoteValue(profile.ownerName)}); roleRef.name ${quoteValue(name)} is reserved to the owner (bindings.ownerOnlyRoles)`,
+        ),
+      );
     }
     return failIf(violations);
   },

@@ -1,5 +1,5 @@
 import { requestNamespace, skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
+import { failIf, type Violation, defineRule, WRITE_OPERATIONS, lazyViolation } from '../../rule.js';
 import { indexPath, listValues, quoteValue } from '../../validation-helpers.js';
 import { serviceAccountNamespace, subjectsOf } from './binding-fields.js';
 
@@ -30,10 +30,13 @@ export const bindingServiceAccountNamespace = defineRule({
       const base = indexPath('subjects', subject.index);
       const path = subject.kind === 'ServiceAccount' ? `${base}.namespace` : `${base}.name`;
       const field = subject.kind === 'ServiceAccount' ? saNamespace : subject.name;
-      violations.push({
-        path,
-        message: `${path} ${quoteValue(field)} binds a ServiceAccount of namespace ${quoteValue(saNamespace)} into ${quoteValue(namespace)}; allowed: this namespace, ${listValues(allowed)} (bindings.serviceAccountNamespaces)`,
-      });
+      violations.push(
+        lazyViolation(
+          path,
+          () =>
+            `${path} ${quoteValue(field)} binds a ServiceAccount of namespace ${quoteValue(saNamespace)} into ${quoteValue(namespace)}; allowed: this namespace, ${listValues(allowed)} (bindings.serviceAccountNamespaces)`,
+        ),
+      );
     }
     return failIf(violations);
   },

@@ -1,5 +1,12 @@
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, skip, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
+import {
+  failIf,
+  skip,
+  type Violation,
+  defineRule,
+  WRITE_OPERATIONS,
+  lazyViolation,
+} from '../../rule.js';
 import { emailDomain, indexPath, listValues, quoteValue } from '../../validation-helpers.js';
 import { isPersonUser, subjectsOf } from './binding-fields.js';
 
@@ -25,10 +32,13 @@ export const bindingUserDomain = defineRule({
       if (!isPersonUser(subject)) continue;
       if (inDomains(subject.name, domains)) continue;
       const path = `${indexPath('subjects', subject.index)}.name`;
-      violations.push({
-        path,
-        message: `${path} ${quoteValue(subject.name)} is not an e-mail address in an allowed domain; allowed: ${listValues(domains)} (bindings.userEmailDomains)`,
-      });
+      violations.push(
+        lazyViolation(
+          path,
+          () =>
+            `${path} ${quoteValue(subject.name)} is not an e-mail address in an allowed domain; allowed: ${listValues(domains)} (bindings.userEmailDomains)`,
+        ),
+      );
     }
     return failIf(violations);
   },

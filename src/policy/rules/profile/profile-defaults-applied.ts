@@ -9,6 +9,7 @@ import {
   type MutatorDefinition,
   type RuleDefinition,
   type Violation,
+  lazyViolation,
 } from '../../rule.js';
 import { keyPath, quoteValue } from '../../validation-helpers.js';
 
@@ -95,10 +96,13 @@ export function profileDefaultsApplied(
       });
       for (const { path: segments, value } of addedFields(ctx.object, result.mutated)) {
         const path = fieldPath(segments);
-        violations.push({
-          path,
-          message: `${path} lacks ${quoteValue(value)}, which /mutate injects under ${policy}: the mutating webhook failed or was skipped`,
-        });
+        violations.push(
+          lazyViolation(
+            path,
+            () =>
+              `${path} lacks ${quoteValue(value)}, which /mutate injects under ${policy}: the mutating webhook failed or was skipped`,
+          ),
+        );
       }
       return failIf(violations);
     },

@@ -1,5 +1,5 @@
 import type { Violation } from '../../rule.js';
-import { failIf, skip, defineRule, WRITE_OPERATIONS } from '../../rule.js';
+import { failIf, skip, defineRule, WRITE_OPERATIONS, lazyViolation } from '../../rule.js';
 import { isEmailAddress, quoteValue } from '../../validation-helpers.js';
 import { RBAC_API_GROUP, profileOwner, userOwnerName } from './profile-fields.js';
 
@@ -24,24 +24,32 @@ export const profileOwnerFormat = defineRule({
     const violations: Violation[] = [];
     const name = userOwnerName(object);
     if (name !== undefined && !isEmailAddress(name)) {
-      violations.push({
-        path: 'spec.owner.name',
-        message: `spec.owner.name ${quoteValue(name)} is not an e-mail address (user@example.com)`,
-      });
+      violations.push(
+        lazyViolation(
+          'spec.owner.name',
+          () => `spec.owner.name ${quoteValue(name)} is not an e-mail address (user@example.com)`,
+        ),
+      );
     }
     const apiGroup = owner.apiGroup;
     if (isSet(apiGroup) && apiGroup !== RBAC_API_GROUP) {
-      violations.push({
-        path: 'spec.owner.apiGroup',
-        message: `spec.owner.apiGroup ${quoteValue(apiGroup)} is not allowed; use "${RBAC_API_GROUP}" or leave it unset`,
-      });
+      violations.push(
+        lazyViolation(
+          'spec.owner.apiGroup',
+          () =>
+            `spec.owner.apiGroup ${quoteValue(apiGroup)} is not allowed; use "${RBAC_API_GROUP}" or leave it unset`,
+        ),
+      );
     }
     const kind = owner.kind;
     if ((kind === 'User' || kind === 'Group') && isSet(owner.namespace)) {
-      violations.push({
-        path: 'spec.owner.namespace',
-        message: `spec.owner.namespace ${quoteValue(owner.namespace)} must not be set on a ${kind} owner`,
-      });
+      violations.push(
+        lazyViolation(
+          'spec.owner.namespace',
+          () =>
+            `spec.owner.namespace ${quoteValue(owner.namespace)} must not be set on a ${kind} owner`,
+        ),
+      );
     }
     return failIf(violations);
   },

@@ -1,6 +1,6 @@
 import type { PolicySpec } from '../../policy-spec.js';
 import { compareQuantities, parseQuantity, type Quantity } from '../../quantity.js';
-import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
+import { failIf, type Violation, defineRule, WRITE_OPERATIONS, lazyViolation } from '../../rule.js';
 import { keyPath, quoteValue } from '../../validation-helpers.js';
 import { HARD_PATH, quotaAlias, quotaHardEntries } from './profile-fields.js';
 
@@ -57,10 +57,13 @@ export const profileQuotaMax = defineRule({
         .sort((a, b) => compareQuantities(a.quantity, b.quantity))[0];
       if (exceeded === undefined) continue;
       const path = keyPath(HARD_PATH, resource);
-      violations.push({
-        path,
-        message: `${path} ${quoteValue(value)} exceeds the maximum ${quoteValue(exceeded.text)} (${keyPath('profiles.quota.max', exceeded.key)})`,
-      });
+      violations.push(
+        lazyViolation(
+          path,
+          () =>
+            `${path} ${quoteValue(value)} exceeds the maximum ${quoteValue(exceeded.text)} (${keyPath('profiles.quota.max', exceeded.key)})`,
+        ),
+      );
     }
     return failIf(violations);
   },

@@ -1,4 +1,4 @@
-import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
+import { failIf, type Violation, defineRule, WRITE_OPERATIONS, lazyViolation } from '../../rule.js';
 import { keyPath, listValues } from '../../validation-helpers.js';
 import { HARD_PATH, quotaAlias, quotaHardEntries } from './profile-fields.js';
 import { isQuotaResourceName } from './quota-resource-names.js';
@@ -22,19 +22,24 @@ export const profileQuotaResource = defineRule({
     for (const [resource] of quotaHardEntries(object)) {
       const path = keyPath(HARD_PATH, resource);
       if (!isQuotaResourceName(resource)) {
-        violations.push({
-          path,
-          message: `${path} is not a ResourceQuota resource name (e.g. "cpu", "requests.nvidia.com/gpu", "count/pods")`,
-        });
+        violations.push(
+          lazyViolation(
+            path,
+            () =>
+              `${path} is not a ResourceQuota resource name (e.g. "cpu", "requests.nvidia.com/gpu", "count/pods")`,
+          ),
+        );
         continue;
       }
       if (allowed.length === 0 || allowed.includes(resource)) continue;
       const alias = quotaAlias(resource);
       if (alias !== undefined && allowed.includes(alias)) continue;
-      violations.push({
-        path,
-        message: `${path} is not an allowed quota resource; allowed: ${listValues(allowed)}`,
-      });
+      violations.push(
+        lazyViolation(
+          path,
+          () => `${path} is not an allowed quota resource; allowed: ${listValues(allowed)}`,
+        ),
+      );
     }
     return failIf(violations);
   },
