@@ -29,32 +29,54 @@ export function lazyViolation(
   return new LazyViolation(at, describe);
 }
 
-/** How many messages lazy violations have written in this process (a work counter for tests). */
+/** How many messages deferred violations have written in this process (a work counter for tests). */
 export function lazyMessagesWritten(): number {
   return messagesWritten;
 }
 
 let messagesWritten = 0;
 
-class LazyViolation implements Violation {
+/**
+ * A violation that writes its path and message when first read (then keeps them), for rules
+ * that may fail in many places: a subclass holds what they are made of, in one allocation.
+ * {@link lazyViolation} is the general one.
+ */
+export abstract class DeferredViolation implements Violation {
   private pathText: string | undefined;
   private messageText: string | undefined;
 
-  constructor(
-    private readonly at: string | { readonly path: string },
-    private readonly describe: (path: string) => string,
-  ) {}
+  /** Writes the path (called once, when it is first read). */
+  protected abstract writePath(): string;
+  /** Writes the message, which names `path` (called once, when it is first read). */
+  protected abstract writeMessage(path: string): string;
 
   get path(): string {
-    return (this.pathText ??= typeof this.at === 'string' ? this.at : this.at.path);
+    return (this.pathText ??= this.writePath());
   }
 
   get message(): string {
     if (this.messageText === undefined) {
       messagesWritten++;
-      this.messageText = this.describe(this.path);
+      this.messageText = this.writeMessage(this.path);
     }
     return this.messageText;
+  }
+}
+
+class LazyViolation extends DeferredViolation {
+  constructor(
+    private readonly at: string | { readonly path: string },
+    private readonly describe: (path: string) => string,
+  ) {
+    super();
+  }
+
+  protected writePath(): string {
+    return typeof this.at === 'string' ? this.at : this.at.path;
+  }
+
+  protected writeMessage(path: string): string {
+    return this.describe(path);
   }
 }
 

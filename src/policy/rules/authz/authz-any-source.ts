@@ -4,6 +4,7 @@ import {
   conditionsOf,
   grantingRules,
   pathLimitFailure,
+  sourceAt,
   sourcesOf,
   type AuthzRule,
 } from './authz-fields.js';
@@ -68,8 +69,15 @@ function openings(rule: AuthzRule): readonly { readonly path: string; readonly w
   if (from === undefined || from === null)
     return [{ path: `${rule.path}.from`, why: 'is missing' }];
   if (!hasEntries(from)) return [{ path: `${rule.path}.from`, why: 'is empty' }];
-  // Most rules name their sources: nothing is allocated for them (a source's path is written
-  // only when it is read).
+  // Most rules name their sources: they are read in place and nothing is allocated for them (a
+  // source's path is written only when it is read).
+  const sources = from as readonly unknown[];
+  let anyOpen = false;
+  for (let index = 0; index < sources.length && !anyOpen; index++) {
+    const source = sourceAt(sources, index);
+    anyOpen = !hasEntries(source.namespaces) && !hasEntries(source.principals);
+  }
+  if (!anyOpen) return [];
   let open: { readonly path: string; readonly why: string }[] | undefined;
   for (const entry of sourcesOf(rule)) {
     if (hasEntries(entry.source.namespaces) || hasEntries(entry.source.principals)) continue;

@@ -130,6 +130,31 @@ class SourceEntry extends ListEntry implements AuthzSource {
   }
 }
 
+/**
+ * The `source` of `from[index]` of a rule (`{}` when the entry has none), read without
+ * allocating: for loops over every rule that judge sources in place and allocate only for what
+ * they report (see {@link sourceStringEntry}).
+ */
+export function sourceAt(
+  from: readonly unknown[],
+  index: number,
+): Readonly<Record<string, unknown>> {
+  return asRecord(asRecord(from[index])?.source) ?? NO_SOURCE;
+}
+
+/**
+ * The path of the string entry `field[index]` of the source `from[fromIndex].source` of a rule,
+ * as {@link stringEntries} writes it: for a caller that judged the entry in place and reports it.
+ */
+export function sourceStringPath(
+  rule: AuthzRule,
+  fromIndex: number,
+  field: string,
+  index: number,
+): string {
+  return indexPath(`${indexPath(`${rule.path}.from`, fromIndex)}.source.${field}`, index);
+}
+
 /** The `from[].source` entries of a rule. */
 export function sourcesOf(rule: AuthzRule): readonly AuthzSource[] {
   const from = rule.rule.from;
@@ -302,41 +327,32 @@ export function admitsPrincipal(
   // undefined: not admitted; null: admitted without being named; a path: named there.
   // Plain loops, no closures or intermediate lists: this runs for every rule and gateway.
   let named: string | null | undefined;
-  if (!hasEntries(rule.rule.from)) {
+  const from = rule.rule.from;
+  if (!Array.isArray(from) || from.length === 0) {
     named = null;
   } else {
-    for (const entry of sourcesOf(rule)) {
-      const { source } = entry;
-      let byPrincipal: { readonly path: string; readonly value: string } | undefined;
-      for (const candidate of stringEntries(source, 'principals', entry)) {
-        if (principalMayMatch(candidate.value, principal)) {
-          byPrincipal = candidate;
-          break;
-        }
-      }
-      let byNamespace: { readonly path: string; readonly value: string } | undefined;
-      for (const candidate of stringEntries(source, 'namespaces', entry)) {
-        if (istioMatch(candidate.value, namespace)) {
-          byNamespace = candidate;
-          break;
-        }
-      }
-      if (hasEntries(source.principals) && byPrincipal === undefined) continue;
-      if (hasEntries(source.namespaces) && byNamespace === undefined) continue;
+    // Read in place: nothing is allocated for a source unless it names the principal exactly.
+    const sources = from as readonly unknown[];
+    for (let index = 0; index < sources.length; index++) {
+      const source = sourceAt(sources, index);
+      const { principals, namespaces } = source;
+      const byPrincipal = firstMatch(principals, principal, true);
+      const byNamespace = firstMatch(namespaces, namespace, false);
+      if (hasEntries(principals) && byPrincipal < 0) continue;
+      if (hasEntries(namespaces) && byNamespace < 0) continue;
       if (
-        anyMatches(stringEntries(source, 'notPrincipals', entry), principal) ||
-        anyMatches(stringEntries(source, 'notNamespaces', entry), namespace)
+        firstMatch(source.notPrincipals, principal, false) >= 0 ||
+        firstMatch(source.notNamespaces, namespace, false) >= 0
       ) {
         continue;
       }
-      const exact =
-        byPrincipal !== undefined && !byPrincipal.value.includes('*')
-          ? byPrincipal
-          : byNamespace !== undefined && !byNamespace.value.includes('*')
-            ? byNamespace
-            : undefined;
-      if (exact !== undefined) {
-        named = exact.path;
+      const exactPrincipal = byPrincipal >= 0 && !stringAt(principals, byPrincipal).includes('*');
+      const exactNamespace = byNamespace >= 0 && !stringAt(namespaces, byNamespace).includes('*');
+      if (exactPrincipal || exactNamespace) {
+        const [field, at] = exactPrincipal
+          ? (['principals', byPrincipal] as const)
+          : (['namespaces', byNamespace] as const);
+        named = sourceStringPath(rule, index, field, at);
         break;
       }
       named ??= null;
@@ -369,6 +385,27 @@ export function admitsPrincipal(
     if (anyMatches(condition.notValues, subject)) return undefined;
   }
   return named ?? undefined;
+}
+
+/**
+ * The index of the first string entry of `list` that matches `subject`: as a principal
+ * ({@link principalMayMatch}) when `asPrincipal`, else by Istio's match ({@link istioMatch}, as
+ * exclusions are judged). -1 when none does or `list` is not a list.
+ */
+function firstMatch(list: unknown, subject: string, asPrincipal: boolean): number {
+  if (!Array.isArray(list)) return -1;
+  const entries = list as readonly unknown[];
+  for (let index = 0; index < entries.length; index++) {
+    const entry = entries[index];
+    if (typeof entry !== 'string') continue;
+    if (asPrincipal ? principalMayMatch(entry, subject) : istioMatch(entry, subject)) return index;
+  }
+  return -1;
+}
+
+/** The string at `index` of a list {@link firstMatch} found it in. */
+function stringAt(list: unknown, index: number): string {
+  return (list as readonly string[])[index] ?? '';
 }
 
 /** True when `value` is a non-empty list. */

@@ -1,13 +1,23 @@
 import { requestNamespace, skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, lazyViolation, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
+import {
+  DeferredViolation,
+  defineRule,
+  failIf,
+  type Violation,
+  WRITE_OPERATIONS,
+} from '../../rule.js';
 import { listValues, quoteValue } from '../../validation-helpers.js';
 import {
   conditionsOf,
   grantingRules,
   principalNamespace,
-  sourcesOf,
-  stringEntries,
+  sourceAt,
+  sourceStringPath,
+  type AuthzRule,
 } from './authz-fields.js';
+
+/** The source fields judged, in the order their findings are listed. */
+const SOURCE_FIELDS = ['namespaces', 'principals'] as const;
 
 /**
  * In a granting (ALLOW) rule, every source it names must be of the policy's own namespace or one
@@ -32,69 +42,129 @@ export const authzSourceNamespace = defineRule({
     if (outside !== undefined) return outside;
     const namespace = requestNamespace(ctx);
     const { principalNamespaces: allowed, userIdHeader } = ctx.policy.spec.authorizationPolicies;
-    const allowedText = `allowed: this namespace, ${listValues(allowed)} (authorizationPolicies.principalNamespaces)`;
-    const quotedNamespace = quoteValue(namespace);
-    const isAllowed = (ns: string): boolean => ns === namespace || allowed.includes(ns);
     const violations: Violation[] = [];
-    // `at` is the entry judged: its path, and the message, are written only when the engine
-    // reads them (for the findings it reports; a policy may have 50 000 offending rules).
-    const judgeNamespace = (at: { readonly path: string }, value: string): void => {
-      if (value.includes('*')) {
-        violations.push(
-          lazyViolation(at, (path) => `${path} ${quoteValue(value)} is a wildcard; ${allowedText}`),
-        );
-      } else if (!isAllowed(value)) {
-        violations.push(
-          lazyViolation(
-            at,
-            (path) =>
-              `${path} ${quoteValue(value)} admits another namespace into ${quotedNamespace}; ${allowedText}`,
-          ),
-        );
-      }
-    };
-    const judgePrincipal = (at: { readonly path: string }, value: string): void => {
-      if (value.includes('*')) {
-        violations.push(
-          lazyViolation(at, (path) => `${path} ${quoteValue(value)} is a wildcard; ${allowedText}`),
-        );
-        return;
-      }
+    const isAllowed = (ns: string): boolean => ns === namespace || allowed.includes(ns);
+    // What is wrong with a value (undefined: nothing), found without allocating.
+    const namespaceProblem = (value: string): Problem | undefined =>
+      value.includes('*') ? 'wildcard' : isAllowed(value) ? undefined : 'namespace';
+    const principalProblem = (value: string): Problem | undefined => {
+      if (value.includes('*')) return 'wildcard';
       const ns = principalNamespace(value);
-      if (ns === undefined) {
-        violations.push(
-          lazyViolation(
-            at,
-            (path) =>
-              `${path} ${quoteValue(value)} is not of the form <trust-domain>/ns/<namespace>/sa/<name>`,
-          ),
-        );
-      } else if (!isAllowed(ns)) {
-        violations.push(
-          lazyViolation(
-            at,
-            (path) =>
-              `${path} ${quoteValue(value)} admits a workload of namespace ${quoteValue(ns)} into ${quotedNamespace}; ${allowedText}`,
-          ),
-        );
-      }
+      return ns === undefined ? 'shape' : isAllowed(ns) ? undefined : 'workload';
     };
+    // The messages' common parts, written once and only if a message is.
+    let texts: Texts | undefined;
+    const textsOf = (): Texts =>
+      (texts ??= {
+        allowed: `allowed: this namespace, ${listValues(allowed)} (authorizationPolicies.principalNamespaces)`,
+        namespace: quoteValue(namespace),
+      });
     for (const rule of grantingRules(ctx.object)) {
-      for (const entry of sourcesOf(rule)) {
-        for (const name of stringEntries(entry.source, 'namespaces', entry)) {
-          judgeNamespace(name, name.value);
-        }
-        for (const principal of stringEntries(entry.source, 'principals', entry)) {
-          judgePrincipal(principal, principal.value);
+      const from = rule.rule.from;
+      const sources: readonly unknown[] = Array.isArray(from) ? from : [];
+      for (let index = 0; index < sources.length; index++) {
+        const source = sourceAt(sources, index);
+        for (const field of SOURCE_FIELDS) {
+          const list = source[field];
+          if (!Array.isArray(list)) continue;
+          const problemOf = field === 'namespaces' ? namespaceProblem : principalProblem;
+          for (let at = 0; at < list.length; at++) {
+            const value: unknown = list[at];
+            if (typeof value !== 'string') continue;
+            const problem = problemOf(value);
+            if (problem === undefined) continue;
+            violations.push(
+              new SourceEntryViolation(rule, index, field, at, value, problem, textsOf),
+            );
+          }
         }
       }
       for (const condition of conditionsOf(rule, userIdHeader)) {
         const { kind } = condition.meaning;
         if (kind !== 'namespace' && kind !== 'principal') continue;
-        const judge = kind === 'namespace' ? judgeNamespace : judgePrincipal;
-        for (const value of condition.values) judge(value, value.value);
+        const problemOf = kind === 'namespace' ? namespaceProblem : principalProblem;
+        for (const entry of condition.values) {
+          const problem = problemOf(entry.value);
+          if (problem === undefined) continue;
+          violations.push(new ConditionValueViolation(entry, entry.value, problem, textsOf));
+        }
       }
     }
     return failIf(violations);
   },
 });
+
+/** What is wrong with a source value. */
+type Problem = 'wildcard' | 'namespace' | 'shape' | 'workload';
+
+/** The parts every message of one check shares. */
+interface Texts {
+  /** `allowed: this namespace, …` */
+  readonly allowed: string;
+  /** The policy's namespace, quoted. */
+  readonly namespace: string;
+}
+
+/**
+ * One offending source value, in one allocation: its path and message are written only when the
+ * engine reads them (a policy may have 50 000 offending rules, of which 20 are listed).
+ */
+abstract class SourceValueViolation extends DeferredViolation {
+  constructor(
+    private readonly value: string,
+    private readonly problem: Problem,
+    private readonly texts: () => Texts,
+  ) {
+    super();
+  }
+
+  protected writeMessage(path: string): string {
+    const { allowed, namespace } = this.texts();
+    const value = quoteValue(this.value);
+    switch (this.problem) {
+      case 'wildcard':
+        return `${path} ${value} is a wildcard; ${allowed}`;
+      case 'namespace':
+        return `${path} ${value} admits another namespace into ${namespace}; ${allowed}`;
+      case 'shape':
+        return `${path} ${value} is not of the form <trust-domain>/ns/<namespace>/sa/<name>`;
+      case 'workload':
+        return `${path} ${value} admits a workload of namespace ${quoteValue(principalNamespace(this.value) ?? '')} into ${namespace}; ${allowed}`;
+    }
+  }
+}
+
+/** A value of `from[fromIndex].source.<field>[at]` of a rule. */
+class SourceEntryViolation extends SourceValueViolation {
+  constructor(
+    private readonly rule: AuthzRule,
+    private readonly fromIndex: number,
+    private readonly field: string,
+    private readonly at: number,
+    value: string,
+    problem: Problem,
+    texts: () => Texts,
+  ) {
+    super(value, problem, texts);
+  }
+
+  protected writePath(): string {
+    return sourceStringPath(this.rule, this.fromIndex, this.field, this.at);
+  }
+}
+
+/** A value of a `when` condition on the source. */
+class ConditionValueViolation extends SourceValueViolation {
+  constructor(
+    private readonly entry: { readonly path: string },
+    value: string,
+    problem: Problem,
+    texts: () => Texts,
+  ) {
+    super(value, problem, texts);
+  }
+
+  protected writePath(): string {
+    return this.entry.path;
+  }
+}
