@@ -52,8 +52,13 @@ describe('nativeDesiredSet', () => {
       'ValidatingAdmissionPolicy/pg-profiles-warn',
       'MutatingAdmissionPolicy/pg-profiles-defaults',
     ]);
+    // No condition but the mutation's own (it runs only when a default is missing).
     for (const object of desired?.objects ?? []) {
-      expect(object.spec).not.toHaveProperty('matchConditions');
+      expect(
+        ((object.spec as { matchConditions?: { name: string }[] }).matchConditions ?? []).map(
+          (condition) => condition.name,
+        ),
+      ).toEqual(object.kind === 'MutatingAdmissionPolicy' ? ['profile-defaults-missing'] : []);
     }
   });
 
@@ -90,6 +95,10 @@ describe('nativeDesiredSet', () => {
             expression:
               "[object.metadata.?labels.orValue({}), (request.operation == 'UPDATE' ? oldObject.metadata.?labels.orValue({}) : {})].all(l, !((('team' in l ? l['team'] == 'a' : false))))",
           },
+          // The mutation's own, after it.
+          ...(object.kind === 'MutatingAdmissionPolicy'
+            ? [{ name: 'profile-defaults-missing' }]
+            : []),
         ],
       });
     }

@@ -147,9 +147,13 @@ describe('generateNativePolicies: shape', () => {
     expect(enforce?.spec.matchConditions).toEqual([
       { name: 'not-self', expression: "request.userInfo.username != 'x'" },
     ]);
+    // The mutation: the options' conditions first, then its own (a default is missing).
     expect(
       byName(custom, 'MutatingAdmissionPolicy', 'pg-team-profiles-defaults')?.spec.matchConditions,
-    ).toHaveLength(1);
+    ).toEqual([
+      { name: 'not-self', expression: "request.userInfo.username != 'x'" },
+      { name: 'profile-defaults-missing', expression: expect.any(String) as unknown },
+    ]);
   });
 });
 
@@ -361,6 +365,45 @@ describe('generateNativePolicies: the defaults mutation', () => {
     expect(expression).toContain("jsonpatch.escapeKey('example.com/a')");
   });
 
+  it('runs only when a default is missing: its match condition tests what the patch tests', () => {
+    const generated = generateNativePolicies(
+      testPolicy({ profiles: { annotations: { 'example.com/a': 'b' } } }),
+    );
+    const mutation = byName(
+      generated,
+      'MutatingAdmissionPolicy',
+      'profile-guard-profiles-defaults',
+    );
+    expect(mutation?.spec.matchConditions?.map((condition) => condition.name)).toEqual([
+      'profile-defaults-missing',
+    ]);
+    const condition = mutation?.spec.matchConditions?.[0]?.expression ?? '';
+    const patch = mutation?.spec.mutations?.[0]?.jsonPatch.expression ?? '';
+    // The quota: each branch that patches is true, each that leaves a malformed object alone false.
+    expect(condition).toContain(
+      '(!has(object.spec) ? true : type(object.spec) != map ? false : !has(object.spec.resourceQuotaSpec) ? true : type(object.spec.resourceQuotaSpec) != map ? false : !has(object.spec.resourceQuotaSpec.hard) ? true : type(object.spec.resourceQuotaSpec.hard) != map ? false : size(object.spec.resourceQuotaSpec.hard) == 0 ? true : ',
+    );
+    // fillMissing: every default key the patch adds when absent (alias-aware), the same tests.
+    for (const absent of [
+      "!('cpu' in object.spec.resourceQuotaSpec.hard) && !('requests.cpu' in object.spec.resourceQuotaSpec.hard)",
+      "!('memory' in object.spec.resourceQuotaSpec.hard) && !('requests.memory' in object.spec.resourceQuotaSpec.hard)",
+    ]) {
+      expect(condition).toContain(`(${absent})`);
+      expect(patch).toContain(`(${absent} ? [`);
+    }
+    // The labels and annotations: a missing map or key.
+    for (const [field, key] of [
+      ['labels', 'app.kubernetes.io/part-of'],
+      ['annotations', 'example.com/a'],
+    ] as const) {
+      expect(condition).toContain(
+        `(!has(object.metadata) || type(object.metadata) != map ? false : !has(object.metadata.${field}) ? true : type(object.metadata.${field}) != map ? false : `,
+      );
+      expect(condition).toContain(`!('${key}' in object.metadata.${field})`);
+      expect(patch).toContain(`('${key}' in object.metadata.${field} ? [] : [`);
+    }
+  });
+
   it('with fillMissing off, only fills an absent or empty hard', () => {
     const generated = generateNativePolicies(
       testPolicy({ profiles: { quota: { fillMissing: false } } }),
@@ -370,6 +413,11 @@ describe('generateNativePolicies: the defaults mutation', () => {
         .mutations?.[0]?.jsonPatch.expression ?? '';
     expect(expression).not.toContain("!('cpu' in");
     expect(expression).toContain('size(object.spec.resourceQuotaSpec.hard) == 0');
+    const condition =
+      byName(generated, 'MutatingAdmissionPolicy', 'profile-guard-profiles-defaults')?.spec
+        .matchConditions?.[0]?.expression ?? '';
+    expect(condition).not.toContain("!('cpu' in");
+    expect(condition).toContain('size(object.spec.resourceQuotaSpec.hard) == 0 ? true : false)');
   });
 });
 
@@ -558,7 +606,10 @@ describe('generateNativePolicies: RoleBindings in profile namespaces', () => {
       'profile-guard-clusterrolebindings-enforce': [self, masters, kcm],
       'profile-guard-clusterrolebindings-ratcheted': [self, masters, kcm],
       'profile-guard-authorizationpolicies-enforce': [self, masters, kcm],
-      'profile-guard-profiles-defaults': [self],
+      'profile-guard-profiles-defaults': [
+        self,
+        { name: 'profile-defaults-missing', expression: expect.any(String) as unknown },
+      ],
     });
     expect(conditions({ skipKubeControllerManager: false })).toMatchObject({
       'profile-guard-rolebindings-enforce': [masters],
@@ -567,10 +618,15 @@ describe('generateNativePolicies: RoleBindings in profile namespaces', () => {
     expect(conditions({ skipSystemMasters: false })).toMatchObject({
       'profile-guard-clusterrolebindings-enforce': [kcm],
     });
+    // Both off: no condition left but the mutation's own.
     expect(
-      Object.values(
+      Object.entries(
         conditions({ skipSystemMasters: false, skipKubeControllerManager: false }),
-      ).every((list) => list === undefined),
+      ).every(([name, list]) =>
+        name === 'profile-guard-profiles-defaults'
+          ? list?.length === 1 && list[0]?.name === 'profile-defaults-missing'
+          : list === undefined,
+      ),
     ).toBe(true);
   });
 

@@ -17,7 +17,7 @@ import {
   type NativeTarget,
 } from './cel-rule.js';
 import { NATIVE_RULES } from './native-catalog.js';
-import { profileDefaultsPatch } from './profile-defaults.js';
+import { profileDefaultsMissing, profileDefaultsPatch } from './profile-defaults.js';
 
 /** A CEL match condition added to every generated policy (e.g. to skip profile-guard itself). */
 export interface NativeMatchCondition {
@@ -62,6 +62,12 @@ export interface NativeOptions {
 
 /** The chart's default `namespaceOptOut.label`. */
 export const DEFAULT_NAMESPACE_OPT_OUT_LABEL = 'profile-guard.io/ignore';
+
+/**
+ * The name of the MutatingAdmissionPolicy's own match condition: it runs only when a default is
+ * missing (after the options' conditions).
+ */
+export const DEFAULTS_MISSING_CONDITION = 'profile-defaults-missing';
 
 /** The match condition that skips cluster administrators, named as the chart names it. */
 export const SKIP_SYSTEM_MASTERS_CONDITION: NativeMatchCondition = {
@@ -311,7 +317,8 @@ export function generateNativePolicies(
   }
 
   const patch = profileDefaultsPatch(spec);
-  if (patch !== undefined) {
+  const missing = profileDefaultsMissing(spec);
+  if (patch !== undefined && missing !== undefined) {
     const name = `${prefix}-profiles-defaults`;
     objects.push(
       {
@@ -327,7 +334,10 @@ export function generateNativePolicies(
               operations: ['CREATE', 'UPDATE'],
             })),
           },
-          ...matchConditions(options),
+          matchConditions: [
+            ...conditionList(options),
+            { name: DEFAULTS_MISSING_CONDITION, expression: missing },
+          ],
           mutations: [{ patchType: 'JSONPatch', jsonPatch: { expression: patch } }],
         },
       },
@@ -361,6 +371,12 @@ interface Context {
  * skip `system:masters` and kube-controller-manager's plain user (each unless turned off).
  */
 function matchConditions(options: NativeOptions, info?: TargetInfo): Record<string, unknown> {
+  const conditions = conditionList(options, info);
+  return conditions.length === 0 ? {} : { matchConditions: conditions };
+}
+
+/** The conditions of {@link matchConditions}, as plain objects. */
+function conditionList(options: NativeOptions, info?: TargetInfo): NativeMatchCondition[] {
   const conditions = [
     ...(options.matchConditions ?? []),
     ...(info?.accessControl === true && options.skipSystemMasters !== false
@@ -370,9 +386,7 @@ function matchConditions(options: NativeOptions, info?: TargetInfo): Record<stri
       ? [SKIP_KUBE_CONTROLLER_MANAGER_CONDITION]
       : []),
   ];
-  return conditions.length === 0
-    ? {}
-    : { matchConditions: conditions.map(({ name, expression }) => ({ name, expression })) };
+  return conditions.map(({ name, expression }) => ({ name, expression }));
 }
 
 /** CEL: the caller is in `exemptions` (users, groups, `namespace/name` ServiceAccounts). */
