@@ -203,8 +203,15 @@ describeManaged('native admission policies kept in step by serve (--native-polic
       expect(objects.get(ENFORCE)?.metadata.annotations).toMatchObject({
         'profile-guard.io/policy': 'default',
       });
-      // Every object rewritten without the selector policies' match condition.
-      for (const object of objects.values()) expect(object.spec.matchConditions).toBeUndefined();
+      // Every object rewritten without the selector policies' match condition (the mutation
+      // keeps its own: it runs only when a default is missing).
+      for (const [key, object] of objects) {
+        const conditions = (object.spec.matchConditions ?? []) as { name: string }[];
+        expect([key, conditions.map((condition) => condition.name)]).toEqual([
+          key,
+          key.startsWith('MutatingAdmissionPolicy/') ? ['profile-defaults-missing'] : [],
+        ]);
+      }
     });
   });
 

@@ -107,6 +107,19 @@ describeManaged(
           metadata: { name: FINALIZED, finalizers: ['kubeflow.org/e2e-backstop'] },
         }),
       ).toMatchObject({ code: 0 });
+      // The API server makes the native policies act one by one (each once its CEL is compiled,
+      // seconds on a busy machine): wait until the ratcheting warnings act too, with a dry-run
+      // UPDATE of the stored violation by the profile controller.
+      await eventually(async () => {
+        const touched = await kubectl(
+          env,
+          ['annotate', '--dry-run=server', 'profile', FINALIZED, 'e2e.profile-guard.io/probe=1'],
+          { impersonate: PROFILE_CONTROLLER },
+        );
+        expect(touched.stderr).toContain(
+          "Warning: Validation failed for ValidatingAdmissionPolicy 'profile-guard-profiles-ratcheted'",
+        );
+      });
 
       await stopWebhook(env, 'kill');
       expect(await webhookRunning(env)).toBe(false);
