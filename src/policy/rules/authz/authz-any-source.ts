@@ -33,7 +33,12 @@ export const authzAnySource = defineRule({
     if (outside !== undefined) return outside;
     const { allowedPaths, userIdHeader } = ctx.policy.spec.authorizationPolicies;
     const violations: Violation[] = [];
-    for (const rule of grantingRules(ctx.object)) {
+    // Indexed (see grantingRules): no iterator result per rule of a 50 000-rule policy.
+    const rules = grantingRules(ctx.object);
+    const ruleCount = rules.length;
+    for (let ruleIndex = 0; ruleIndex < ruleCount; ruleIndex++) {
+      const rule = rules[ruleIndex];
+      if (rule === undefined) continue;
       if (restrictedByCondition(rule, userIdHeader)) continue;
       const open = openings(rule);
       if (open.length === 0) continue;
@@ -57,9 +62,16 @@ export const authzAnySource = defineRule({
  * restricts the rule's sources (what those values admit is `authz-source-namespace`'s concern).
  */
 function restrictedByCondition(rule: AuthzRule, userIdHeader: string): boolean {
-  return conditionsOf(rule, userIdHeader).some(
-    ({ meaning, hasValues }) =>
-      meaning.exact && (meaning.kind === 'namespace' || meaning.kind === 'principal') && hasValues,
+  const conditions = conditionsOf(rule, userIdHeader);
+  // Most rules have no conditions: no callback is made for them.
+  return (
+    conditions.length > 0 &&
+    conditions.some(
+      ({ meaning, hasValues }) =>
+        meaning.exact &&
+        (meaning.kind === 'namespace' || meaning.kind === 'principal') &&
+        hasValues,
+    )
   );
 }
 
@@ -77,7 +89,7 @@ function openings(rule: AuthzRule): readonly { readonly path: string; readonly w
     const source = sourceAt(sources, index);
     anyOpen = !hasEntries(source.namespaces) && !hasEntries(source.principals);
   }
-  if (!anyOpen) return [];
+  if (!anyOpen) return NONE_OPEN;
   let open: { readonly path: string; readonly why: string }[] | undefined;
   for (const entry of sourcesOf(rule)) {
     if (hasEntries(entry.source.namespaces) || hasEntries(entry.source.principals)) continue;
@@ -85,6 +97,9 @@ function openings(rule: AuthzRule): readonly { readonly path: string; readonly w
   }
   return open ?? [];
 }
+
+/** No openings, shared: most rules name their sources. */
+const NONE_OPEN: readonly never[] = Object.freeze([]);
 
 function hasEntries(value: unknown): boolean {
   return Array.isArray(value) && value.length > 0;

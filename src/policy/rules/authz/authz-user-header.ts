@@ -26,8 +26,16 @@ export const authzUserHeader = defineRule({
     const { userIdHeader } = ctx.policy.spec.authorizationPolicies;
     const domains = ctx.policy.spec.bindings.userEmailDomains;
     const violations: Violation[] = [];
-    for (const rule of grantingRules(ctx.object)) {
-      for (const condition of conditionsOf(rule, userIdHeader)) {
+    // Indexed (see grantingRules): no iterator result per rule of a 50 000-rule policy.
+    const rules = grantingRules(ctx.object);
+    const ruleCount = rules.length;
+    for (let ruleIndex = 0; ruleIndex < ruleCount; ruleIndex++) {
+      const rule = rules[ruleIndex];
+      if (rule === undefined) continue;
+      const conditions = conditionsOf(rule, userIdHeader);
+      // Most rules have no conditions: no iterator is made for them.
+      if (conditions.length === 0) continue;
+      for (const condition of conditions) {
         if (condition.meaning.kind !== 'user-header') continue;
         const { path: base, key, values, notValues } = condition;
         for (const { path, value } of [...values, ...notValues]) {
