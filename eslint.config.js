@@ -95,6 +95,10 @@ export const LAYERS = {
     imports: ['admission', 'observability', 'util'],
     forbiddenPackages: ['@kubernetes/client-node', 'node:https', 'https'],
   },
+  offload: {
+    imports: ['policy', 'observability', 'admission', 'util'],
+    forbiddenPackages: [...ioModules, '@kubernetes/client-node', 'node-forge'],
+  },
   app: {
     imports: [
       'policy',
@@ -105,6 +109,7 @@ export const LAYERS = {
       'admission',
       'kube',
       'http',
+      'offload',
       'util',
     ],
     forbiddenPackages: ['@kubernetes/client-node'],
@@ -119,6 +124,7 @@ export const LAYERS = {
       'admission',
       'kube',
       'app',
+      'offload',
       'util',
     ],
     forbiddenPackages: ['@kubernetes/client-node'],

@@ -1,4 +1,4 @@
-import type { DecisionObserver } from '../observability/decision-record.js';
+import type { DecisionObserver, DecisionRecord } from '../observability/decision-record.js';
 import type { AdmissionHandler } from './handler.js';
 
 /**
@@ -47,4 +47,28 @@ export function withObservers(
       }),
     handler,
   );
+}
+
+/**
+ * Hands `record` to the observers in their order, as {@link withObservers} does for a result it
+ * decided: for a decision reached elsewhere (the decision worker), so that it is observed exactly
+ * as an inline one. An observer that throws is reported to `onError` with its index (itself
+ * isolated) and does not keep the record from the others.
+ */
+export function notifyObservers(
+  record: DecisionRecord,
+  observers: readonly DecisionObserver[],
+  onError: (error: unknown, index: number) => void = () => undefined,
+): void {
+  observers.forEach((observer, index) => {
+    try {
+      observer.onDecision(record);
+    } catch (error) {
+      try {
+        onError(error, index);
+      } catch {
+        // A broken error sink must not change anything either.
+      }
+    }
+  });
 }

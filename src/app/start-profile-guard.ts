@@ -1,10 +1,12 @@
 import { Registry } from 'prom-client';
 
 import { createAdmissionHandlers } from '../admission/admission-handlers.js';
+import { notifyObservers } from '../admission/observed-handler.js';
 import { closeGracefully } from '../http/close-server.js';
 import { createWebhookListener, type Readiness } from '../http/webhook-listener.js';
 import { createDecisionLogger, type Logger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
+import { createDecisionPool, type DecisionPoolOptions } from '../offload/decision-pool.js';
 import { connectCluster, type ClusterMode } from './cluster-connection.js';
 import { ConfigError } from './config-error.js';
 import { startNativeSync, type NativeMode } from './native-policies.js';
@@ -39,6 +41,16 @@ export interface ProfileGuardOptions {
   readonly native?: NativeMode;
   /** profile-guard's version, written on the native admission policies. */
   readonly version?: string;
+  /**
+   * `--offload-bytes` and the decision worker's limits: bodies above `aboveBytes` are decided
+   * off the main thread. Absent, or `aboveBytes` 0: every body is decided inline.
+   */
+  readonly offload?: Omit<
+    DecisionPoolOptions,
+    'snapshot' | 'policies' | 'onDecision' | 'logger' | 'metrics'
+  > & {
+    readonly aboveBytes: number;
+  };
   /** Test seams: how often certificate and policy files are polled besides fs.watch. */
   readonly certPollIntervalMs?: number;
   readonly policyPollIntervalMs?: number;
@@ -147,14 +159,33 @@ export async function startProfileGuard(
       clusterSynced: () => cluster.synced(),
     });
     // Metrics, the decision log, Events and PolicyReports each decorate the handlers.
+    const observers = [metrics, createDecisionLogger(logger), ...cluster.observers];
+    const onObserverError = (error: unknown): void => {
+      logger.error({ err: error }, 'a decision observer failed');
+    };
     const handlers = createAdmissionHandlers({
       policies: policy.provider,
       snapshot: () => cluster.snapshot(),
-      observers: [metrics, createDecisionLogger(logger), ...cluster.observers],
-      onObserverError: (error) => {
-        logger.error({ err: error }, 'a decision observer failed');
-      },
+      observers,
+      onObserverError,
     });
+    // Large bodies are decided by the decision worker, with this thread's snapshot and policies,
+    // and observed here by the same observers; /healthz and small reviews are not held up.
+    const { aboveBytes = 0, ...poolOptions } = options.offload ?? {};
+    const pool =
+      aboveBytes > 0
+        ? createDecisionPool({
+            ...poolOptions,
+            snapshot: () => cluster.snapshot(),
+            policies: () => policy.inForce(),
+            onDecision: (record) => {
+              notifyObservers(record, observers, onObserverError);
+            },
+            logger,
+            metrics,
+          })
+        : undefined;
+    if (pool !== undefined) closers.push(() => pool.close());
     // While draining, every answer not yet sent closes its connection, so keep-alive clients
     // reconnect (to another replica) instead of reusing a connection that is about to go.
     const listener = createWebhookListener({
@@ -162,6 +193,14 @@ export async function startProfileGuard(
       readiness,
       logger,
       closingConnections: () => draining,
+      ...(pool === undefined
+        ? {}
+        : {
+            offload: {
+              aboveBytes,
+              decide: (webhook, bytes) => pool.decide(webhook, bytes),
+            },
+          }),
     });
     const server = createWebhookServer(tls.store, listener, logger);
     const metricsServer = createMetricsServer(registry);

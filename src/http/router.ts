@@ -31,7 +31,7 @@ export interface RouterOptions {
   readonly onError: (error: unknown, reply: Reply) => void;
 }
 
-const JSON_TYPE = 'application/json; charset=utf-8';
+export const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
  * The one request listener of a server: routes by path and method, answers every request once.

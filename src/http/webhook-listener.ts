@@ -4,7 +4,7 @@ import type { AdmissionHandler, WebhookName } from '../admission/handler.js';
 import { decodeReviewBytes, encodeReviewResponse } from '../admission/review-codec.js';
 import type { Logger } from '../observability/logger.js';
 import { DEFAULT_MAX_BODY_BYTES, readRequestBody } from './request-body.js';
-import { createRouter, type Reply, type RequestListener } from './router.js';
+import { createRouter, JSON_TYPE, type Reply, type RequestListener } from './router.js';
 import { errorMessage } from '../util/error-message.js';
 
 export { DEFAULT_MAX_BODY_BYTES } from './request-body.js';
@@ -22,6 +22,19 @@ export interface Readiness {
   readonly reasons: readonly string[];
 }
 
+/**
+ * Where bodies above `aboveBytes` are decided instead of on this thread (`serve --offload-bytes`):
+ * the raw bytes go there undecoded (and are not used here afterwards); the answer comes back as
+ * the status and JSON text to write as they are, `rejected` holding the error of a 400.
+ */
+export interface Offload {
+  readonly aboveBytes: number;
+  decide(
+    webhook: WebhookName,
+    bytes: Uint8Array,
+  ): Promise<{ readonly status: number; readonly body: string; readonly rejected?: string }>;
+}
+
 /** Options of {@link createWebhookListener}. */
 export interface WebhookListenerOptions {
   readonly validating: AdmissionHandler;
@@ -35,6 +48,8 @@ export interface WebhookListenerOptions {
    * already in flight, carries `Connection: close`. Read as each answer is sent.
    */
   readonly closingConnections?: () => boolean;
+  /** Bodies above a size decided elsewhere; absent: every body is decided inline. */
+  readonly offload?: Offload;
 }
 
 /**
@@ -47,12 +62,19 @@ export interface WebhookListenerOptions {
  *   another Content-Encoding. Bodies are read whatever their Content-Type.
  * - `GET /healthz`: 200 `ok`. `GET /readyz`: 200 or 503 with `{ ready, reasons }`.
  * - anything else: 404 or 405 (with `Allow`), JSON.
+ * With `offload`, a body larger than `offload.aboveBytes` is not decoded here: it is decided by
+ * `offload` (a decision worker), whose answer is written as it comes, byte for byte what the
+ * inline path writes; smaller bodies are decided inline as always.
  * Every answer carries {@link COMMON_HEADERS}. A handler that breaks its no-throw contract gets
  * `500 {"error":"internal error"}`, logged.
  */
 export function createWebhookListener(options: WebhookListenerOptions): RequestListener {
   const { logger } = options;
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+
+  const rejected = (webhook: WebhookName, error: string): void => {
+    logger.warn({ webhook, status: 400, error }, 'rejected a body that is not an AdmissionReview');
+  };
 
   const review =
     (handler: AdmissionHandler, webhook: WebhookName) =>
@@ -63,12 +85,16 @@ export function createWebhookListener(options: WebhookListenerOptions): RequestL
         reply.json(body.status, { error: body.error });
         return;
       }
+      const offload = options.offload;
+      if (offload !== undefined && body.bytes.length > offload.aboveBytes) {
+        const answer = await offload.decide(webhook, body.bytes);
+        if (answer.rejected !== undefined) rejected(webhook, answer.rejected);
+        reply.text(answer.status, JSON_TYPE, answer.body);
+        return;
+      }
       const decoded = decodeReviewBytes(body.bytes);
       if (!decoded.ok) {
-        logger.warn(
-          { webhook, status: 400, error: decoded.body.error },
-          'rejected a body that is not an AdmissionReview',
-        );
+        rejected(webhook, decoded.body.error);
         reply.json(400, decoded.body);
         return;
       }

@@ -3,11 +3,7 @@ import { EMBEDDED_DEFAULT_POLICY } from '../config/default-policy.js';
 import { parsePolicyDocument, type PolicyParseResult } from '../config/parse-policy.js';
 import { asArray, asString, getPath } from '../policy/object-access.js';
 import type { PolicyProvider } from '../policy/policy-provider.js';
-import {
-  guardedLabelKeys,
-  selectPolicyFor,
-  selectorLabelKeys,
-} from '../policy/policy-selection.js';
+import { selectingProvider } from '../policy/policy-selection.js';
 import type { Policy } from '../policy/policy-spec.js';
 import type { PolicyObjectEvent } from './cluster-cache.js';
 import { REAL_SCHEDULER, backoffDelay, type Scheduler } from './scheduler.js';
@@ -105,7 +101,7 @@ export function createClusterPolicies(options: ClusterPoliciesOptions): ClusterP
   const entries = new Map<string, Entry>();
   const inFlight = new Set<Promise<void>>();
   let inForce: readonly Policy[] = [];
-  let keys: ReadonlySet<string> = new Set();
+  let selecting = selectingProvider(inForce, fallback);
   let stopped = false;
 
   const refreshActive = (): void => {
@@ -118,7 +114,7 @@ export function createClusterPolicies(options: ClusterPoliciesOptions): ClusterP
     const same = next.length === inForce.length && next.every((policy, i) => policy === inForce[i]);
     if (same) return;
     inForce = next;
-    keys = selectorLabelKeys(inForce);
+    selecting = selectingProvider(inForce, fallback);
     options.onActiveChange?.(inForce);
   };
 
@@ -246,12 +242,9 @@ export function createClusterPolicies(options: ClusterPoliciesOptions): ClusterP
       if (event.type === 'delete') remove(event.object);
       else upsert(event.object);
     },
-    select(input, cluster) {
-      if (inForce.length === 0) return fallback;
-      return selectPolicyFor(inForce, input, cluster, fallback, keys);
-    },
-    selectorLabelKeys: () => keys,
-    guardedLabelKeys: (input) => guardedLabelKeys(inForce, input, fallback, keys),
+    select: (input, cluster) => selecting.select(input, cluster),
+    selectorLabelKeys: () => selecting.selectorLabelKeys(),
+    guardedLabelKeys: (input) => selecting.guardedLabelKeys(input),
     active: () => inForce,
     errors: (name) => entries.get(name)?.errors,
     async idle() {

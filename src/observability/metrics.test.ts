@@ -20,6 +20,9 @@ describe('createMetrics', () => {
       'profile_guard_native_in_sync',
       'profile_guard_native_sync_total',
       'profile_guard_native_writes_total',
+      'profile_guard_offload_queue_depth',
+      'profile_guard_offload_requests_total',
+      'profile_guard_offload_worker_restarts_total',
       'profile_guard_policy_info',
       'profile_guard_policy_reloads_total',
       'profile_guard_rule_violations_total',
@@ -82,6 +85,7 @@ describe('createMetrics', () => {
       'le',
       'mode',
       'operation',
+      'reason',
       'result',
       'rule',
       'webhook',
@@ -169,6 +173,27 @@ describe('createMetrics', () => {
     expect(await registry.metrics()).toContain('profile_guard_native_in_sync 1');
     metrics.nativeSyncPassed('yielded');
     expect(await registry.metrics()).toContain('profile_guard_native_in_sync 0');
+  });
+
+  it('counts offloaded requests by result, worker restarts by reason, and the queue depth', async () => {
+    const { registry, metrics } = setup();
+    let text = await registry.metrics();
+    expect(text).toContain('profile_guard_offload_worker_restarts_total{reason="timeout"} 0');
+    expect(text).toContain('profile_guard_offload_worker_restarts_total{reason="crash"} 0');
+    metrics.offloaded('validate', 'decided');
+    metrics.offloaded('validate', 'decided');
+    metrics.offloaded('mutate', 'queue_full');
+    metrics.offloadWorkerRestarted('timeout');
+    metrics.setOffloadQueueDepth(3);
+    text = await registry.metrics();
+    expect(text).toContain(
+      'profile_guard_offload_requests_total{webhook="validate",result="decided"} 2',
+    );
+    expect(text).toContain(
+      'profile_guard_offload_requests_total{webhook="mutate",result="queue_full"} 1',
+    );
+    expect(text).toContain('profile_guard_offload_worker_restarts_total{reason="timeout"} 1');
+    expect(text).toContain('profile_guard_offload_queue_depth 3');
   });
 
   it('adds process metrics with the profile_guard_ prefix by default', async () => {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
-import type { DecisionObserver, DecisionRecord } from './decision-record.js';
+import type { DecisionObserver, DecisionRecord, WebhookName } from './decision-record.js';
 
 /** Every metric name profile-guard registers starts with this. */
 export const METRIC_PREFIX = 'profile_guard_';
@@ -29,6 +29,32 @@ export type NativeSyncResult = 'converged' | 'written' | 'yielded' | 'failed';
 export type NativeWriteOperation = 'apply' | 'delete';
 
 /**
+ * How a request decided off the main thread ended, the `result` label of
+ * `profile_guard_offload_requests_total`: decided by the decision worker (`decided`), not an
+ * AdmissionReview (`rejected`, 400), or denied without a decision: the watchdog stopped the
+ * worker (`timeout`), the worker died (`crash`), too many were waiting (`queue_full`), it could
+ * not be handed over (`error`), or the server was stopping (`shutdown`).
+ */
+export const OFFLOAD_RESULTS = [
+  'decided',
+  'rejected',
+  'timeout',
+  'crash',
+  'queue_full',
+  'error',
+  'shutdown',
+] as const;
+
+/** One of {@link OFFLOAD_RESULTS}. */
+export type OffloadResult = (typeof OFFLOAD_RESULTS)[number];
+
+/**
+ * Why the decision worker was replaced, the `reason` label of
+ * `profile_guard_offload_worker_restarts_total`: stopped by the watchdog, or died on its own.
+ */
+export type WorkerRestartReason = 'timeout' | 'crash';
+
+/**
  * The contract's metrics behind typed methods. Labels are bounded sets (webhook, kind, operation,
  * decision, rule, mode, result, policy name): never an object's namespace or name, never a user.
  * A Metrics is a {@link DecisionObserver}: it decorates the admission handlers beside the
@@ -50,6 +76,12 @@ export interface Metrics extends DecisionObserver {
   nativeSyncPassed(result: NativeSyncResult): void;
   /** One write of the native policy sync. */
   nativeWritten(operation: NativeWriteOperation, ok: boolean): void;
+  /** One request decided off the main thread ended so. */
+  offloaded(webhook: WebhookName, result: OffloadResult): void;
+  /** The decision worker was replaced. */
+  offloadWorkerRestarted(reason: WorkerRestartReason): void;
+  /** Requests now waiting for the decision worker. */
+  setOffloadQueueDepth(depth: number): void;
 }
 
 /**
@@ -143,6 +175,24 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}):
     labelNames: ['operation', 'result'] as const,
     registers,
   });
+  const offloads = new Counter({
+    name: `${METRIC_PREFIX}offload_requests_total`,
+    help: 'Admission requests decided off the main thread (bodies above --offload-bytes), by webhook and result (decided|rejected|timeout|crash|queue_full|error|shutdown).',
+    labelNames: ['webhook', 'result'] as const,
+    registers,
+  });
+  const workerRestarts = new Counter({
+    name: `${METRIC_PREFIX}offload_worker_restarts_total`,
+    help: 'Decision workers replaced, by reason (timeout: stopped by the watchdog; crash: died on its own).',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  for (const reason of ['timeout', 'crash'] as const) workerRestarts.inc({ reason }, 0);
+  const offloadQueue = new Gauge({
+    name: `${METRIC_PREFIX}offload_queue_depth`,
+    help: 'Admission requests waiting for the decision worker.',
+    registers,
+  });
   if (options.processMetrics ?? true) {
     collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
   }
@@ -188,6 +238,15 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}):
     },
     nativeWritten: (operation, ok) => {
       nativeWrites.inc({ operation, result: ok ? 'success' : 'failure' });
+    },
+    offloaded: (webhook, result) => {
+      offloads.inc({ webhook, result });
+    },
+    offloadWorkerRestarted: (reason) => {
+      workerRestarts.inc({ reason });
+    },
+    setOffloadQueueDepth: (depth) => {
+      offloadQueue.set(depth);
     },
   };
 }

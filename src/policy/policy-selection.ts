@@ -4,6 +4,7 @@ import type { KubeObject } from './kube-object.js';
 import { profileOwnerReference } from './profile-namespace.js';
 import { asStringMap, getPath } from './object-access.js';
 import type { LabelSelector, Policy } from './policy-spec.js';
+import type { PolicyProvider } from './policy-provider.js';
 import type { AdmissionInput } from './request.js';
 
 /** A Profile's labels, as selectors read them. */
@@ -218,4 +219,26 @@ export function profileLabelsFor(
     case 'AuthorizationPolicy':
       return input.namespace === '' ? undefined : cluster.getProfile(input.namespace)?.labels;
   }
+}
+
+/**
+ * The provider that selects among `candidates` as cluster ProfilePolicies do (`selectPolicyFor`,
+ * with `fallback` when none is in force or none matches), guarding their selector label keys.
+ * With no candidates it answers `fallback` for every request and guards no key: exactly a
+ * provider of one policy (a `--policy` file, the embedded default). The cluster's provider and
+ * the decision worker's are both this one, so a request selects the same policy in either.
+ */
+export function selectingProvider(
+  candidates: readonly Policy[],
+  fallback: Policy,
+): Required<PolicyProvider> {
+  const keys = selectorLabelKeys(candidates);
+  return {
+    select: (input, cluster) =>
+      candidates.length === 0
+        ? fallback
+        : selectPolicyFor(candidates, input, cluster, fallback, keys),
+    selectorLabelKeys: () => keys,
+    guardedLabelKeys: (input) => guardedLabelKeys(candidates, input, fallback, keys),
+  };
 }

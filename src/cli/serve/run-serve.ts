@@ -21,6 +21,11 @@ import { errorMessage } from '../../util/error-message.js';
 import { homeDirectory } from '../home-dir.js';
 import { DEFAULT_NATIVE_PREFIX, type NativeMode } from '../../app/native-policies.js';
 import { packageVersion } from '../run-cli.js';
+import {
+  DEFAULT_OFFLOAD_BUDGET_MS,
+  DEFAULT_OFFLOAD_BYTES,
+  DEFAULT_OFFLOAD_QUEUE,
+} from '../../offload/decision-pool.js';
 
 /** Default HTTPS port of the webhook. */
 export const DEFAULT_PORT = 8443;
@@ -68,6 +73,13 @@ Flags:
                              cluster lookups; their bindings are installed with profile-guard
       --native-prefix NAME   name prefix and set label of those objects (default
                              ${DEFAULT_NATIVE_PREFIX})
+      --offload-bytes N      decide bodies larger than N bytes on a decision worker
+                             thread, so /healthz and small reviews never wait behind them
+                             (default ${DEFAULT_OFFLOAD_BYTES}; 0 = decide every body inline)
+      --offload-budget-ms N  time an offloaded request may take, waiting included; past it
+                             the worker is stopped and the request denied (default ${DEFAULT_OFFLOAD_BUDGET_MS})
+      --offload-queue N      offloaded requests that may wait; more are denied at once
+                             (default ${DEFAULT_OFFLOAD_QUEUE})
       --log-level LEVEL      ${LOG_LEVELS.join(', ')} (default info)
       --shutdown-timeout S   seconds allowed for in-flight requests at shutdown (default ${DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000})
   -h, --help                 this help
@@ -94,6 +106,9 @@ const OPTIONS = {
   'reports-discovery-interval': { type: 'string' },
   'native-policies': { type: 'string' },
   'native-prefix': { type: 'string' },
+  'offload-bytes': { type: 'string' },
+  'offload-budget-ms': { type: 'string' },
+  'offload-queue': { type: 'string' },
   'log-level': { type: 'string' },
   'shutdown-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -160,6 +175,20 @@ export async function runServe(
       DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000,
       0,
     );
+    const offload = {
+      aboveBytes: positiveIntFlag(
+        'offload-bytes',
+        flags['offload-bytes'],
+        DEFAULT_OFFLOAD_BYTES,
+        0,
+      ),
+      budgetMs: positiveIntFlag(
+        'offload-budget-ms',
+        flags['offload-budget-ms'],
+        DEFAULT_OFFLOAD_BUDGET_MS,
+      ),
+      maxQueue: positiveIntFlag('offload-queue', flags['offload-queue'], DEFAULT_OFFLOAD_QUEUE, 0),
+    };
     for (const flag of ['policy', 'cert-dir', 'ca-out', 'host', 'kubeconfig'] as const) {
       if (flags[flag] === '')
         throw new UsageError(`invalid value for --${flag}: must not be empty`);
@@ -207,6 +236,7 @@ export async function runServe(
       env: io.env,
       homeDir,
       shutdownTimeoutMs: shutdownSeconds * 1000,
+      offload,
       ...(native === undefined ? {} : { native, version: packageVersion() }),
     });
   } catch (error) {
