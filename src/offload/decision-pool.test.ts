@@ -402,8 +402,21 @@ describe('createDecisionPool', () => {
       'validate',
       bytesOf(reviewBody({ uid: 'third', object: ALICE })),
     );
-    expect(third.status).toBe(503);
-    expect(JSON.parse(third.body).error).toMatch(/too many large requests are waiting/);
+    expect(third.status).toBe(200);
+    expect(JSON.parse(third.body).response).toEqual({
+      uid: 'third',
+      allowed: false,
+      status: {
+        code: 500,
+        reason: 'InternalError',
+        message: expect.stringMatching(/too many large requests are waiting/),
+      },
+      auditAnnotations: { decision: 'denied' },
+    });
+    // Without the API server's envelope at the start of the body, no uid to answer: HTTP 503.
+    const fourth = await pool.decide('validate', bytesOf({ request: { kind: {}, uid: 'fourth' } }));
+    expect(fourth.status).toBe(503);
+    expect(JSON.parse(fourth.body).error).toMatch(/too many large requests are waiting/);
     word.release();
     const answers: OffloadAnswer[] = await Promise.all([first, second]);
     expect(
@@ -412,6 +425,7 @@ describe('createDecisionPool', () => {
       ),
     ).toEqual(['first', 'second']);
     expect(recorded.results.map((entry) => entry.result)).toEqual([
+      'queue_full',
       'queue_full',
       'decided',
       'decided',
@@ -445,7 +459,9 @@ describe('createDecisionPool', () => {
     await word.holding();
     const waiting = pool.decide('validate', bytesOf(reviewBody({ object: ALICE })));
     await pool.close();
-    expect((await waiting).status).toBe(503);
+    const waited = JSON.parse((await waiting).body);
+    expect(waited.response.allowed).toBe(false);
+    expect(waited.response.status.message).toBe('the server is shutting down');
     // Denied either way: as an AdmissionReview once its identity reached this thread, else 500.
     const stopped = await first;
     const refused =
@@ -453,7 +469,7 @@ describe('createDecisionPool', () => {
         ? JSON.parse(stopped.body).response.allowed === false
         : stopped.status === 500;
     expect(refused).toBe(true);
-    const later = await pool.decide('validate', bytesOf(reviewBody({ object: ALICE })));
-    expect(later.status).toBe(503);
+    const later = await pool.decide('validate', bytesOf({ not: 'a review' }));
+    expect(later).toEqual({ status: 503, body: '{"error":"the server is shutting down"}' });
   });
 });

@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics, OffloadResult } from '../observability/metrics.js';
 import type { ClusterSnapshot } from '../policy/cluster-snapshot.js';
 import { errorMessage } from '../util/error-message.js';
+import { sniffIdentity, type SniffedIdentity } from './sniff-identity.js';
 import {
   LOOKUP_METHODS,
   type DecisionWorkerData,
@@ -91,6 +92,8 @@ interface Job {
   readonly id: number;
   readonly webhook: WebhookName;
   bytes: Uint8Array | undefined;
+  /** The uid and apiVersion at the start of the body, for a denial before the worker read it. */
+  readonly sniffed: SniffedIdentity | undefined;
   readonly arrived: number;
   readonly resolve: (answer: OffloadAnswer) => void;
   started: StartedMessage | undefined;
@@ -118,9 +121,10 @@ const JSON_ERROR = (error: string): string => JSON.stringify({ error });
  * snapshot of this thread through synchronous lookups (answered here, from the snapshot pinned
  * when the request was handed over) and decides under the policies in force then (sent before
  * the request whenever they changed), so its decision is the one the inline path would reach.
- * A denial of a request whose identity the worker had already sent is an AdmissionReview
- * (allowed false, code 500) and goes to `onDecision` as an `error` decision; before that, the
- * answer is a plain HTTP error (500 or 503) with `{ error }`.
+ * Every such denial is an AdmissionReview (allowed false, code 500) answering the request's uid:
+ * the one the worker read (and then it goes to `onDecision` as an `error` decision), else the one
+ * at the start of the body (`sniffIdentity`); a body without one there gets a plain HTTP error
+ * (500, or 503 for a full queue or a shutdown) with `{ error }`.
  */
 export function createDecisionPool(options: DecisionPoolOptions): DecisionPool {
   const { logger, metrics } = options;
@@ -239,7 +243,12 @@ export function createDecisionPool(options: DecisionPoolOptions): DecisionPool {
     metrics?.offloaded(job.webhook, result);
     const started = job.started;
     if (started === undefined) {
-      job.resolve({ status, body: JSON_ERROR(message) });
+      const sniffed = job.sniffed;
+      job.resolve(
+        sniffed === undefined
+          ? { status, body: JSON_ERROR(message) }
+          : { status: 200, body: denial(sniffed.apiVersion, sniffed.uid, message) },
+      );
       return;
     }
     observe({
@@ -252,15 +261,7 @@ export function createDecisionPool(options: DecisionPoolOptions): DecisionPool {
       error: message,
       durationSeconds: Math.max(0, (performance.now() - job.arrived) / 1000),
     });
-    const response = admissionResponse(started.input.uid, {
-      allowed: false,
-      status: internalErrorStatus(message),
-      auditAnnotations: { decision: 'denied' },
-    });
-    job.resolve({
-      status: 200,
-      body: JSON.stringify({ apiVersion: started.apiVersion, kind: 'AdmissionReview', response }),
-    });
+    job.resolve({ status: 200, body: denial(started.apiVersion, started.input.uid, message) });
   };
 
   /** The worker is gone (error or exit): its request fails closed, a fresh one is started. */
@@ -369,6 +370,7 @@ export function createDecisionPool(options: DecisionPoolOptions): DecisionPool {
           id: jobs,
           webhook,
           bytes: exclusive(bytes),
+          sniffed: sniffIdentity(bytes),
           arrived: performance.now(),
           resolve,
           started: undefined,
@@ -412,6 +414,16 @@ export function createDecisionPool(options: DecisionPoolOptions): DecisionPool {
       await worker.thread.terminate();
     },
   };
+}
+
+/** The AdmissionReview of a denial with code 500, as the inline path answers an internal error. */
+function denial(apiVersion: string, uid: string, message: string): string {
+  const response = admissionResponse(uid, {
+    allowed: false,
+    status: internalErrorStatus(message),
+    auditAnnotations: { decision: 'denied' },
+  });
+  return JSON.stringify({ apiVersion, kind: 'AdmissionReview', response });
 }
 
 function post(worker: Live, message: ToWorker, transfer: ArrayBuffer[] = []): void {
