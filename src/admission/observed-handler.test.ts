@@ -1,6 +1,6 @@
 import type { DecisionRecord } from '../observability/decision-record.js';
 import { createValidatingHandler, type AdmissionHandler } from './handler.js';
-import { withObserver, withObservers } from './observed-handler.js';
+import { notifyObservers, withObserver, withObservers } from './observed-handler.js';
 import { parseAdmissionReview, type AdmissionReview } from './review.js';
 import { profile, recorder, reviewBody, testDeps } from './test-support/reviews.js';
 
@@ -81,5 +81,42 @@ describe('withObservers', () => {
   it('is the handler itself with no observers', () => {
     const inner = createValidatingHandler(testDeps());
     expect(withObservers(inner, [])).toBe(inner);
+  });
+});
+
+describe('notifyObservers', () => {
+  it('hands a record decided elsewhere to the observers as withObservers does', () => {
+    const result = createValidatingHandler(testDeps({ now: () => 0 })).handle(review('uid-7'));
+    const inline = [recorder(), recorder()];
+    const notified = [recorder(), recorder()];
+    withObservers({ handle: () => result }, inline).handle(review('uid-7'));
+    notifyObservers(result, notified);
+    expect(notified.map((observer) => observer.records)).toEqual(
+      inline.map((observer) => observer.records),
+    );
+    expect(notified[0]?.records[0]).toBe(result);
+  });
+
+  it('isolates an observer that throws, reporting its index, and goes on with the others', () => {
+    const result = createValidatingHandler(testDeps()).handle(review('uid-8'));
+    const after = recorder();
+    const errors: [string, number][] = [];
+    notifyObservers(
+      result,
+      [
+        {
+          onDecision: () => {
+            throw new Error('observer down');
+          },
+        },
+        after,
+      ],
+      (error, index) => {
+        errors.push([(error as Error).message, index]);
+        throw new Error('and the sink too');
+      },
+    );
+    expect(errors).toEqual([['observer down', 0]]);
+    expect(after.records).toEqual([result]);
   });
 });

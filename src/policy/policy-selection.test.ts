@@ -8,6 +8,7 @@ import {
   selectorLabelKeys,
   selectorMatches,
   selectPolicy,
+  selectingProvider,
   withInjectedLabels,
 } from './policy-selection.js';
 import type { Operation, UserInfo } from './request.js';
@@ -393,5 +394,43 @@ describe('guardedLabelKeys', () => {
 
   it('returns the keys unchanged for other kinds', () => {
     expect(keys(ADMIN, {}, 'RoleBinding')).toEqual(['tier']);
+  });
+});
+
+describe('selectingProvider', () => {
+  const strict: Policy = {
+    ...testPolicy({ priority: 5, selector: { matchLabels: { tier: 'strict' } } }),
+    name: 'strict',
+  };
+  const loose: Policy = { ...testPolicy({ priority: 1 }), name: 'loose' };
+  const fallback: Policy = { ...testPolicy(), name: 'fallback' };
+  const profile = (labels: Record<string, string>) => ({
+    apiVersion: 'kubeflow.org/v1',
+    kind: 'Profile',
+    metadata: { name: 'alice', labels },
+    spec: { owner: { kind: 'User', name: 'alice@example.com' } },
+  });
+  const request = (labels: Record<string, string>) =>
+    input('Profile', profile(labels), { operation: 'UPDATE', oldObject: profile(labels) });
+
+  it('selects as selectPolicyFor among the candidates, guarding their selector keys', () => {
+    const provider = selectingProvider([loose, strict], fallback);
+    for (const labels of [{}, { tier: 'strict' }, { tier: 'other' }]) {
+      expect(provider.select(request(labels), NO_CLUSTER)).toBe(
+        selectPolicyFor([loose, strict], request(labels), NO_CLUSTER, fallback),
+      );
+    }
+    expect(provider.select(request({ tier: 'strict' }), NO_CLUSTER)).toBe(strict);
+    expect([...provider.selectorLabelKeys()]).toEqual(['tier']);
+    expect([...provider.guardedLabelKeys(request({}))]).toEqual([
+      ...guardedLabelKeys([loose, strict], request({}), fallback),
+    ]);
+  });
+
+  it('with no candidates, is a provider of the fallback alone: every request, no keys', () => {
+    const provider = selectingProvider([], fallback);
+    expect(provider.select(request({ tier: 'strict' }), NO_CLUSTER)).toBe(fallback);
+    expect(provider.selectorLabelKeys().size).toBe(0);
+    expect(provider.guardedLabelKeys(request({})).size).toBe(0);
   });
 });

@@ -190,6 +190,98 @@ describe('profile-guard serve (no flags but free ports, no cluster configured)',
   });
 });
 
+describe('profile-guard serve --offload-bytes', () => {
+  /** A Profile review carrying `count` labels (about 12 bytes each). */
+  const labelled = (uid: string, count: number) => {
+    const review = profileReview('kube-system', 'alice@example.com', uid);
+    const labels = Object.fromEntries(Array.from({ length: count }, (_, i) => [`l${i}`, 'v']));
+    (review.request.object.metadata as Record<string, unknown>).labels = labels;
+    return JSON.stringify(review);
+  };
+
+  /** The decision log lines about `uid`, without what differs from run to run. */
+  const decisionLines = (started: Started, uid: string) =>
+    started
+      .logs()
+      .filter((line) => line.uid === uid)
+      .map(({ time: _t, pid: _p, hostname: _h, durationSeconds: _d, ...line }) => line);
+
+  it('decides bodies above the threshold on the decision worker, answering as inline', async () => {
+    const started = await serve(['--offload-bytes', '4096']);
+    const { running } = started;
+    const ca = running.caPem ?? '';
+    const call = (path: string, body: string) =>
+      httpsCall(running.port, ca, { method: 'POST', path, body });
+    const small = labelled('uid-small', 10);
+    const large = labelled('uid-large', 1000);
+    expect(Buffer.byteLength(small)).toBeLessThan(4096);
+    expect(Buffer.byteLength(large)).toBeGreaterThan(4096);
+    const answers = {
+      smallValidate: await call('/validate', small),
+      largeValidate: await call('/validate', large),
+      largeMutate: await call('/mutate', large),
+      notAReview: await call('/validate', JSON.stringify({ pad: 'x'.repeat(5000) })),
+    };
+    expect(await stop(started)).toBe(0);
+
+    // The same bodies, all decided inline.
+    const inline = await serve(['--offload-bytes', '0']);
+    const inlineCa = inline.running.caPem ?? '';
+    const inlineCall = (path: string, body: string) =>
+      httpsCall(inline.running.port, inlineCa, { method: 'POST', path, body });
+    expect((await inlineCall('/validate', large)).body).toBe(answers.largeValidate.body);
+    expect((await inlineCall('/mutate', large)).body).toBe(answers.largeMutate.body);
+    const rejected = await inlineCall('/validate', JSON.stringify({ pad: 'x'.repeat(5000) }));
+    expect([answers.notAReview.status, answers.notAReview.body]).toEqual([
+      rejected.status,
+      rejected.body,
+    ]);
+    const inlineLines = decisionLines(inline, 'uid-large');
+    const inlineMetrics = await httpGet(inline.running.metricsPort, '/metrics');
+    expect(inlineMetrics.body).not.toMatch(/profile_guard_offload_requests_total\{/);
+    expect(await stop(inline)).toBe(0);
+
+    expect(JSON.parse(answers.largeValidate.body).response).toMatchObject({
+      uid: 'uid-large',
+      allowed: false,
+      status: { code: 403 },
+    });
+    expect(JSON.parse(answers.largeMutate.body).response).toMatchObject({
+      uid: 'uid-large',
+      allowed: true,
+      patchType: 'JSONPatch',
+    });
+    // Observed as inline decisions are: the same decision log lines.
+    expect(inlineLines.length).toBeGreaterThan(0);
+    expect(decisionLines(started, 'uid-large')).toEqual(inlineLines);
+  });
+
+  it('counts what the decision worker decided', async () => {
+    const started = await serve(['--offload-bytes', '4096']);
+    const { running } = started;
+    await httpsCall(running.port, running.caPem ?? '', {
+      method: 'POST',
+      path: '/validate',
+      body: labelled('uid-large', 1000),
+    });
+    const metrics = await httpGet(running.metricsPort, '/metrics');
+    expect(metrics.body).toContain(
+      'profile_guard_offload_requests_total{webhook="validate",result="decided"} 1',
+    );
+    expect(metrics.body).toContain(
+      'profile_guard_admission_requests_total{webhook="validate",kind="Profile",operation="CREATE",decision="denied"} 1',
+    );
+    expect(metrics.body).toContain('profile_guard_offload_queue_depth 0');
+    expect(await stop(started)).toBe(0);
+  });
+
+  it('refuses a threshold that is not a whole number', async () => {
+    const { code, stderr } = await run(['--offload-bytes', '256k']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('invalid value for --offload-bytes');
+  });
+});
+
 describe('profile-guard serve --policy', () => {
   const policy = (name: string, generation: number, reserved: string) =>
     [
