@@ -14,9 +14,10 @@
 //
 // Inputs whose whole body is over the contract's 3 MiB (the API server never sends them) are
 // listed apart and not judged. `--cpu-only` measures the CPU column alone (no server).
+// `--offload-bytes N` is passed to serve (0 decides every body on the main thread).
 //
 // Runs the built package: `npm run build && node bench/worst-case.mjs [--reps N] [--json]
-// [--cpu-only]`, or as section 4 of `npm run bench`.
+// [--cpu-only] [--offload-bytes N]`, or as section 4 of `npm run bench`.
 
 import { fork, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -222,8 +223,8 @@ function post(port, agent, path, body) {
   });
 }
 
-/** Starts serve; resolves with {child, port} once it announces its port. */
-function startServe(certDir) {
+/** Starts serve (with `extraArgs`); resolves with {child, port} once it announces its port. */
+function startServe(certDir, extraArgs = []) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -241,6 +242,7 @@ function startServe(certDir) {
         '0',
         '--log-level',
         'warn',
+        ...extraArgs,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
@@ -365,7 +367,12 @@ async function timeInput(port, agent, body, reps) {
  * Runs the worst-case benchmark; resolves with its figures. `say` prints a line (or nothing, for
  * --json).
  */
-export async function runWorstCase({ reps = 5, baselineCount = 300, say = () => undefined } = {}) {
+export async function runWorstCase({
+  reps = 5,
+  baselineCount = 300,
+  say = () => undefined,
+  serveArgs = [],
+} = {}) {
   const work = await mkdtemp(join(tmpdir(), 'profile-guard-worst-'));
   const children = [];
   try {
@@ -386,7 +393,7 @@ export async function runWorstCase({ reps = 5, baselineCount = 300, say = () => 
     ]);
     const caFile = join(certDir, 'ca.crt');
     const ca = await readFile(caFile, 'utf8');
-    const serve = await startServe(certDir);
+    const serve = await startServe(certDir, serveArgs);
     children.push(serve.child);
     const probeChild = fork(join(HERE, 'healthz-probe.mjs'), [String(serve.port), caFile, '2'], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -566,6 +573,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       reps: { type: 'string', default: '5' },
       json: { type: 'boolean', default: false },
       'cpu-only': { type: 'boolean', default: false },
+      'offload-bytes': { type: 'string' },
     },
   });
   const json = values.json;
@@ -575,9 +583,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       `Worst case: adversarial inputs, ${cpuOnly ? 'CPU in process' : 'one at a time over HTTPS'}`,
     );
   }
+  const offload = values['offload-bytes'];
   const result = await (cpuOnly ? runWorstCaseCpu : runWorstCase)({
     reps: Number(values.reps),
     say: json ? () => undefined : say,
+    serveArgs: offload === undefined ? [] : ['--offload-bytes', offload],
   });
   if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
 }
