@@ -175,6 +175,16 @@ describe('createDecisionPool', () => {
           expect(answer.status).toBe(expected.answer.status);
           expect(answer.body).toBe(expected.answer.body);
           expect(records.map(comparable)).toEqual(expected.records.map(comparable));
+          // Findings crossed as data (a getter on a prototype would not survive the copy).
+          for (const finding of records.flatMap((record) => [
+            ...(record.evaluation?.denials ?? []),
+            ...(record.evaluation?.warnings ?? []),
+          ])) {
+            expect(Object.keys(finding)).toEqual(
+              expect.arrayContaining(['ruleId', 'mode', 'path', 'message', 'ratcheted']),
+            );
+            expect(finding.message).toEqual(expect.any(String));
+          }
         });
       }
     }
