@@ -6,6 +6,7 @@
  * contract's.
  */
 import { writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -28,7 +29,7 @@ import {
   type Step,
 } from '../adversarial/tenant-attacks.js';
 import { parseDenials, ruleIds } from '../harness/admission.js';
-import { loadE2eEnv } from '../harness/e2e-env.js';
+import { loadE2eEnv, requireManaged } from '../harness/e2e-env.js';
 import { eventually } from '../harness/eventually.js';
 import { getObject, kubectl, kubectlOk, type KubectlOptions } from '../harness/kubectl.js';
 import { PROFILE_CONTROLLER, kubeflowObjects } from '../harness/kubeflow-objects.js';
@@ -384,6 +385,49 @@ describe('the tenant attack table through the API server, as alice', () => {
       expect(setupProblem(c)).toEqual([]);
       const outcome = await overHttps(env, c.attack, c.skipMutate ?? false);
       expect(problems(c, outcome, 'https')).toEqual([]);
+    });
+  },
+);
+
+/** `serve`'s `profile_guard_offload_requests_total`, summed by `result`, from its metrics port. */
+function offloadResults(port: number): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path: '/metrics' }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => {
+        const totals: Record<string, number> = {};
+        for (const match of body.matchAll(
+          /^profile_guard_offload_requests_total\{[^}]*result="([a-z_]+)"[^}]*\} (\d+)$/gm,
+        )) {
+          const [, result = '', count = '0'] = match;
+          totals[result] = (totals[result] ?? 0) + Number(count);
+        }
+        resolve(totals);
+      });
+    }).on('error', reject);
+  });
+}
+
+// The table's large bodies (3 MiB, 1 MiB) are over serve's default --offload-bytes (256 KiB), so
+// the decision worker judged them. A worker that ran out of time, crashed or was refused work
+// answers a denial with code 500, which would pass for the denial a case expects: the cases only
+// count if the worker decided every one of them itself.
+(env.managed === undefined ? describe.skip : describe)(
+  'the large bodies of the table, on the decision worker',
+  () => {
+    test('were decided there, none denied for a timeout, a crash or a full queue', async () => {
+      const { metricsPort } = requireManaged(env, 'reading serve metrics');
+      const totals = await offloadResults(metricsPort);
+      expect(totals.decided ?? 0).toBeGreaterThan(0);
+      expect({
+        timeout: totals.timeout ?? 0,
+        crash: totals.crash ?? 0,
+        queue_full: totals.queue_full ?? 0,
+        error: totals.error ?? 0,
+        shutdown: totals.shutdown ?? 0,
+      }).toEqual({ timeout: 0, crash: 0, queue_full: 0, error: 0, shutdown: 0 });
     });
   },
 );
