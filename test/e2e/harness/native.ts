@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -8,6 +7,7 @@ import { HARNESS_DIR, REPO_DIR, requireManaged, type E2eEnv } from './e2e-env.js
 import { eventually } from './eventually.js';
 import { kubectl, kubectlOk } from './kubectl.js';
 import { profile } from './manifests.js';
+import { readServeMetrics } from './serve-metrics.js';
 import { startWebhook, stopWebhook } from './webhook-control.js';
 
 const run = promisify(execFile);
@@ -133,23 +133,15 @@ export async function restartWebhook(env: E2eEnv, extraArgs: string): Promise<vo
 }
 
 /** `serve`'s count of /validate answers for Profiles, from its metrics port. */
-function validateCount(port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path: '/metrics' }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => {
-        let total = 0;
-        for (const match of body.matchAll(
-          /^profile_guard_admission_requests_total\{webhook="validate",kind="Profile",[^}]*\} (\d+)$/gm,
-        )) {
-          total += Number(match[1]);
-        }
-        resolve(total);
-      });
-    }).on('error', reject);
-  });
+async function validateCount(port: number): Promise<number> {
+  const body = await readServeMetrics(port);
+  let total = 0;
+  for (const match of body.matchAll(
+    /^profile_guard_admission_requests_total\{webhook="validate",kind="Profile",[^}]*\} (\d+)$/gm,
+  )) {
+    total += Number(match[1]);
+  }
+  return total;
 }
 
 /**

@@ -6,7 +6,6 @@
  * contract's.
  */
 import { writeFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -35,6 +34,7 @@ import { getObject, kubectl, kubectlOk, type KubectlOptions } from '../harness/k
 import { PROFILE_CONTROLLER, kubeflowObjects } from '../harness/kubeflow-objects.js';
 import { ScratchDir, profile, type Manifest } from '../harness/manifests.js';
 import { embeddedDefaultSpec, profilePolicy } from '../harness/policies.js';
+import { readServeMetrics } from '../harness/serve-metrics.js';
 
 const env = loadE2eEnv();
 const scratch = new ScratchDir();
@@ -390,24 +390,16 @@ describe('the tenant attack table through the API server, as alice', () => {
 );
 
 /** `serve`'s `profile_guard_offload_requests_total`, summed by `result`, from its metrics port. */
-function offloadResults(port: number): Promise<Record<string, number>> {
-  return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path: '/metrics' }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => {
-        const totals: Record<string, number> = {};
-        for (const match of body.matchAll(
-          /^profile_guard_offload_requests_total\{[^}]*result="([a-z_]+)"[^}]*\} (\d+)$/gm,
-        )) {
-          const [, result = '', count = '0'] = match;
-          totals[result] = (totals[result] ?? 0) + Number(count);
-        }
-        resolve(totals);
-      });
-    }).on('error', reject);
-  });
+async function offloadResults(port: number): Promise<Record<string, number>> {
+  const body = await readServeMetrics(port);
+  const totals: Record<string, number> = {};
+  for (const match of body.matchAll(
+    /^profile_guard_offload_requests_total\{[^}]*result="([a-z_]+)"[^}]*\} (\d+)$/gm,
+  )) {
+    const [, result = '', count = '0'] = match;
+    totals[result] = (totals[result] ?? 0) + Number(count);
+  }
+  return totals;
 }
 
 // The table's large bodies (3 MiB, 1 MiB) are over serve's default --offload-bytes (256 KiB), so

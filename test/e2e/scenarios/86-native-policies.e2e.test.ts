@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { get } from 'node:http';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -19,6 +18,7 @@ import {
   NATIVE_DENIAL,
 } from '../harness/native.js';
 import { embeddedDefaultSpec, profilePolicy } from '../harness/policies.js';
+import { readServeMetrics } from '../harness/serve-metrics.js';
 
 const env = loadE2eEnv();
 const scratch = new ScratchDir();
@@ -59,20 +59,10 @@ function tryProfile(name: string, labels: Record<string, string>) {
   });
 }
 
-function metric(port: number, pattern: RegExp): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    get({ host: '127.0.0.1', port, path: '/metrics' }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => {
-        const match = pattern.exec(body);
-        resolve(match === null ? undefined : Number(match[1]));
-      });
-    }).on('error', () => {
-      resolve(undefined);
-    });
-  });
+async function metric(port: number, pattern: RegExp): Promise<number | undefined> {
+  const body = await readServeMetrics(port).catch(() => '');
+  const match = pattern.exec(body);
+  return match === null ? undefined : Number(match[1]);
 }
 
 describeManaged('native admission policies kept in step by serve (--native-policies on)', () => {
