@@ -47,6 +47,7 @@ import { parseArgs } from 'node:util';
 import {
   constantDefaultsMutatingPolicy,
   handWrittenValidatingAdmissionPolicy,
+  profileMutatingPolicy,
 } from './reference-policies.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -187,29 +188,12 @@ const PLURAL = {
 const WEBHOOK_KINDS = ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'];
 const PREFIX = 'profile-guard-cost';
 const RUN_LABEL = 'bench.profile-guard.io/cost';
-const PROFILE_RULE = {
-  apiGroups: ['kubeflow.org'],
-  apiVersions: ['v1', 'v1beta1'],
-  operations: ['CREATE', 'UPDATE'],
-  resources: ['profiles'],
-};
 const { labels: DEFAULT_LABELS, quota } = EMBEDDED_DEFAULT_POLICY.spec.profiles;
 const [LABEL_KEY] = Object.keys(DEFAULT_LABELS);
 
-/** A MutatingAdmissionPolicy of Profiles with one JSON Patch expression. */
-function mutatingPolicy(name, expression) {
-  return {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'MutatingAdmissionPolicy',
-    metadata: { name },
-    spec: {
-      failurePolicy: 'Fail',
-      reinvocationPolicy: 'Never',
-      matchConstraints: { resourceRules: [PROFILE_RULE] },
-      mutations: [{ patchType: 'JSONPatch', jsonPatch: { expression } }],
-    },
-  };
-}
+/** A MutatingAdmissionPolicy of Profile CREATEs and UPDATEs with one JSON Patch expression. */
+const mutatingPolicy = (name, expression) =>
+  profileMutatingPolicy(name, expression, ['CREATE', 'UPDATE']);
 
 function bindingOf(policy) {
   const kind = `${policy.kind}Binding`;

@@ -94,6 +94,14 @@ export function constantDefaultsMutatingPolicy(policy, name) {
       ? []
       : [add("'/metadata/annotations'", map(annotations))]),
   ];
+  return profileMutatingPolicy(name, `[${patches.join(', ')}]`, ['CREATE']);
+}
+
+/**
+ * A MutatingAdmissionPolicy of Profiles (`kubeflow.org` v1 and v1beta1, for `operations`) with one
+ * JSON Patch `expression`, failing closed and never re-invoked.
+ */
+export function profileMutatingPolicy(name, expression, operations) {
   return {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'MutatingAdmissionPolicy',
@@ -106,12 +114,12 @@ export function constantDefaultsMutatingPolicy(policy, name) {
           {
             apiGroups: ['kubeflow.org'],
             apiVersions: ['v1', 'v1beta1'],
-            operations: ['CREATE'],
+            operations,
             resources: ['profiles'],
           },
         ],
       },
-      mutations: [{ patchType: 'JSONPatch', jsonPatch: { expression: `[${patches.join(', ')}]` } }],
+      mutations: [{ patchType: 'JSONPatch', jsonPatch: { expression } }],
     },
   };
 }
