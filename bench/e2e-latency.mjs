@@ -73,7 +73,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -82,6 +82,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { apiClient } from './api-client.mjs';
 import {
   constantDefaultsMutatingPolicy,
   handWrittenValidatingAdmissionPolicy,
@@ -187,59 +188,22 @@ function connect(vars, user, stateDir) {
   api = {
     pids: recordedPids(stateDir),
     serveMetricsPort: Number(vars.PG_E2E_METRICS_PORT),
-    host: url.hostname,
-    port: Number(url.port),
-    ca: readFileSync(vars.PG_E2E_CA_FILE),
-    adminToken: vars.PG_E2E_ADMIN_TOKEN,
     userToken: user === 'alice' ? vars.PG_E2E_ALICE_TOKEN : vars.PG_E2E_ADMIN_TOKEN,
-    agent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY + 4 }),
+    client: apiClient({
+      host: url.hostname,
+      port: Number(url.port),
+      ca: readFileSync(vars.PG_E2E_CA_FILE),
+      agent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY + 4 }),
+      token: vars.PG_E2E_ADMIN_TOKEN,
+    }),
   };
 }
 
-/** One HTTPS request; resolves with {status, body}. */
-function call(
-  method,
-  path,
-  { body, token = api.adminToken, contentType = 'application/json' } = {},
-) {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(
-      {
-        host: api.host,
-        port: api.port,
-        ca: api.ca,
-        agent: api.agent,
-        method,
-        path,
-        headers: {
-          authorization: `Bearer ${token}`,
-          accept: 'application/json',
-          ...(payload === undefined
-            ? {}
-            : { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) }),
-        },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (chunk) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+/** One HTTPS request to the API server as the admin (or `options.token`); see apiClient. */
+const call = (method, path, options) => api.client.call(method, path, options);
 
-async function ok(method, path, options) {
-  const result = await call(method, path, options);
-  if (result.status >= 300)
-    throw new Error(`${method} ${path}: HTTP ${result.status}: ${result.body}`);
-  return result.body;
-}
+/** As {@link call}, resolving with the body; rejects on an HTTP error status. */
+const ok = (method, path, options) => api.client.ok(method, path, options);
 
 const PROFILES = '/apis/kubeflow.org/v1/profiles';
 
@@ -463,7 +427,7 @@ function bucketQuantile(h, q) {
 }
 
 async function scrape() {
-  return parseMetrics(await ok('GET', '/metrics', { contentType: 'text/plain' }));
+  return parseMetrics(await ok('GET', '/metrics'));
 }
 
 const WEBHOOK_METRIC = 'apiserver_admission_webhook_admission_duration_seconds';
@@ -1272,7 +1236,7 @@ async function main() {
     if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else print(result);
   } finally {
-    api?.agent.destroy();
+    api?.client.agent.destroy();
     stop();
   }
 }

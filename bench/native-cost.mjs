@@ -37,13 +37,14 @@
 //        --count N (default 1000), --concurrency N (default 4), --rounds N (default 3),
 //        --sets a,b,... (default: all, in the order above), --json.
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { apiClient } from './api-client.mjs';
 import {
   constantDefaultsMutatingPolicy,
   handWrittenValidatingAdmissionPolicy,
@@ -132,48 +133,7 @@ const ca = readFileSync(vars.PG_E2E_CA_FILE);
 const token = vars.PG_E2E_ADMIN_TOKEN;
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY + 2 });
 const pids = processIds();
-
-/** One HTTPS request; resolves with {status, body}. */
-function call(method, path, body) {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(
-      {
-        host: url.hostname,
-        port: Number(url.port),
-        ca,
-        agent,
-        method,
-        path,
-        headers: {
-          authorization: `Bearer ${token}`,
-          accept: path === '/metrics' ? 'text/plain' : 'application/json',
-          ...(payload === undefined
-            ? {}
-            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
-        },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (chunk) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-async function ok(method, path, body) {
-  const result = await call(method, path, body);
-  if (result.status >= 300) {
-    throw new Error(`${method} ${path}: HTTP ${result.status}: ${result.body.slice(0, 300)}`);
-  }
-  return result.body;
-}
+const { call, ok } = apiClient({ host: url.hostname, port: Number(url.port), ca, agent, token });
 
 // ---------------------------------------------------------------------------------------------
 // the object sets
@@ -263,7 +223,7 @@ async function switchTo(set) {
   for (const key of want) {
     if (!bound.has(key)) {
       const binding = bindings.get(key);
-      await ok('POST', `${ADMISSION}/${PLURAL[binding.kind]}`, binding);
+      await ok('POST', `${ADMISSION}/${PLURAL[binding.kind]}`, { body: binding });
       bound.add(key);
     }
   }
@@ -301,11 +261,9 @@ async function createMany(label, count, withDefaults) {
   let example = '';
   const client = async () => {
     for (let i = next++; i < count; i = next++) {
-      const result = await call(
-        'POST',
-        PROFILES,
-        profile(`cost-${label}-${i}`, label, withDefaults),
-      );
+      const result = await call('POST', PROFILES, {
+        body: profile(`cost-${label}-${i}`, label, withDefaults),
+      });
       if (result.status !== 201) {
         failed += 1;
         example = `HTTP ${result.status}: ${result.body.slice(0, 200)}`;
@@ -404,7 +362,8 @@ async function main() {
   const results = Object.fromEntries(SETS.map((set) => [set, []]));
   try {
     await removeAll();
-    for (const policy of policies) await ok('POST', `${ADMISSION}/${PLURAL[policy.kind]}`, policy);
+    for (const policy of policies)
+      await ok('POST', `${ADMISSION}/${PLURAL[policy.kind]}`, { body: policy });
     progress('policies installed; waiting until their CEL is compiled');
     await sleep(2000);
     await quiesce();
@@ -419,7 +378,7 @@ async function main() {
     }
   } finally {
     await removeAll();
-    for (const [kind, object] of saved) await ok('POST', `${ADMISSION}/${kind}`, object);
+    for (const [kind, object] of saved) await ok('POST', `${ADMISSION}/${kind}`, { body: object });
     agent.destroy();
   }
 
