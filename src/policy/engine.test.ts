@@ -1,8 +1,9 @@
 import { NO_CLUSTER } from './cluster-snapshot.js';
-import { createValidator } from './engine.js';
+import { createValidator, MAX_RATCHETED_VIOLATIONS } from './engine.js';
 import type { KubeObject } from './kube-object.js';
 import type { Policy, PolicySpec } from './policy-spec.js';
 import { asString, getPath } from './object-access.js';
+import { ratchetKeysComputed } from './ratchet-key.js';
 import { failIf, type RuleDefinition } from './rule.js';
 import { input } from './test-support/fixtures.js';
 
@@ -466,16 +467,20 @@ describe('bounded findings', () => {
       );
       return { reads, result };
     };
-    for (const operation of ['CREATE', 'UPDATE'] as const) {
+    // An UPDATE stays within the ratcheting bound, so that its violations are ratcheted.
+    for (const [operation, largeCount] of [
+      ['CREATE', 2000],
+      ['UPDATE', MAX_RATCHETED_VIOLATIONS],
+    ] as const) {
       const small = judgeCounted(500, operation);
-      const large = judgeCounted(2000, operation);
+      const large = judgeCounted(largeCount, operation);
       // The 20 listed (denials on CREATE; ratcheted warnings on UPDATE), nothing else.
       expect(small.reads).toBe(20);
       expect(large.reads).toBe(20);
       const listed = operation === 'CREATE' ? large.result.denials : large.result.warnings;
       expect(listed).toHaveLength(21);
       expect(listed[20]?.message).toBe(
-        'spec.values[20] and 1979 more fields (1980 in all) fail this rule too; only the first 20 are listed',
+        `spec.values[20] and ${String(largeCount - 21)} more fields (${String(largeCount - 20)} in all) fail this rule too; only the first 20 are listed`,
       );
     }
   });
@@ -499,5 +504,177 @@ describe('bounded findings', () => {
     expect(result.denials.map((finding) => finding.path)).toEqual(['spec.values[30]']);
     expect(result.warnings).toHaveLength(21);
     expect(result.warnings[20]?.ratcheted).toBe(true);
+  });
+});
+
+describe('the ratcheting bound', () => {
+  const N = MAX_RATCHETED_VIOLATIONS;
+  // Fails every entry of spec.values (each a string identified by its content); counts the runs
+  // over the stored object.
+  let storedRuns = 0;
+  const everyValue: RuleDefinition = {
+    ...ownerRule,
+    check: ({ object, run }) => {
+      if (run === 'stored') storedRuns++;
+      const values = (getPath(object, 'spec', 'values') ?? []) as unknown[];
+      return failIf(
+        values.map((_value, index) => ({
+          path: `spec.values[${index}]`,
+          message: `spec.values[${index}] is bad`,
+        })),
+      );
+    },
+  };
+  const validate = createValidator([everyValue]);
+  const withValues = (count: number, labels: Record<string, string> = {}): KubeObject => ({
+    apiVersion: 'kubeflow.org/v1',
+    kind: 'Profile',
+    metadata: { name: 'a', labels },
+    spec: { values: Array.from({ length: count }, (_, index) => `v${index}`) },
+  });
+  /** An UPDATE from `stored` values to `next` values (plus a label: not metadata-only). */
+  const judge = (stored: number, next: number, spec: Partial<PolicySpec> = {}) => {
+    storedRuns = 0;
+    const keysBefore = ratchetKeysComputed();
+    const result = validate(
+      input('Profile', withValues(next, { edited: 'yes' }), {
+        operation: 'UPDATE',
+        oldObject: withValues(stored),
+      }),
+      policy(spec),
+      NO_CLUSTER,
+    );
+    return { result, keys: ratchetKeysComputed() - keysBefore, storedRuns };
+  };
+
+  it('ratchets as before while both objects fail the rule in at most N places', () => {
+    const { result, keys } = judge(N, N);
+    expect(result.allowed).toBe(true);
+    expect(result.denials).toEqual([]);
+    expect(result.warnings).toHaveLength(21);
+    expect(result.warnings.every((finding) => finding.ratcheted)).toBe(true);
+    // Every violation of both objects keyed.
+    expect(keys).toBe(2 * N);
+  });
+
+  it('ratchets N - 1 stored violations and denies the one added at N', () => {
+    const { result } = judge(N - 1, N);
+    expect(result.allowed).toBe(false);
+    expect(result.denials.map((finding) => finding.path)).toEqual([`spec.values[${N - 1}]`]);
+    expect(result.warnings).toHaveLength(21);
+  });
+
+  it('judges afresh, keying nothing, when the stored object fails the rule in N + 1 places', () => {
+    const { result, keys, storedRuns: runs } = judge(N + 1, N);
+    expect(result.allowed).toBe(false);
+    expect(result.warnings).toEqual([]);
+    expect(keys).toBe(0);
+    expect(runs).toBe(1);
+    // The reason first, then the violations as on a CREATE (20 listed and a summary).
+    expect(result.denials).toHaveLength(22);
+    expect(result.denials[0]).toEqual({
+      ruleId: 'profile-owner-domain',
+      mode: 'Enforce',
+      path: 'spec.values[0]',
+      message:
+        `spec.values[0] and the other ${N - 1} violations of this rule were not compared with ` +
+        `the stored object (ratcheting compares at most ${N} per object, and the stored object ` +
+        `has ${N + 1}): each is judged as new`,
+      ratcheted: false,
+    });
+    expect(result.denials[1]?.path).toBe('spec.values[0]');
+    expect(result.denials.every((finding) => !finding.ratcheted)).toBe(true);
+    expect(result.evaluations[0]?.findings[0]).toEqual(result.denials[0]);
+  });
+
+  it('judges afresh, without judging the stored object, when the new one fails in N + 1 places', () => {
+    const { result, keys, storedRuns: runs } = judge(N, N + 1);
+    expect(result.allowed).toBe(false);
+    expect(result.warnings).toEqual([]);
+    expect(keys).toBe(0);
+    expect(runs).toBe(0);
+    expect(result.denials[0]?.message).toBe(
+      `spec.values[0] and the other ${N} violations of this rule were not compared with the ` +
+        `stored object (ratcheting compares at most ${N} per object, and this object has ` +
+        `${N + 1}): each is judged as new`,
+    );
+    expect(result.denials.at(-1)?.message).toBe(
+      `spec.values[20] and ${N - 20} more fields (${N + 1 - 20} in all) fail this rule too; only the first 20 are listed`,
+    );
+  });
+
+  it('keys nothing however far beyond the bound either object goes', () => {
+    for (const [stored, next] of [
+      [N + 1, N + 1],
+      [10 * N, 3],
+      [3, 10 * N],
+      [10 * N, 10 * N],
+    ] as const) {
+      const { result, keys } = judge(stored, next);
+      expect(result.allowed).toBe(false);
+      expect(keys).toBe(0);
+    }
+  });
+
+  it('denies as after a clean stored object when the stored one is over the bound', () => {
+    // The same new object, once after a stored object over the bound, once after one without
+    // violations: denied alike.
+    const over = judge(N + 1, 5).result;
+    const clean = judge(0, 5).result;
+    expect(over.allowed).toBe(false);
+    expect(clean.allowed).toBe(false);
+    expect(over.denials.slice(1)).toEqual(clean.denials);
+    expect(judge(N + 1, 1).result.denials[0]?.message).toBe(
+      `spec.values[0] was not compared with the stored object (ratcheting compares at most ` +
+        `${N} per object, and the stored object has ${N + 1}): each is judged as new`,
+    );
+  });
+
+  it('leaves Warn and Audit rules as they are (nothing to ratchet, no reason added)', () => {
+    for (const mode of ['Warn', 'Audit'] as const) {
+      const {
+        result,
+        keys,
+        storedRuns: runs,
+      } = judge(N + 1, N + 1, {
+        ruleModes: { 'profile-owner-domain': mode },
+      });
+      expect(result.allowed).toBe(true);
+      expect(keys).toBe(0);
+      expect(runs).toBe(0);
+      const listed = mode === 'Warn' ? result.warnings : result.audits;
+      expect(listed).toHaveLength(21);
+      expect(listed.some((finding) => finding.message.includes('not compared'))).toBe(false);
+    }
+  });
+
+  it('never denies a metadata-only update, however many violations (no keys needed)', () => {
+    const stored = withValues(10 * N);
+    const next = { ...withValues(10 * N), metadata: { name: 'a', labels: {}, finalizers: ['x'] } };
+    const keysBefore = ratchetKeysComputed();
+    const result = validate(
+      input('Profile', next, { operation: 'UPDATE', oldObject: stored }),
+      policy(),
+      NO_CLUSTER,
+    );
+    expect(result.allowed).toBe(true);
+    expect(result.warnings).toHaveLength(21);
+    expect(result.warnings.every((finding) => finding.ratcheted)).toBe(true);
+    expect(ratchetKeysComputed() - keysBefore).toBe(0);
+  });
+
+  it('adds no reason for a rule that never ratchets', () => {
+    const never = createValidator([{ ...everyValue, ratchets: false }]);
+    const result = never(
+      input('Profile', withValues(N + 1, { edited: 'yes' }), {
+        operation: 'UPDATE',
+        oldObject: withValues(N + 1),
+      }),
+      policy(),
+      NO_CLUSTER,
+    );
+    expect(result.allowed).toBe(false);
+    expect(result.denials).toHaveLength(21);
+    expect(result.denials.some((finding) => finding.message.includes('not compared'))).toBe(false);
   });
 });

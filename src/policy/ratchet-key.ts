@@ -189,6 +189,7 @@ export function createRatchetKeyer(
   };
 
   return (object, violation) => {
+    keysComputed++;
     if (stats !== undefined) stats.keys++;
     const fast = contentKey(object, violation.path);
     if (fast !== undefined) return fast;
@@ -230,6 +231,16 @@ export function createRatchetKeyer(
     return `${key}=${node === undefined ? '-' : String(contentId(node))}`;
   };
 }
+
+/**
+ * How many ratchet keys keyers have computed in this process (a work counter for tests, like
+ * `lazyMessagesWritten`).
+ */
+export function ratchetKeysComputed(): number {
+  return keysComputed;
+}
+
+let keysComputed = 0;
 
 /** What {@link walk} answers for a path through a list that is not there. */
 const MISSING_LIST: unique symbol = Symbol('missing list');

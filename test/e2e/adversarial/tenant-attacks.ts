@@ -9,6 +9,7 @@
  * API server as alice (kubectl, so RBAC, defaulting, the mutating webhook and the chart's
  * matchConditions all apply), and as AdmissionReviews over HTTPS to `serve` directly.
  */
+import { MAX_RATCHETED_VIOLATIONS } from '../../../src/policy/engine.js';
 import type { Manifest } from '../harness/manifests.js';
 
 /** Who makes a request: the tenant, the cluster admin (system:masters), Kubeflow's controller. */
@@ -1444,6 +1445,50 @@ export function attackCases(ctx: AttackContext): readonly AttackCase[] {
       change([serviceAccount(ctx.alice, 'ci'), shared]),
       warned('binding-serviceaccount-namespace'),
       { setup },
+    );
+  }
+  {
+    // The ratcheting bound: beyond MAX_RATCHETED_VIOLATIONS violations of a rule in either object,
+    // nothing is compared with the stored object and every violation is judged as new.
+    const bound = MAX_RATCHETED_VIOLATIONS;
+    const foreign = (count: number) =>
+      Array.from({ length: count }, (_, i) => serviceAccount(`team-${String(i)}`, 'ci'));
+    const kept = (name: string, count: number) => [
+      create(roleBinding(name, 'kubeflow-edit', foreign(count)), 'admin'),
+    ];
+    add(
+      'binding-serviceaccount-namespace',
+      `ratcheting bound: a relabelled binding keeping ${String(bound)} foreign ServiceAccounts only warns`,
+      update(
+        roleBinding('ratchet-at-bound', 'kubeflow-edit', foreign(bound), { labels: { note: 'x' } }),
+      ),
+      warned('binding-serviceaccount-namespace'),
+      { setup: kept('ratchet-at-bound', bound) },
+    );
+    add(
+      'binding-serviceaccount-namespace',
+      `ratcheting bound: a relabelled binding keeping ${String(bound + 1)} foreign ServiceAccounts`,
+      update(
+        roleBinding('ratchet-over-bound', 'kubeflow-edit', foreign(bound + 1), {
+          labels: { note: 'x' },
+        }),
+      ),
+      deny(['binding-serviceaccount-namespace'], 'subjects[0]'),
+      { setup: kept('ratchet-over-bound', bound + 1) },
+    );
+    add(
+      'binding-serviceaccount-namespace',
+      `ratcheting bound: ${String(bound + 1)} stored foreign ServiceAccounts cut to ${String(bound)}`,
+      update(roleBinding('ratchet-cut-to-bound', 'kubeflow-edit', foreign(bound))),
+      deny(['binding-serviceaccount-namespace'], 'subjects[0]'),
+      { setup: kept('ratchet-cut-to-bound', bound + 1) },
+    );
+    add(
+      'binding-serviceaccount-namespace',
+      `ratcheting bound: ${String(bound)} stored foreign ServiceAccounts padded to ${String(bound + 1)}`,
+      update(roleBinding('ratchet-padded', 'kubeflow-edit', foreign(bound + 1))),
+      deny(['binding-serviceaccount-namespace'], 'subjects[0]'),
+      { setup: kept('ratchet-padded', bound) },
     );
   }
   {
