@@ -51,7 +51,7 @@ export const NATIVE_RULES: Readonly<Record<RuleId, NativeTranslation>> = {
   },
   'profile-quota-quantity': profile(
     'profile-quota-quantity',
-    "with the API server's own quantity parser; a count above 2^53 written with a fraction or a m/u/n suffix is refused as not whole",
+    "with the API server's own quantity parser; a count above 2^53 written with a fraction or a m/u/n suffix is refused as not whole. Not translated: scopes the API server refuses with the `hard` resources (a pod scope over claims, conflicting scopes, a selector operator that does not fit its scope), which the webhook alone denies",
   ),
   'profile-quota-resource': profile('profile-quota-resource'),
   'profile-quota-max': profile(

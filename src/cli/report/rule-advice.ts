@@ -32,7 +32,7 @@ export const RULE_ADVICE: Readonly<Record<string, string>> = Object.freeze({
   'profile-namespace-takeover':
     'A Namespace of that name already exists and is not the owner’s (its `owner` annotation): choose another name. An admin may annotate the Namespace with its real owner, or allow `profiles.namespace.adoptUnannotated` for unannotated ones.',
   'profile-quota-quantity':
-    'Write each `spec.resourceQuotaSpec.hard` value as a Kubernetes quantity (`4`, `500m`, `16Gi`) and use only ResourceQuota scopes. Structural.',
+    'Write each `spec.resourceQuotaSpec.hard` value as a Kubernetes quantity (`4`, `500m`, `16Gi`) and use only ResourceQuota scopes that the API server accepts with those resources (a pod scope such as `NotTerminating` cannot bound `persistentvolumeclaims` or `requests.storage`, which the default quota holds). Structural.',
   'profile-quota-resource':
     'Use ResourceQuota resource names (`requests.cpu`, `requests.nvidia.com/gpu`, ...) that `profiles.quota.allowedResources` lists when it is set, or extend that list.',
   'profile-quota-max':

@@ -490,6 +490,45 @@ export function attackCases(ctx: AttackContext): readonly AttackCase[] {
     create(profile('scope', { resourceQuotaSpec: { hard: { cpu: '4' }, scopes: ['Everything'] } })),
     deny(['profile-quota-quantity'], 'spec.resourceQuotaSpec.scopes'),
   );
+  // A scope the API server refuses with the quota's resources: the profile controller's
+  // ResourceQuota would never be created, leaving the namespace without any quota.
+  for (const [slug, what, quota, path] of [
+    [
+      'scope-pods',
+      'a pod scope (NotTerminating) over the default quota, which holds claims and storage',
+      { scopes: ['NotTerminating'] },
+      'spec.resourceQuotaSpec.scopes[0]',
+    ],
+    [
+      'scope-besteffort',
+      'BestEffort over the default quota',
+      { scopes: ['BestEffort'] },
+      'spec.resourceQuotaSpec.scopes[0]',
+    ],
+    [
+      'scope-priority',
+      'a scope selector on a PriorityClass no pod has',
+      {
+        scopeSelector: {
+          matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['nobody'] }],
+        },
+      },
+      'spec.resourceQuotaSpec.scopeSelector.matchExpressions[0].scopeName',
+    ],
+    [
+      'scope-conflict',
+      'conflicting scopes Terminating and NotTerminating',
+      { hard: { pods: '10' }, scopes: ['Terminating', 'NotTerminating'] },
+      'spec.resourceQuotaSpec.scopes',
+    ],
+  ] as const) {
+    add(
+      'profile-quota-quantity',
+      what,
+      create(profile(slug, { resourceQuotaSpec: quota })),
+      deny(['profile-quota-quantity'], path),
+    );
+  }
   add(
     'profile-quota-resource',
     'CPU in upper case',

@@ -1,4 +1,5 @@
 import { CLUSTER_ADMIN } from '../../test-support/kubeflow-objects.js';
+import { CONTRACT_DEFAULT_SPEC, testPolicy } from '../../test-support/test-policy.js';
 import { profileWithHard, profileWithSpec } from '../../test-support/profile-fixtures.js';
 import { hardPath, type ProfileRuleCase } from '../../test-support/rule-cases.js';
 
@@ -100,6 +101,8 @@ export const CASES: readonly ProfileRuleCase[] = [
   })),
   {
     title: 'checks scopes and scope selectors against the ResourceQuota scopes',
+    // No default quota: the pod count alone, which every pod scope bounds.
+    policy: testPolicy({}, CONTRACT_DEFAULT_SPEC),
     object: profileWithSpec({
       resourceQuotaSpec: {
         hard: { pods: '5' },
@@ -108,7 +111,7 @@ export const CASES: readonly ProfileRuleCase[] = [
           matchExpressions: [
             { scopeName: 'PriorityClass', operator: 'In', values: ['high'] },
             { scopeName: 'CrossNamespacePodAffinity', operator: 'Exists' },
-            { scopeName: 'VolumeAttributesClass', operator: 'Exists' },
+            { scopeName: 'Terminating', operator: 'Exists' },
             { scopeName: 'priorityclass', operator: 'Exists' },
             'junk',
           ],
@@ -124,6 +127,19 @@ export const CASES: readonly ProfileRuleCase[] = [
       path: path ?? '',
       message: `${path ?? ''} ${shown ?? ''} is not a ResourceQuota scope; allowed: ${SCOPES}`,
     })),
+  },
+  {
+    title: 'accepts the storage scope VolumeAttributesClass over claims and storage',
+    policy: testPolicy({}, CONTRACT_DEFAULT_SPEC),
+    object: profileWithSpec({
+      resourceQuotaSpec: {
+        hard: { persistentvolumeclaims: '5', 'requests.storage': '10Gi' },
+        scopeSelector: {
+          matchExpressions: [{ scopeName: 'VolumeAttributesClass', operator: 'In', values: ['x'] }],
+        },
+      },
+    }),
+    findings: [],
   },
   {
     title: 'is structural: enforced for exempt callers',

@@ -1,9 +1,15 @@
 import { asRecord, getPath } from '../../object-access.js';
 import { MAX_QUANTITY_LENGTH, parseQuantity } from '../../quantity.js';
-import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
+import { failIf, type Violation, defineRule, WRITE_OPERATIONS, lazyViolation } from '../../rule.js';
 import { indexPath, keyPath, listValues, quoteValue } from '../../validation-helpers.js';
 import { HARD_PATH } from './profile-fields.js';
-import { QUOTA_SCOPES, isIntegerQuotaResource } from './quota-resource-names.js';
+import {
+  CONFLICTING_QUOTA_SCOPES,
+  QUOTA_SCOPE_RESOURCES,
+  QUOTA_SCOPES,
+  isIntegerQuotaResource,
+  isStandardQuotaResource,
+} from './quota-resource-names.js';
 
 const SPEC_PATH = 'spec.resourceQuotaSpec';
 const SCOPES = new Set(QUOTA_SCOPES);
@@ -45,6 +51,139 @@ function checkScope(path: string, scope: unknown): Violation | undefined {
   };
 }
 
+/** The `hard` keys one scope cannot bound: the first, in `hard`'s order, and how many. */
+interface Unbounded {
+  readonly first: string;
+  readonly count: number;
+}
+
+/**
+ * What the API server refuses in the scopes of a ResourceQuota with these `hard` keys: a scope
+ * that cannot bound one of them, two conflicting scopes, and (selector entries) an operator or
+ * values that do not fit the scope. Such a ResourceQuota is never created, so the profile
+ * namespace would have no quota at all. Work is linear: each distinct scope is checked against
+ * `hard` once, however often it is listed.
+ */
+class ScopeChecker {
+  private readonly unbounded = new Map<string, Unbounded | undefined>();
+
+  constructor(private readonly hardKeys: readonly string[]) {}
+
+  /** The `hard` keys `scope` cannot bound (undefined: none, or an unknown scope). */
+  unboundedBy(scope: string): Unbounded | undefined {
+    if (this.unbounded.has(scope)) return this.unbounded.get(scope);
+    const bounded = QUOTA_SCOPE_RESOURCES.get(scope);
+    let first: string | undefined;
+    let count = 0;
+    if (bounded !== undefined) {
+      for (const key of this.hardKeys) {
+        if (!isStandardQuotaResource(key) || bounded.has(key)) continue;
+        first ??= key;
+        count++;
+      }
+    }
+    const result = first === undefined ? undefined : { first, count };
+    this.unbounded.set(scope, result);
+    return result;
+  }
+
+  /** The violation of a scope at `path` that cannot bound some `hard` key, if it is one. */
+  applicability(path: string, scope: unknown): Violation | undefined {
+    if (typeof scope !== 'string') return undefined;
+    const unbounded = this.unboundedBy(scope);
+    if (unbounded === undefined) return undefined;
+    const bounded = [...(QUOTA_SCOPE_RESOURCES.get(scope) ?? [])];
+    const more = unbounded.count > 1 ? ` (and ${unbounded.count - 1} more)` : '';
+    return lazyViolation(
+      path,
+      () =>
+        `${path} ${quoteValue(scope)} cannot bound ${keyPath(HARD_PATH, unbounded.first)}${more}: the API server refuses such a ResourceQuota (unsupported scope applied to resource), which would leave the namespace without any quota; ${scope} bounds only ${listValues(bounded)}`,
+    );
+  }
+}
+
+/** Scope-selector operators, and the scopes that only take `Exists` (as the API server says). */
+const SELECTOR_OPERATORS: readonly string[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+const EXISTS_ONLY_SCOPES: ReadonlySet<string> = new Set([
+  'BestEffort',
+  'NotBestEffort',
+  'Terminating',
+  'NotTerminating',
+  'CrossNamespacePodAffinity',
+]);
+
+/** Conflicting scopes among `entries` (path and scope name), reported at the later of each pair. */
+function conflicts(entries: readonly (readonly [string, unknown])[]): Violation[] {
+  const violations: Violation[] = [];
+  const first = new Map<string, string>();
+  for (const [path, scope] of entries) {
+    if (typeof scope !== 'string' || first.has(scope)) continue;
+    first.set(scope, path);
+    for (const pair of CONFLICTING_QUOTA_SCOPES) {
+      const other = pair[0] === scope ? pair[1] : pair[1] === scope ? pair[0] : undefined;
+      const otherPath = other === undefined ? undefined : first.get(other);
+      if (other === undefined || otherPath === undefined) continue;
+      violations.push(
+        lazyViolation(
+          path,
+          () =>
+            `${path} ${quoteValue(scope)} conflicts with ${otherPath} ${quoteValue(other)}: the API server refuses such a ResourceQuota (conflicting scopes), which would leave the namespace without any quota`,
+        ),
+      );
+    }
+  }
+  return violations;
+}
+
+/** The operator and values of one selector entry, as the API server checks them for its scope. */
+function selectorEntryViolations(
+  base: string,
+  entry: Readonly<Record<string, unknown>>,
+): Violation[] {
+  const scope = entry.scopeName;
+  if (typeof scope !== 'string' || !SCOPES.has(scope)) return [];
+  const operator = entry.operator;
+  const operatorPath = `${base}.operator`;
+  if (typeof operator !== 'string' || !SELECTOR_OPERATORS.includes(operator)) {
+    return [
+      lazyViolation(
+        operatorPath,
+        () =>
+          `${operatorPath} ${quoteValue(operator)} is not a scope selector operator; allowed: ${listValues(SELECTOR_OPERATORS)}`,
+      ),
+    ];
+  }
+  if (EXISTS_ONLY_SCOPES.has(scope) && operator !== 'Exists') {
+    return [
+      lazyViolation(
+        operatorPath,
+        () =>
+          `${operatorPath} ${quoteValue(operator)} must be "Exists" for the scope ${quoteValue(scope)}`,
+      ),
+    ];
+  }
+  const values = Array.isArray(entry.values) ? entry.values.length : 0;
+  const valuesPath = `${base}.values`;
+  if ((operator === 'In' || operator === 'NotIn') && values === 0) {
+    return [
+      lazyViolation(
+        valuesPath,
+        () =>
+          `${valuesPath} must list at least one value with the operator ${quoteValue(operator)}`,
+      ),
+    ];
+  }
+  if ((operator === 'Exists' || operator === 'DoesNotExist') && values > 0) {
+    return [
+      lazyViolation(
+        valuesPath,
+        () => `${valuesPath} must be empty with the operator ${quoteValue(operator)}`,
+      ),
+    ];
+  }
+  return [];
+}
+
 /** Reports a present field that is not of the expected JSON type (null counts as unset). */
 function wrongType(path: string, value: unknown, expected: 'map' | 'list'): Violation[] {
   if (value === undefined || value === null) return [];
@@ -54,7 +193,11 @@ function wrongType(path: string, value: unknown, expected: 'map' | 'list'): Viol
 
 /**
  * Every `spec.resourceQuotaSpec.hard` value must be a valid quota quantity and every scope (in
- * `scopes` and `scopeSelector.matchExpressions[].scopeName`) a known ResourceQuota scope.
+ * `scopes` and `scopeSelector.matchExpressions[].scopeName`) a known ResourceQuota scope that the
+ * API server accepts with those `hard` resources: the profile controller copies the spec into
+ * the namespace's ResourceQuota, and one the API server refuses (a pod scope over
+ * `persistentvolumeclaims`, conflicting scopes, a selector operator that does not fit its scope)
+ * is never created, leaving the namespace without any quota, defaults and maxima included.
  */
 export const profileQuotaQuantity = defineRule({
   id: 'profile-quota-quantity',
@@ -62,7 +205,7 @@ export const profileQuotaQuantity = defineRule({
   operations: WRITE_OPERATIONS,
   structural: true,
   description:
-    'a `spec.resourceQuotaSpec.hard` value is not a valid quota quantity, or a scope is not a ResourceQuota scope',
+    'a `spec.resourceQuotaSpec.hard` value is not a valid quota quantity, or a scope is not a ResourceQuota scope or is refused by the API server with those `hard` resources (so the namespace would get no quota at all)',
   clusterState: 'none',
   check: ({ object }) => {
     const spec = getPath(object, 'spec', 'resourceQuotaSpec');
@@ -75,11 +218,16 @@ export const profileQuotaQuantity = defineRule({
     }
     const scopesPath = `${SPEC_PATH}.scopes`;
     violations.push(...wrongType(scopesPath, quota.scopes, 'list'));
+    const scopeChecker = new ScopeChecker(Object.keys(asRecord(quota.hard) ?? {}));
     if (Array.isArray(quota.scopes)) {
+      const named: (readonly [string, unknown])[] = [];
       quota.scopes.forEach((scope: unknown, index) => {
-        const violation = checkScope(indexPath(scopesPath, index), scope);
+        const path = indexPath(scopesPath, index);
+        const violation = checkScope(path, scope) ?? scopeChecker.applicability(path, scope);
         if (violation) violations.push(violation);
+        named.push([path, scope]);
       });
+      violations.push(...conflicts(named));
     }
     const selectorPath = `${SPEC_PATH}.scopeSelector`;
     violations.push(...wrongType(selectorPath, quota.scopeSelector, 'map'));
@@ -87,11 +235,18 @@ export const profileQuotaQuantity = defineRule({
     const expressionsPath = `${selectorPath}.matchExpressions`;
     violations.push(...wrongType(expressionsPath, expressions, 'list'));
     if (Array.isArray(expressions)) {
+      const named: (readonly [string, unknown])[] = [];
       expressions.forEach((expression: unknown, index) => {
-        const path = `${indexPath(expressionsPath, index)}.scopeName`;
-        const violation = checkScope(path, asRecord(expression)?.scopeName);
+        const base = indexPath(expressionsPath, index);
+        const path = `${base}.scopeName`;
+        const entry = asRecord(expression) ?? {};
+        const violation =
+          checkScope(path, entry.scopeName) ?? scopeChecker.applicability(path, entry.scopeName);
         if (violation) violations.push(violation);
+        violations.push(...selectorEntryViolations(base, entry));
+        named.push([path, entry.scopeName]);
       });
+      violations.push(...conflicts(named));
     }
     return failIf(violations);
   },

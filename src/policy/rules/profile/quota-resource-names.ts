@@ -79,3 +79,48 @@ export const QUOTA_SCOPES: readonly string[] = [
   'CrossNamespacePodAffinity',
   'VolumeAttributesClass',
 ];
+
+/** The resources a pod scope can bound: pod counts and pod compute. */
+const POD_SCOPE_RESOURCES: ReadonlySet<string> = new Set([
+  'pods',
+  'cpu',
+  'memory',
+  'requests.cpu',
+  'requests.memory',
+  'limits.cpu',
+  'limits.memory',
+]);
+
+/**
+ * The standard quota resources each scope can bound (k8s.io/kubernetes pkg/apis/core/helper
+ * `IsResourceQuotaScopeValidForResource`): the API server refuses a ResourceQuota whose scope
+ * cannot bound one of its standard `hard` resources ("unsupported scope applied to resource").
+ * Resources with a `/` (extended, `count/…`, storage-class) are not standard and never refused.
+ */
+export const QUOTA_SCOPE_RESOURCES: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['Terminating', POD_SCOPE_RESOURCES],
+  ['NotTerminating', POD_SCOPE_RESOURCES],
+  ['NotBestEffort', POD_SCOPE_RESOURCES],
+  ['PriorityClass', POD_SCOPE_RESOURCES],
+  ['CrossNamespacePodAffinity', POD_SCOPE_RESOURCES],
+  ['BestEffort', new Set(['pods'])],
+  ['VolumeAttributesClass', new Set(['persistentvolumeclaims', 'requests.storage'])],
+]);
+
+/** Pairs of scopes the API server refuses together ("conflicting scopes"). */
+export const CONFLICTING_QUOTA_SCOPES: readonly (readonly [string, string])[] = [
+  ['BestEffort', 'NotBestEffort'],
+  ['Terminating', 'NotTerminating'],
+];
+
+/**
+ * True for a resource name the API server's quota system knows (`IsStandardQuotaResourceName`):
+ * the standard quota resources and the huge-pages ones.
+ */
+export function isStandardQuotaResource(name: string): boolean {
+  return (
+    STANDARD_SET.has(name) ||
+    name.startsWith('hugepages-') ||
+    name.startsWith('requests.hugepages-')
+  );
+}
