@@ -920,6 +920,36 @@ export function attackCases(ctx: AttackContext): readonly AttackCase[] {
     create(roleBinding('anonymous-second', 'kubeflow-view', [user(BOB), user('system:anonymous')])),
     deny(['binding-forbidden-user'], 'subjects[1]'),
   );
+  // RBAC refuses a subject kind in another case; sent to the webhook directly, it is judged as
+  // the kind its spelling names.
+  for (const [slug, subject, rule, path] of [
+    [
+      'anonymous-lower',
+      { kind: 'user', name: 'system:anonymous' },
+      'binding-forbidden-user',
+      'subjects[0].name',
+    ],
+    [
+      'authenticated-upper',
+      { kind: 'GROUP', name: 'system:authenticated' },
+      'binding-group',
+      'subjects[0].name',
+    ],
+    [
+      'sa-lower',
+      { kind: 'serviceaccount', name: 'default-editor', namespace: ctx.bob },
+      'binding-serviceaccount-namespace',
+      'subjects[0].namespace',
+    ],
+  ] as const) {
+    add(
+      rule,
+      `${JSON.stringify(subject)} (a kind in another case)`,
+      create(roleBinding(slug, 'kubeflow-view', [subject])),
+      deny([rule], path),
+      { apiServer: 'refuses' },
+    );
+  }
 
   // --- binding-role ------------------------------------------------------------------------------------
   for (const [slug, role] of [

@@ -1,7 +1,10 @@
 import type { KubeObject } from '../../kube-object.js';
 import { asArray, asRecord, asString, getPath } from '../../object-access.js';
 
-/** One entry of `subjects`, fields read defensively (absent or non-string => undefined). */
+/**
+ * One entry of `subjects`, fields read defensively (absent or non-string => undefined); `kind`
+ * in RBAC's spelling whatever its case (see {@link subjectKind}).
+ */
 export interface Subject {
   readonly index: number;
   readonly kind: string | undefined;
@@ -23,7 +26,7 @@ export function subjectsOf(object: KubeObject): readonly Subject[] {
     const record = asRecord(entry) ?? {};
     return {
       index,
-      kind: asString(record.kind),
+      kind: subjectKind(asString(record.kind)),
       name: asString(record.name),
       namespace: nonEmpty(asString(record.namespace)),
     };
@@ -33,6 +36,25 @@ export function subjectsOf(object: KubeObject): readonly Subject[] {
 }
 
 const NO_SUBJECTS: readonly Subject[] = Object.freeze([]);
+
+/** RBAC's subject kinds by their lower-case spelling. */
+const SUBJECT_KINDS: ReadonlyMap<string, string> = new Map([
+  ['user', 'User'],
+  ['group', 'Group'],
+  ['serviceaccount', 'ServiceAccount'],
+]);
+
+/**
+ * A subject's kind as the rules judge it: a spelling of `User`, `Group` or `ServiceAccount` in
+ * another case (`user`, `SERVICEACCOUNT`) is judged as that kind. The API server refuses such a
+ * subject before any validating webhook sees it, but a review sent straight to the webhook, or
+ * `check`, must not allow `{kind: user, name: system:anonymous}` that its rules would deny
+ * spelt `User`: the rules err towards what a spelling may mean, as they do for
+ * AuthorizationPolicy condition keys. Any other kind is kept as written (RBAC matches nothing).
+ */
+function subjectKind(kind: string | undefined): string | undefined {
+  return kind === undefined ? undefined : (SUBJECT_KINDS.get(kind.toLowerCase()) ?? kind);
+}
 
 /** {@link subjectsOf} by `subjects` list. */
 const subjectLists = new WeakMap<object, readonly Subject[]>();

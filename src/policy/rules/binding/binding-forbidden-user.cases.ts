@@ -71,4 +71,16 @@ export const CASES: readonly ObjectRuleCase[] = [
     oldObject: editBinding([user('bob@example.com')]),
     denials: [second],
   },
+  // The API server refuses a kind in another case before any validating webhook; a review sent
+  // to the webhook directly is judged by the kind the spelling names.
+  created(
+    'denies system:anonymous as a User kind in lower case',
+    editBinding([{ kind: 'user', name: 'system:anonymous' }]),
+    [ANONYMOUS],
+  ),
+  created(
+    'allows System:Anonymous (RBAC compares names exactly: another, nonexistent user)',
+    editBinding([user('System:Anonymous')]),
+    [],
+  ),
 ];

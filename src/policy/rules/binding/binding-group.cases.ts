@@ -26,4 +26,10 @@ export const CASES: readonly ObjectRuleCase[] = [
       'binding-group: subjects[1].name "system:serviceaccounts:bob" binds every ServiceAccount of namespace "bob" into "alice"; allowed: this namespace, kubeflow (bindings.serviceAccountNamespaces)',
     ],
   },
+  {
+    title: 'denies system:unauthenticated under a Group kind in upper case',
+    target: 'RoleBinding',
+    object: editBinding([{ kind: 'GROUP', name: 'system:unauthenticated' }]),
+    denials: [`binding-group: subjects[0].name "system:unauthenticated" ${FORBIDDEN}`],
+  },
 ];

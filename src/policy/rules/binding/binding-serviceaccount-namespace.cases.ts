@@ -22,6 +22,28 @@ export const CASES: readonly ObjectRuleCase[] = [
     ],
   },
   {
+    title: 'denies a ServiceAccount user name without its account name',
+    target: 'RoleBinding',
+    object: editBinding([user('system:serviceaccount:bob')]),
+    denials: [
+      `binding-serviceaccount-namespace: subjects[0].name "system:serviceaccount:bob" binds a ServiceAccount of namespace "bob" into "alice"; ${ALLOWED}`,
+    ],
+  },
+  {
+    title: 'denies a ServiceAccount kind in lower case of another namespace',
+    target: 'RoleBinding',
+    object: editBinding([{ kind: 'serviceaccount', name: 'default-editor', namespace: 'bob' }]),
+    denials: [
+      `binding-serviceaccount-namespace: subjects[0].namespace "bob" binds a ServiceAccount of namespace "bob" into "alice"; ${ALLOWED}`,
+    ],
+  },
+  {
+    title: 'allows a ServiceAccount with an empty namespace (the binding’s own)',
+    target: 'RoleBinding',
+    object: editBinding([{ kind: 'ServiceAccount', name: 'default-editor', namespace: '' }]),
+    denials: [],
+  },
+  {
     title: 'allows a ServiceAccount without namespace (the binding’s own)',
     target: 'RoleBinding',
     object: editBinding([serviceAccount('default-editor')]),
