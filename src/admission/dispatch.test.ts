@@ -80,6 +80,8 @@ describe('toAdmissionInput', () => {
     [{ oldObject: true }, 'request.oldObject: not a JSON object'],
     [{ object: undefined }, 'request.object: missing on CREATE'],
     [{ operation: 'UPDATE' }, 'request.oldObject: missing on UPDATE'],
+    // Nothing to judge a deletion by (binding-protected) must not allow it.
+    [{ operation: 'DELETE', object: undefined }, 'request.oldObject: missing on DELETE'],
   ])('refuses a bad object %#', (patch, message) => {
     expect(toAdmissionInput(request(patch), 'RoleBinding')).toEqual({ ok: false, message });
   });

@@ -56,6 +56,11 @@ export function toAdmissionInput(request: AdmissionRequest, target: TargetKind):
   if (request.operation === 'UPDATE' && oldObject === undefined) {
     return { ok: false, message: 'request.oldObject: missing on UPDATE' };
   }
+  // The API server sends the stored object on every DELETE; without it the rules that judge
+  // deletions (binding-protected) would have nothing to judge, and nothing must mean a denial.
+  if (request.operation === 'DELETE' && oldObject === undefined) {
+    return { ok: false, message: 'request.oldObject: missing on DELETE' };
+  }
   return {
     ok: true,
     input: {

@@ -21,10 +21,13 @@ export const bindingProtected = defineRule({
     'an object named in `bindings.protected` is changed or deleted by anyone but `bindings.protectedManagers`',
   clusterState: 'profile-namespace',
   check: (ctx) => {
-    const name =
-      ctx.input.name !== '' ? ctx.input.name : asString(getPath(ctx.object, 'metadata', 'name'));
+    // The request's name and the object's are the same on any review the API server sends; one
+    // that says otherwise is judged by whichever is protected.
     const { protected: names, protectedManagers } = ctx.policy.spec.bindings;
-    if (name === undefined || !names.includes(name)) return skip('not a protected object');
+    const name = [ctx.input.name, asString(getPath(ctx.object, 'metadata', 'name'))].find(
+      (candidate) => candidate !== undefined && candidate !== '' && names.includes(candidate),
+    );
+    if (name === undefined) return skip('not a protected object');
     const outside = skipOutsideProfileNamespace(ctx);
     if (outside !== undefined) return outside;
     if (protectedManagers.some((ref) => serviceAccountUser(ref) === ctx.input.user.username)) {
