@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { getPriority } from 'node:os';
 
 import { createAdmissionHandlers } from '../admission/admission-handlers.js';
 import { profile, reviewBody } from '../admission/test-support/reviews.js';
@@ -460,6 +461,37 @@ describe('createDecisionPool', () => {
 
     const next = await pool.decide('mutate', bytesOf(reviewBody({ object: ALICE })));
     expect(next.body).toBe(inline('mutate', bytesOf(reviewBody({ object: ALICE }))).answer.body);
+  });
+
+  describe('runs the worker at a lower scheduling priority than the main thread', () => {
+    const cases: [string, Partial<DecisionPoolOptions>, number][] = [
+      ['by default, 10 nice levels lower', {}, 10],
+      ['`nice` levels lower', { nice: 4 }, 4],
+      ['as the main thread with `nice` 0', { nice: 0 }, 0],
+    ];
+    for (const [name, options, levels] of cases) {
+      it(name, async () => {
+        const main = getPriority(0);
+        const { pool, lines } = startPool({}, options);
+        // The worker reports its priority before it answers anything.
+        await pool.decide('validate', bytesOf(reviewBody({ object: ALICE })));
+        expect(pool.workerPriority()).toBe(Math.min(19, main + levels));
+        // Per thread: the main thread's own priority is untouched.
+        expect(getPriority(0)).toBe(main);
+        expect(lines.filter((line) => line.msg === 'decision worker started')).toEqual([
+          expect.objectContaining({ nice: levels, priority: Math.min(19, main + levels) }),
+        ]);
+      });
+    }
+
+    it('gives a replaced worker the same priority', async () => {
+      const main = getPriority(0);
+      const { pool } = startPool({}, { nice: 3, testHooks: { exitOnUid: 'crash' } });
+      await pool.decide('validate', bytesOf(reviewBody({ uid: 'crash', object: ALICE })));
+      await pool.decide('validate', bytesOf(reviewBody({ object: ALICE })));
+      expect(pool.workerPriority()).toBe(Math.min(19, main + 3));
+      expect(getPriority(0)).toBe(main);
+    });
   });
 
   it('denies what still waits at close, and everything after', async () => {

@@ -7,6 +7,7 @@ import type { Metrics, OffloadResult } from '../observability/metrics.js';
 import type { ClusterSnapshot } from '../policy/cluster-snapshot.js';
 import { errorMessage } from '../util/error-message.js';
 import { sniffIdentity, type SniffedIdentity } from './sniff-identity.js';
+import { DEFAULT_OFFLOAD_NICE } from './worker-priority.js';
 import {
   LOOKUP_METHODS,
   type DecisionWorkerData,
@@ -70,6 +71,11 @@ export interface DecisionPoolOptions {
   readonly maxQueue?: number;
   /** Time one cluster lookup may wait for its answer; default 1 s. */
   readonly lookupTimeoutMs?: number;
+  /**
+   * Nice levels the worker's thread drops below the main thread's (`--offload-nice`, capped at
+   * 19); default 10, 0 leaves it as it is. A failure to set it is logged once and ignored.
+   */
+  readonly nice?: number;
   /** Test seams (see {@link WorkerTestHooks}); `dropLookups`: never answer a lookup. */
   readonly testHooks?: WorkerTestHooks & { readonly dropLookups?: boolean };
 }
@@ -84,6 +90,11 @@ export interface DecisionPool {
   decide(webhook: WebhookName, bytes: Uint8Array): Promise<OffloadAnswer>;
   /** Requests waiting for the worker (not counting the one it is deciding). */
   queued(): number;
+  /**
+   * The nice value the current worker's thread reported for itself once started (after applying
+   * `nice`); undefined until it did.
+   */
+  workerPriority(): number | undefined;
   /** Denies what still waits, stops the worker. Idempotent. */
   close(): Promise<void>;
 }
@@ -108,6 +119,7 @@ interface Live {
   sent: PoliciesInForce | undefined;
   running: Job | undefined;
   ended: boolean;
+  priority: number | undefined;
 }
 
 const JSON_ERROR = (error: string): string => JSON.stringify({ error });
@@ -131,7 +143,9 @@ export function createDecisionPool(options: DecisionPoolOptions): DecisionPool {
   const budgetMs = options.budgetMs ?? DEFAULT_OFFLOAD_BUDGET_MS;
   const maxQueue = options.maxQueue ?? DEFAULT_OFFLOAD_QUEUE;
   const lookupTimeoutMs = options.lookupTimeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS;
+  const nice = options.nice ?? DEFAULT_OFFLOAD_NICE;
   const waiting: Job[] = [];
+  let priorityWarned = false;
   let live: Live | undefined;
   let jobs = 0;
   let closed = false;
@@ -148,6 +162,7 @@ export function createDecisionPool(options: DecisionPoolOptions): DecisionPool {
       lookupPort: channel.port2,
       signal,
       lookupTimeoutMs,
+      nice,
       ...(options.testHooks === undefined ? {} : { testHooks: workerHooks }),
     };
     const thread = new Worker(options.workerUrl ?? DEFAULT_WORKER_URL, {
@@ -161,6 +176,7 @@ export function createDecisionPool(options: DecisionPoolOptions): DecisionPool {
       sent: undefined,
       running: undefined,
       ended: false,
+      priority: undefined,
     };
     channel.port1.on('message', (call: LookupCall) => {
       answerLookup(next, call);
@@ -205,6 +221,20 @@ export function createDecisionPool(options: DecisionPoolOptions): DecisionPool {
   };
 
   const onMessage = (worker: Live, message: FromWorker): void => {
+    if (message.type === 'priority') {
+      worker.priority = message.priority;
+      if (message.error === undefined) {
+        logger.info({ nice, priority: message.priority }, 'decision worker started');
+      } else if (!priorityWarned) {
+        // Once per pool, not per replaced worker: each one would fail the same way.
+        priorityWarned = true;
+        logger.warn(
+          { nice, priority: message.priority, reason: message.error },
+          "could not lower the decision worker's scheduling priority (a scheduling hint only); it runs at the main thread's",
+        );
+      }
+      return;
+    }
     const job = worker.running;
     if (job?.id !== message.job) return;
     if (message.type === 'started') {
@@ -397,6 +427,7 @@ export function createDecisionPool(options: DecisionPoolOptions): DecisionPool {
       });
     },
     queued: () => waiting.length,
+    workerPriority: () => live?.priority,
     async close() {
       if (closed) return;
       closed = true;

@@ -84,8 +84,19 @@ export interface DoneMessage {
   readonly outcome: JobOutcome;
 }
 
+/**
+ * Worker -> main, once, when the worker starts: its own OS scheduling priority (the nice value of
+ * its thread, `os.getPriority(0)` read on it) after it applied `nice`, and why that failed if it
+ * did (the worker keeps running either way: the priority is a scheduling hint).
+ */
+export interface PriorityMessage {
+  readonly type: 'priority';
+  readonly priority: number;
+  readonly error: string | undefined;
+}
+
 /** Messages the main thread receives from the worker's `parentPort`. */
-export type FromWorker = StartedMessage | DoneMessage;
+export type FromWorker = StartedMessage | DoneMessage | PriorityMessage;
 
 /** Worker -> main on the lookup port: one synchronous snapshot lookup. */
 export interface LookupCall {
@@ -102,13 +113,15 @@ export type LookupReply =
 
 /**
  * What the worker is started with (`workerData`): the port lookups go through, the shared word
- * the main thread bumps (and notifies) after each reply, how long a lookup may wait, and the
- * test seams.
+ * the main thread bumps (and notifies) after each reply, how long a lookup may wait, how many
+ * nice levels its thread drops below the one that started it, and the test seams.
  */
 export interface DecisionWorkerData {
   readonly lookupPort: MessagePort;
   readonly signal: SharedArrayBuffer;
   readonly lookupTimeoutMs: number;
+  /** Added to the thread's nice value at start (0: left as it is); see worker-priority.ts. */
+  readonly nice: number;
   readonly testHooks?: WorkerTestHooks;
 }
 

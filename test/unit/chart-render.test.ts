@@ -71,6 +71,8 @@ const DEFAULT_ARGS = [
   '3000',
   '--offload-queue',
   '8',
+  '--offload-nice',
+  '10',
   '--no-reports',
   '--native-policies',
   'off',

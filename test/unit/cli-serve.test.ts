@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type { CliIo } from '../../src/cli/io.js';
@@ -273,6 +273,26 @@ describe('profile-guard serve --offload-bytes', () => {
     );
     expect(metrics.body).toContain('profile_guard_offload_queue_depth 0');
     expect(await stop(started)).toBe(0);
+  });
+
+  it('runs the decision worker --offload-nice levels below the main thread', async () => {
+    const main = getPriority(0);
+    const started = await serve(['--offload-bytes', '4096', '--offload-nice', '5']);
+    const startedLines = () =>
+      started.logs().filter((line) => line.msg === 'decision worker started');
+    await eventually(() => startedLines().length > 0);
+    expect(startedLines()).toEqual([
+      expect.objectContaining({ nice: 5, priority: Math.min(19, main + 5) }),
+    ]);
+    expect(getPriority(0)).toBe(main);
+    expect(await stop(started)).toBe(0);
+  });
+
+  it('refuses an --offload-nice outside 0-19', async () => {
+    const { code, stderr } = await run(['--offload-nice', '20']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('invalid value for --offload-nice: 20 (expected 0 to 19)');
+    expect((await run(['--offload-nice', '-1'])).code).toBe(2);
   });
 
   it('refuses a threshold that is not a whole number', async () => {

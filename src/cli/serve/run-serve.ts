@@ -26,6 +26,7 @@ import {
   DEFAULT_OFFLOAD_BYTES,
   DEFAULT_OFFLOAD_QUEUE,
 } from '../../offload/decision-pool.js';
+import { DEFAULT_OFFLOAD_NICE, MAX_NICE } from '../../offload/worker-priority.js';
 
 /** Default HTTPS port of the webhook. */
 export const DEFAULT_PORT = 8443;
@@ -80,6 +81,9 @@ Flags:
                              the worker is stopped and the request denied (default ${DEFAULT_OFFLOAD_BUDGET_MS})
       --offload-queue N      offloaded requests that may wait; more are denied at once
                              (default ${DEFAULT_OFFLOAD_QUEUE})
+      --offload-nice N       run the decision worker thread N nice levels below the main
+                             thread (0-${MAX_NICE}; default ${DEFAULT_OFFLOAD_NICE}; 0 = same priority). A
+                             scheduling hint: a failure to set it is logged and ignored
       --log-level LEVEL      ${LOG_LEVELS.join(', ')} (default info)
       --shutdown-timeout S   seconds allowed for in-flight requests at shutdown (default ${DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000})
   -h, --help                 this help
@@ -109,6 +113,7 @@ const OPTIONS = {
   'offload-bytes': { type: 'string' },
   'offload-budget-ms': { type: 'string' },
   'offload-queue': { type: 'string' },
+  'offload-nice': { type: 'string' },
   'log-level': { type: 'string' },
   'shutdown-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -188,7 +193,13 @@ export async function runServe(
         DEFAULT_OFFLOAD_BUDGET_MS,
       ),
       maxQueue: positiveIntFlag('offload-queue', flags['offload-queue'], DEFAULT_OFFLOAD_QUEUE, 0),
+      nice: positiveIntFlag('offload-nice', flags['offload-nice'], DEFAULT_OFFLOAD_NICE, 0),
     };
+    if (offload.nice > MAX_NICE) {
+      throw new UsageError(
+        `invalid value for --offload-nice: ${offload.nice} (expected 0 to ${MAX_NICE})`,
+      );
+    }
     for (const flag of ['policy', 'cert-dir', 'ca-out', 'host', 'kubeconfig'] as const) {
       if (flags[flag] === '')
         throw new UsageError(`invalid value for --${flag}: must not be empty`);
