@@ -295,6 +295,26 @@ describe('createDecisionPool', () => {
     expect(recorded.results).toEqual([{ webhook: 'validate', result: 'decided' }]);
   });
 
+  it('quotes a caller-controlled lookup argument capped in its denial', async () => {
+    const { pool, records } = startPool(
+      { snapshot: cluster() },
+      { lookupTimeoutMs: 50, testHooks: { dropLookups: true } },
+    );
+    // Every lookup's argument (the Profile's name, its owner) is 512 KiB long.
+    const name = 'a'.repeat(512 * 1024);
+    const answer = await pool.decide(
+      'validate',
+      bytesOf(reviewBody({ object: profile(name, `${name}@example.com`) })),
+    );
+    const { message } = JSON.parse(answer.body).response.status;
+    expect(message).toMatch(
+      /^internal error: cluster lookup \w+\(".{1,79}\) got no answer within 50 ms$/,
+    );
+    expect(message).toContain('aaa…)');
+    expect(message.length).toBeLessThan(200);
+    expect(records[0]?.error).toBe(message);
+  });
+
   it('denies with code 500 when a cluster lookup fails, even for a Warn rule', async () => {
     const broken: ClusterSnapshot = {
       state: 'synced',

@@ -5,7 +5,9 @@ import type { DecisionRecord, WebhookName } from '../observability/decision-reco
 import type { Logger } from '../observability/logger.js';
 import type { Metrics, OffloadResult } from '../observability/metrics.js';
 import type { ClusterSnapshot } from '../policy/cluster-snapshot.js';
+import { quoteValue } from '../policy/validation-helpers.js';
 import { errorMessage } from '../util/error-message.js';
+import { reasonText } from './reason-text.js';
 import { sniffIdentity, type SniffedIdentity } from './sniff-identity.js';
 import { DEFAULT_OFFLOAD_NICE } from './worker-priority.js';
 import {
@@ -185,7 +187,7 @@ export function createDecisionPool(options: DecisionPoolOptions): DecisionPool {
       onMessage(next, message);
     });
     thread.on('error', (error) => {
-      ended(next, `the decision worker failed: ${errorMessage(error)}`);
+      ended(next, `the decision worker failed: ${reasonText(errorMessage(error))}`);
     });
     thread.on('exit', (code) => {
       ended(next, `the decision worker exited (code ${code})`);
@@ -203,18 +205,22 @@ export function createDecisionPool(options: DecisionPoolOptions): DecisionPool {
     if (job?.id !== call.job || job.snapshot === undefined) {
       reply = { call: call.call, ok: false, error: 'the request is no longer being decided' };
     } else if (!LOOKUP_METHODS.includes(call.method)) {
-      reply = { call: call.call, ok: false, error: `unknown lookup ${call.method}` };
+      reply = { call: call.call, ok: false, error: `unknown lookup ${quoteValue(call.method)}` };
     } else {
       try {
         reply = { call: call.call, ok: true, value: job.snapshot[call.method](call.arg) };
       } catch (error) {
-        reply = { call: call.call, ok: false, error: errorMessage(error) };
+        reply = { call: call.call, ok: false, error: reasonText(errorMessage(error)) };
       }
     }
     try {
       worker.lookups.postMessage(reply);
     } catch (error) {
-      worker.lookups.postMessage({ call: call.call, ok: false, error: errorMessage(error) });
+      worker.lookups.postMessage({
+        call: call.call,
+        ok: false,
+        error: reasonText(errorMessage(error)),
+      });
     }
     Atomics.store(worker.signal, 0, call.call);
     Atomics.notify(worker.signal, 0);
@@ -380,11 +386,14 @@ export function createDecisionPool(options: DecisionPoolOptions): DecisionPool {
         watchdog(worker, job);
       }, left);
     } catch (error) {
-      logger.error({ err: errorMessage(error) }, 'could not hand a request to the decision worker');
+      logger.error(
+        { err: reasonText(errorMessage(error)) },
+        'could not hand a request to the decision worker',
+      );
       fail(
         job,
         'error',
-        `could not hand the request to the decision worker: ${errorMessage(error)}`,
+        `could not hand the request to the decision worker: ${reasonText(errorMessage(error))}`,
       );
     }
   };

@@ -6,7 +6,9 @@ import type {
   ProfileRecord,
   RoleBindingRecord,
 } from '../policy/cluster-snapshot.js';
+import { quoteValue } from '../policy/validation-helpers.js';
 import type { LookupCall, LookupMethod, LookupReply } from './protocol.js';
+import { reasonText } from './reason-text.js';
 
 /** A lookup that got no usable answer: the rule reading it fails, and the request is denied. */
 export class LookupError extends Error {
@@ -33,7 +35,9 @@ export interface LookupSnapshotOptions {
  * snapshot synchronously, so this keeps them unchanged. A reply is remembered for the rest of the
  * job (the same call is asked once). No reply within `timeoutMs`, or an error reply, throws a
  * {@link LookupError} naming the lookup, and is remembered (`failure`): the caller denies the
- * request whatever a rule made of the error (fail closed).
+ * request whatever a rule made of the error (fail closed). The argument is quoted as rules quote
+ * a value (`quoteValue`: at most 80 characters) and the reply's error cut (`reasonText`): the
+ * argument is request data (a name, a namespace), and may be megabytes long.
  * A reply to an earlier call that timed out is recognised by its number and dropped.
  */
 export function createLookupSnapshot(
@@ -69,7 +73,7 @@ export function createLookupSnapshot(
       const remaining = deadline - performance.now();
       if (remaining <= 0) {
         failWith(
-          `cluster lookup ${method}(${JSON.stringify(arg)}) got no answer within ${options.timeoutMs} ms`,
+          `cluster lookup ${method}(${quoteValue(arg)}) got no answer within ${options.timeoutMs} ms`,
         );
       }
       Atomics.wait(signal, 0, 0, remaining);
@@ -79,7 +83,9 @@ export function createLookupSnapshot(
       reply = drain(call);
     }
     if (!reply.ok) {
-      return failWith(`cluster lookup ${method}(${JSON.stringify(arg)}) failed: ${reply.error}`);
+      return failWith(
+        `cluster lookup ${method}(${quoteValue(arg)}) failed: ${reasonText(reply.error)}`,
+      );
     }
     remembered.set(key, reply.value);
     return reply.value;
