@@ -15,6 +15,13 @@ export type WebhookName = 'mutate' | 'validate';
  */
 export type Decision = 'allowed' | 'denied' | 'warned' | 'patched' | 'error';
 
+/**
+ * A member of {@link DecisionInput} that could not be read: a request denied before its body was
+ * decoded (the decision worker's queue was full, or the worker was lost before it read the body)
+ * is reported with what the start of its body said, and this for the rest.
+ */
+export const UNKNOWN = '<unknown>';
+
 /** The request a decision was about. Safe to keep: every field is copied out of the review. */
 export interface DecisionInput {
   readonly uid: string;
@@ -24,7 +31,8 @@ export interface DecisionInput {
   readonly apiVersion: string;
   /** `request.kind.kind` as sent, e.g. `Profile`. */
   readonly kind: string;
-  readonly operation: Operation;
+  /** {@link UNKNOWN} only for a request denied before its body was decoded. */
+  readonly operation: Operation | typeof UNKNOWN;
   readonly name: string;
   /** Empty for cluster-scoped objects. */
   readonly namespace: string;

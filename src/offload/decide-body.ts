@@ -55,6 +55,7 @@ export function decideBody(
       return;
     }
     const { job, webhook } = message;
+    if (data.testHooks?.exitBeforeDecoding === true) process.exit(3);
     const decoded = decodeReviewBytes(message.bytes);
     if (!decoded.ok) {
       const outcome: JobOutcome = {

@@ -424,7 +424,10 @@ describe('createDecisionPool', () => {
 
   it('denies at once when too many requests wait', async () => {
     const word = holdWord();
-    const { pool, recorded } = startPool({}, { maxQueue: 1, testHooks: { hold: word.hold } });
+    const { pool, records, recorded } = startPool(
+      {},
+      { maxQueue: 1, testHooks: { hold: word.hold } },
+    );
     const first = pool.decide('validate', bytesOf(reviewBody({ uid: 'first', object: ALICE })));
     await word.holding();
     const second = pool.decide('validate', bytesOf(reviewBody({ uid: 'second', object: ALICE })));
@@ -463,6 +466,68 @@ describe('createDecisionPool', () => {
     ]);
     expect(recorded.depths).toContain(1);
     expect(recorded.depths.at(-1)).toBe(0);
+    // Both denials are observed, with what the start of each body said.
+    expect(records.slice(0, 2).map((record) => [record.decision, record.input.uid])).toEqual([
+      ['error', 'third'],
+      ['error', '<unknown>'],
+    ]);
+    expect(records[0]).toMatchObject({
+      webhook: 'validate',
+      input: {
+        target: 'Profile',
+        apiVersion: 'kubeflow.org/v1',
+        kind: 'Profile',
+        operation: 'CREATE',
+        name: 'team',
+        namespace: '',
+        user: { username: 'alice@example.com', groups: [] },
+        object: undefined,
+      },
+      error: expect.stringMatching(/too many large requests are waiting/),
+    });
+    expect(records[1]?.input).toMatchObject({
+      kind: '<unknown>',
+      operation: '<unknown>',
+      name: '<unknown>',
+    });
+  });
+
+  it('observes a request the worker died on before reading it, with what its start says', async () => {
+    const { pool, records, recorded } = startPool({}, { testHooks: { exitBeforeDecoding: true } });
+    const review = reviewBody({
+      uid: 'unread',
+      kind: { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBinding' },
+      namespace: 'alice',
+      operation: 'DELETE',
+      object: roleBinding('alice', 'share', { name: 'kubeflow-edit' }, [user('bob@example.com')]),
+    });
+    const answer = await pool.decide('mutate', bytesOf(review));
+    const { response } = JSON.parse(answer.body);
+    expect([response.uid, response.allowed, response.status.code]).toEqual(['unread', false, 500]);
+    expect(recorded.results).toEqual([{ webhook: 'mutate', result: 'crash' }]);
+    expect(records).toEqual([
+      {
+        webhook: 'mutate',
+        input: {
+          uid: 'unread',
+          target: 'RoleBinding',
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'RoleBinding',
+          operation: 'DELETE',
+          name: 'share',
+          namespace: 'alice',
+          user: { username: 'alice@example.com', groups: [] },
+          dryRun: false,
+          object: undefined,
+        },
+        decision: 'error',
+        policy: undefined,
+        evaluation: undefined,
+        mutation: undefined,
+        error: response.status.message,
+        durationSeconds: expect.any(Number),
+      },
+    ]);
   });
 
   it('fails the request of a worker that dies closed, and replaces the worker', async () => {

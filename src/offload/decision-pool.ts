@@ -1,14 +1,20 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 
 import { admissionResponse, internalErrorStatus } from '../admission/responses.js';
-import type { DecisionRecord, WebhookName } from '../observability/decision-record.js';
+import { groupVersion, targetKind } from '../admission/dispatch.js';
+import {
+  UNKNOWN,
+  type DecisionInput,
+  type DecisionRecord,
+  type WebhookName,
+} from '../observability/decision-record.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics, OffloadResult } from '../observability/metrics.js';
 import type { ClusterSnapshot } from '../policy/cluster-snapshot.js';
 import { quoteValue } from '../policy/validation-helpers.js';
 import { errorMessage } from '../util/error-message.js';
 import { reasonText } from './reason-text.js';
-import { sniffIdentity, type SniffedIdentity } from './sniff-identity.js';
+import { sniffRequest, type SniffedRequest } from './sniff-identity.js';
 import { DEFAULT_OFFLOAD_NICE } from './worker-priority.js';
 import {
   LOOKUP_METHODS,
@@ -63,7 +69,10 @@ export interface DecisionPoolOptions {
   readonly snapshot: () => ClusterSnapshot;
   /** The policies in force (the policy source's `inForce`), sent to the worker when they change. */
   readonly policies: () => PoliciesInForce;
-  /** Every decision record the worker reaches, and every failure with a known request. */
+  /**
+   * Every decision record the worker reaches, and one (decision `error`) for every request
+   * denied without a decision, read or not by the worker (see {@link createDecisionPool}).
+   */
   readonly onDecision: (record: DecisionRecord) => void;
   readonly logger: Logger;
   readonly metrics?: OffloadMetrics;
@@ -105,8 +114,8 @@ interface Job {
   readonly id: number;
   readonly webhook: WebhookName;
   bytes: Uint8Array | undefined;
-  /** The uid and apiVersion at the start of the body, for a denial before the worker read it. */
-  readonly sniffed: SniffedIdentity | undefined;
+  /** What the start of the body says of the request, for a denial before the worker read it. */
+  readonly sniffed: SniffedRequest;
   readonly arrived: number;
   readonly resolve: (answer: OffloadAnswer) => void;
   started: StartedMessage | undefined;
@@ -136,9 +145,12 @@ const JSON_ERROR = (error: string): string => JSON.stringify({ error });
  * when the request was handed over) and decides under the policies in force then (sent before
  * the request whenever they changed), so its decision is the one the inline path would reach.
  * Every such denial is an AdmissionReview (allowed false, code 500) answering the request's uid:
- * the one the worker read (and then it goes to `onDecision` as an `error` decision), else the one
- * at the start of the body (`sniffIdentity`); a body without one there gets a plain HTTP error
- * (500, or 503 for a full queue or a shutdown) with `{ error }`.
+ * the one the worker read, else the one at the start of the body (`sniffRequest`); a body
+ * without one there gets a plain HTTP error (500, or 503 for a full queue or a shutdown) with
+ * `{ error }`. Each goes to `onDecision` as an `error` decision, so that it is audited like any
+ * other: with the request as the worker read it, else with what the start of its body says (uid,
+ * kind, operation, name, namespace, username; `<unknown>` for what it does not), never decoding
+ * the body here.
  */
 export function createDecisionPool(options: DecisionPoolOptions): DecisionPool {
   const { logger, metrics } = options;
@@ -278,18 +290,11 @@ export function createDecisionPool(options: DecisionPoolOptions): DecisionPool {
     job.bytes = undefined;
     metrics?.offloaded(job.webhook, result);
     const started = job.started;
-    if (started === undefined) {
-      const sniffed = job.sniffed;
-      job.resolve(
-        sniffed === undefined
-          ? { status, body: JSON_ERROR(message) }
-          : { status: 200, body: denial(sniffed.apiVersion, sniffed.uid, message) },
-      );
-      return;
-    }
+    // Observed as any denial is (decision log, metrics; Events and reports skip internal errors,
+    // inline ones too), with what is known of the request when the worker never read it.
     observe({
       webhook: job.webhook,
-      input: started.input,
+      input: started?.input ?? sniffedInput(job.sniffed),
       decision: 'error',
       policy: undefined,
       evaluation: undefined,
@@ -297,7 +302,16 @@ export function createDecisionPool(options: DecisionPoolOptions): DecisionPool {
       error: message,
       durationSeconds: Math.max(0, (performance.now() - job.arrived) / 1000),
     });
-    job.resolve({ status: 200, body: denial(started.apiVersion, started.input.uid, message) });
+    if (started !== undefined) {
+      job.resolve({ status: 200, body: denial(started.apiVersion, started.input.uid, message) });
+      return;
+    }
+    const identity = job.sniffed.identity;
+    job.resolve(
+      identity === undefined
+        ? { status, body: JSON_ERROR(message) }
+        : { status: 200, body: denial(identity.apiVersion, identity.uid, message) },
+    );
   };
 
   /** The worker is gone (error or exit): its request fails closed, a fresh one is started. */
@@ -409,7 +423,7 @@ export function createDecisionPool(options: DecisionPoolOptions): DecisionPool {
           id: jobs,
           webhook,
           bytes: exclusive(bytes),
-          sniffed: sniffIdentity(bytes),
+          sniffed: sniffRequest(bytes),
           arrived: performance.now(),
           resolve,
           started: undefined,
@@ -453,6 +467,28 @@ export function createDecisionPool(options: DecisionPoolOptions): DecisionPool {
       worker.lookups.close();
       await worker.thread.terminate();
     },
+  };
+}
+
+/**
+ * The decision record's input for a request the worker never read: what the start of its body
+ * said (see `sniffRequest`), {@link UNKNOWN} for the rest. Its namespace is empty (cluster
+ * scoped) when the operation, written after it, was read and it was not; `dryRun` (written after
+ * the objects) reads false, and the user's groups empty.
+ */
+function sniffedInput(sniffed: SniffedRequest): DecisionInput {
+  const { kind, operation } = sniffed;
+  return {
+    uid: sniffed.identity?.uid ?? UNKNOWN,
+    target: kind === undefined ? undefined : targetKind(kind),
+    apiVersion: kind === undefined ? UNKNOWN : groupVersion(kind),
+    kind: kind?.kind ?? UNKNOWN,
+    operation: operation ?? UNKNOWN,
+    name: sniffed.name ?? UNKNOWN,
+    namespace: sniffed.namespace ?? (operation === undefined ? UNKNOWN : ''),
+    user: { username: sniffed.username ?? UNKNOWN, groups: [] },
+    dryRun: false,
+    object: undefined,
   };
 }
 

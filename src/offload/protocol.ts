@@ -129,9 +129,11 @@ export interface DecisionWorkerData {
  * Test seams, never set by `serve`: with `hold` (two Int32 words), the worker, after posting
  * `started`, sets word 1 to 1 (notified) and waits before deciding until word 0 is non-zero, so a
  * test can keep it busy for as long as it likes; `exitOnUid` makes it exit when it meets a review
- * with that uid (a crash).
+ * with that uid (a crash); `exitBeforeDecoding` makes it exit as soon as it gets a body, before
+ * reading anything of it.
  */
 export interface WorkerTestHooks {
   readonly hold?: SharedArrayBuffer;
   readonly exitOnUid?: string;
+  readonly exitBeforeDecoding?: boolean;
 }
