@@ -8,7 +8,9 @@
 // input is measured in this process: the real handlers (as `serve` builds them, with the metrics
 // and decision-log observers) decoding the body bytes, deciding and encoding the answer, timed
 // with process.cpuUsage (the fastest of the repetitions; serve's own CPU use cannot be read
-// from another process).
+// from another process). Beside it, the decode floor of the same bytes (decodeReviewBytes alone:
+// UTF-8 and JSON.parse, which no deciding can avoid), measured the same way just before, and the
+// deciding part (total − decode).
 // Targets (CONTRACT, bounded work): every input answered within 100 ms; /healthz p99 < 10 ms
 // while they are served. Prints figures and ratios; asserts nothing.
 //
@@ -323,21 +325,66 @@ async function inProcessHandlers() {
     );
   };
   const handlerOf = (path) => (path === '/mutate' ? handlers.mutating : handlers.validating);
-  const cpu = (path, body, reps) => {
-    const handler = handlerOf(path);
-    const bytes = Buffer.from(body);
-    answer(handler, bytes); // warm-up of this shape, discarded
+  /** The least CPU ms of `reps` runs of `work`, after one discarded warm-up run. */
+  const leastCpuMs = (work, reps) => {
+    work(); // warm-up of this shape, discarded
     let least = Infinity;
     for (let i = 0; i < reps; i++) {
       const before = process.cpuUsage();
-      answer(handler, bytes);
+      work();
       const used = process.cpuUsage(before);
       least = Math.min(least, (used.user + used.system) / 1000);
     }
-    return round(least);
+    return least;
+  };
+  /**
+   * For one body, each the least CPU ms of `reps` runs (one warm-up discarded): decoding the body
+   * alone (`decodeReviewBytes`: UTF-8, JSON.parse and the review's shape, the floor under any
+   * answer), then the whole answer of each endpoint (decode, handle, encode, serialise), and
+   * `decideMs`, total − decode per endpoint (0 when the difference is within noise).
+   */
+  const cpu = (body, reps) => {
+    const bytes = Buffer.from(body);
+    const decodeMs = round(leastCpuMs(() => decodeReviewBytes(bytes), reps));
+    const total = {};
+    const decide = {};
+    for (const path of ['/mutate', '/validate']) {
+      const handler = handlerOf(path);
+      total[path] = round(leastCpuMs(() => answer(handler, bytes), reps));
+      decide[path] = round(Math.max(0, total[path] - decodeMs));
+    }
+    return { cpuMs: total, decodeMs, decideMs: decide };
   };
   return { cpu, answer: (path, body) => answer(handlerOf(path), Buffer.from(body)) };
 }
+
+/** The larger of an input's two CPU figures (ms), and the endpoint it belongs to. */
+function worseEndpoint(input) {
+  return input.cpuMs['/mutate'] > input.cpuMs['/validate'] ? '/mutate' : '/validate';
+}
+const cpuOf = (input) => input.cpuMs[worseEndpoint(input)];
+
+/**
+ * `name (validate 127 ms of CPU, of which decoding 62 ms and deciding 65 ms)` for each input over
+ * the target: how much of it is the decode floor, which no deciding can remove.
+ */
+function overCpuText(overCpu) {
+  return overCpu
+    .map((input) => {
+      const endpoint = worseEndpoint(input).slice(1);
+      return (
+        `${input.name} (${endpoint} ${cpuOf(input)} ms of CPU, of which decoding ` +
+        `${input.decodeMs} ms and deciding ${input.decideMs[`/${endpoint}`]} ms)`
+      );
+    })
+    .join('; ');
+}
+
+const CPU_HEADER = `${'CPU ms mut/val'.padStart(16)}  ${'decode'.padStart(7)}  ${'deciding mut/val'.padStart(17)}`;
+const cpuCells = (input) =>
+  `${`${input.cpuMs['/mutate']} / ${input.cpuMs['/validate']}`.padStart(16)}  ` +
+  `${String(input.decodeMs).padStart(7)}  ` +
+  `${`${input.decideMs['/mutate']} / ${input.decideMs['/validate']}`.padStart(17)}`;
 
 /** Times `body` on both endpoints, `reps` times each (fewer once it used INPUT_BUDGET_MS). */
 async function timeInput(port, agent, body, reps) {
@@ -434,13 +481,7 @@ export async function runWorstCase({
     // CPU time in this process, once serve is idle (it would not share the core otherwise).
     const { cpu } = await inProcessHandlers();
     const bodies = new Map(adversarialInputs());
-    for (const input of inputs) {
-      const body = bodies.get(input.name);
-      input.cpuMs = {
-        '/mutate': cpu('/mutate', body, reps),
-        '/validate': cpu('/validate', body, reps),
-      };
-    }
+    for (const input of inputs) Object.assign(input, cpu(bodies.get(input.name), reps));
     agent.destroy();
     probeChild.send({ cmd: 'exit' });
 
@@ -453,7 +494,7 @@ export async function runWorstCase({
     say();
     say(
       `   ${'input'.padEnd(40)}${'bytes'.padStart(10)}  ${'mutate med/max ms'.padStart(19)}` +
-        `  ${'validate med/max ms'.padStart(21)}  ${'CPU ms mut/val'.padStart(16)}  ` +
+        `  ${'validate med/max ms'.padStart(21)}  ${CPU_HEADER}  ` +
         `${'answer'.padEnd(9)}${'× typical'.padStart(10)}`,
     );
     for (const input of inputs) {
@@ -470,15 +511,15 @@ export async function runWorstCase({
       say(
         `   ${input.name.padEnd(40)}${String(input.bytes).padStart(10)}  ` +
           `${cell(input['/mutate']).padStart(19)}  ${cell(input['/validate']).padStart(21)}  ` +
-          `${`${input.cpuMs['/mutate']} / ${input.cpuMs['/validate']}`.padStart(16)}  ` +
+          `${cpuCells(input)}  ` +
           `${answer.padEnd(9)}${Math.round(slowestOf(input) / baselineMs)
             .toString()
             .padStart(10)}`,
       );
     }
     const inputsMet = slowestOf(slowest) < INPUT_TARGET_MS;
-    const cpuOf = (input) => Math.max(input.cpuMs['/mutate'], input.cpuMs['/validate']);
-    const cpuCell = (input) => `${input.cpuMs['/mutate']} / ${input.cpuMs['/validate']}`;
+    const cpuCell = (input) =>
+      `${input.cpuMs['/mutate']} / ${input.cpuMs['/validate']} (decoding ${input.decodeMs})`;
     const mostCpu = judged.reduce((a, b) => (cpuOf(b) > cpuOf(a) ? b : a));
     const cpuMet = cpuOf(mostCpu) <= INPUT_TARGET_MS;
     const overCpu = judged.filter((input) => cpuOf(input) > INPUT_TARGET_MS);
@@ -491,11 +532,12 @@ export async function runWorstCase({
         `(target: every input < ${INPUT_TARGET_MS} ms: ${inputsMet ? 'met' : 'not met'})`,
     );
     say(
-      `   most CPU: ${mostCpu.name}, ${cpuOf(mostCpu)} ms in process ` +
+      `   most CPU: ${mostCpu.name}, ${cpuOf(mostCpu)} ms in process, of which decoding ` +
+        `${mostCpu.decodeMs} ms ` +
         `(target: every input ≤ ${INPUT_TARGET_MS} ms of CPU: ${cpuMet ? 'met' : 'not met'})`,
     );
     if (overCpu.length > 0) {
-      say(`   over ${INPUT_TARGET_MS} ms of CPU: ${overCpu.map((input) => input.name).join('; ')}`);
+      say(`   over ${INPUT_TARGET_MS} ms of CPU: ${overCpuText(overCpu)}`);
     }
     if (beyond.length > 0) {
       say(
@@ -515,7 +557,7 @@ export async function runWorstCase({
       baseline,
       inputs,
       slowest: { name: slowest.name, ms: slowestOf(slowest) },
-      mostCpu: { name: mostCpu.name, ms: cpuOf(mostCpu) },
+      mostCpu: { name: mostCpu.name, ms: cpuOf(mostCpu), decodeMs: mostCpu.decodeMs },
       overCpu: overCpu.map((input) => input.name),
       beyondContract: beyond.map((input) => input.name),
       healthz,
@@ -540,29 +582,28 @@ export async function runWorstCase({
 export async function runWorstCaseCpu({ reps = 5, say = () => undefined } = {}) {
   const { cpu, answer } = await inProcessHandlers();
   const inputs = [];
-  say(`   ${'input'.padEnd(40)}${'bytes'.padStart(10)}  ${'CPU ms mut/val'.padStart(16)}  answer`);
+  say(`   ${'input'.padEnd(40)}${'bytes'.padStart(10)}  ${CPU_HEADER}  answer`);
   for (const [name, body] of adversarialInputs()) {
     const bytes = Buffer.byteLength(body);
     const withinContract = bytes <= CONTRACT_BODY_BYTES;
-    const cpuMs = {
-      '/mutate': cpu('/mutate', body, reps),
-      '/validate': cpu('/validate', body, reps),
-    };
     const allowed = JSON.parse(answer('/validate', body)).response?.allowed;
-    inputs.push({ name, bytes, withinContract, cpuMs, allowed });
+    const input = { name, bytes, withinContract, ...cpu(body, reps), allowed };
+    inputs.push(input);
     say(
-      `   ${name.padEnd(40)}${String(bytes).padStart(10)}  ` +
-        `${`${cpuMs['/mutate']} / ${cpuMs['/validate']}`.padStart(16)}  ` +
+      `   ${name.padEnd(40)}${String(bytes).padStart(10)}  ${cpuCells(input)}  ` +
         `${allowed ? 'allowed' : 'denied'}${withinContract ? '' : '  (beyond the contract)'}`,
     );
   }
-  const cpuOf = (input) => Math.max(input.cpuMs['/mutate'], input.cpuMs['/validate']);
   const judged = inputs.filter((input) => input.withinContract);
   const overCpu = judged.filter((input) => cpuOf(input) > INPUT_TARGET_MS);
   say(
     `   judged: the ${judged.length} inputs of at most ${CONTRACT_BODY_BYTES} bytes; over ` +
-      `${INPUT_TARGET_MS} ms of CPU: ${overCpu.map((input) => input.name).join('; ') || 'none'} ` +
+      `${INPUT_TARGET_MS} ms of CPU: ${overCpuText(overCpu) || 'none'} ` +
       `(target: ${overCpu.length === 0 ? 'met' : 'not met'})`,
+  );
+  say(
+    `   decode: decodeReviewBytes of the same body alone (the floor under any answer); ` +
+      `deciding: total − decode; each the least of ${reps} repetitions`,
   );
   return { inputs, overCpu: overCpu.map((input) => input.name), met: overCpu.length === 0 };
 }
