@@ -1,5 +1,5 @@
 import { NO_CLUSTER } from './cluster-snapshot.js';
-import { createValidator, MAX_RATCHETED_VIOLATIONS } from './engine.js';
+import { createValidator, MAX_RATCHET_WORK, MAX_RATCHETED_VIOLATIONS } from './engine.js';
 import type { KubeObject } from './kube-object.js';
 import type { Policy, PolicySpec } from './policy-spec.js';
 import { asString, getPath } from './object-access.js';
@@ -676,5 +676,65 @@ describe('the ratcheting bound', () => {
     expect(result.allowed).toBe(false);
     expect(result.denials).toHaveLength(21);
     expect(result.denials.some((finding) => finding.message.includes('not compared'))).toBe(false);
+  });
+});
+
+describe('the ratcheting work bound', () => {
+  // Fails every entry of spec.items at its `x` (entries are identified by their whole content).
+  const everyItem: RuleDefinition = {
+    ...ownerRule,
+    check: ({ object }) =>
+      failIf(
+        ((getPath(object, 'spec', 'items') ?? []) as unknown[]).map((_item, index) => ({
+          path: `spec.items[${index}].x`,
+          message: `spec.items[${index}].x is bad`,
+        })),
+      ),
+  };
+  const validate = createValidator([everyItem]);
+  /** `count` items, each holding `size` values. */
+  const withItems = (count: number, size: number, labels: Record<string, string> = {}) => ({
+    apiVersion: 'kubeflow.org/v1',
+    kind: 'Profile',
+    metadata: { name: 'a', labels },
+    spec: {
+      items: Array.from({ length: count }, (_, index) => ({
+        x: index,
+        pad: Array.from({ length: size }, (_, value) => value),
+      })),
+    },
+  });
+  const judge = (count: number, size: number) => {
+    const keysBefore = ratchetKeysComputed();
+    const result = validate(
+      input('Profile', withItems(count, size, { edited: 'yes' }), {
+        operation: 'UPDATE',
+        oldObject: withItems(count, size),
+      }),
+      policy(),
+      NO_CLUSTER,
+    );
+    return { result, keys: ratchetKeysComputed() - keysBefore };
+  };
+
+  it('ratchets elements of ordinary size up to the count bound', () => {
+    const { result } = judge(MAX_RATCHETED_VIOLATIONS, 3);
+    expect(result.allowed).toBe(true);
+    expect(result.warnings.every((finding) => finding.ratcheted)).toBe(true);
+  });
+
+  it('judges afresh, saying why, when identifying the elements would pass the work bound', () => {
+    // 50 violations, well under the count bound, in elements of 2 000 values each.
+    const { result, keys } = judge(50, 2000);
+    expect(result.allowed).toBe(false);
+    expect(result.warnings).toEqual([]);
+    expect(result.denials[0]?.message).toBe(
+      `spec.items[0].x and the other 49 violations of this rule were not compared with the ` +
+        `stored object (comparing them would take this request's ratcheting past its bound of ` +
+        `${MAX_RATCHET_WORK} JSON values compared): each is judged as new`,
+    );
+    // Keying stopped once the bound was reached (each key costs its element's 2 003 values).
+    expect(keys).toBeLessThanOrEqual(MAX_RATCHET_WORK / 2000 + 1);
+    expect(result.denials.slice(1)).toHaveLength(21);
   });
 });

@@ -11,7 +11,7 @@ import {
   type Violation,
 } from './rule.js';
 import type { RuleId } from './rule-ids.js';
-import { createRatchetKeyer } from './ratchet-key.js';
+import { createRatchetKeyer, RatchetWorkExceeded } from './ratchet-key.js';
 
 type RatchetKeyer = ReturnType<typeof createRatchetKeyer>;
 
@@ -117,7 +117,8 @@ export function createValidator(rules: readonly RuleDefinition[]): Validator {
     // One keyer per request, made on first use, so equal content in the stored and the new
     // object is serialised once and keyed alike.
     let ratchetKeyer: RatchetKeyer | undefined;
-    const keyer = (): RatchetKeyer => (ratchetKeyer ??= createRatchetKeyer());
+    const keyer = (): RatchetKeyer =>
+      (ratchetKeyer ??= createRatchetKeyer(undefined, MAX_RATCHET_WORK));
     const ctx: RuleContext = {
       input,
       object,
@@ -156,7 +157,7 @@ export function createValidator(rules: readonly RuleDefinition[]): Validator {
       const enforced = mode === 'Enforce' && result.status === 'fail';
       const ratchet =
         enforced && !metadataOnly ? storedViolations(rule, ctx, result.violations, keyer) : NONE;
-      const stored = ratchet.kind === 'keys' ? ratchet.keys : undefined;
+      const keyed = ratchet.kind === 'keys' ? ratchet : undefined;
       // One pass, keeping at most MAX_FINDINGS_PER_RULE findings per bucket and a tally of the
       // rest: a rule failing in 100 000 places allocates what its answer reports, not 100 000
       // findings (every violation is still keyed and judged).
@@ -165,7 +166,6 @@ export function createValidator(rules: readonly RuleDefinition[]): Validator {
         warnings: new FindingBucket(),
         denials: new FindingBucket(),
       };
-      const key = stored !== undefined ? keyer() : undefined;
       // Indexed, not for…of: this loop may run 50 000 times once per request, mostly before the
       // optimising compiler has it, and an iterator result per step is garbage to collect.
       const { violations } = result;
@@ -174,8 +174,7 @@ export function createValidator(rules: readonly RuleDefinition[]): Validator {
         const violation = violations[index];
         if (violation === undefined) continue;
         const ratcheted =
-          enforced &&
-          (metadataOnly || (key !== undefined && stored?.has(key(object, violation)) === true));
+          enforced && (metadataOnly || keyed?.stored.has(keyed.current[index] ?? '') === true);
         const bucket =
           mode === 'Audit'
             ? buckets.audits
@@ -295,18 +294,40 @@ function runCheck(rule: RuleDefinition, ctx: RuleContext): CheckOutcome {
  */
 export const MAX_RATCHETED_VIOLATIONS = 1000;
 
+/**
+ * The most work ratcheting may do for one request, over all its rules, in JSON values of list
+ * elements identified by content (each element of each object counted once) plus KEY_WORK per
+ * violation keyed. The count bound above does not bound it alone: an object may fail several
+ * rules, each in up to MAX_RATCHETED_VIOLATIONS places, inside large elements. A rule whose
+ * keying would pass it is judged afresh, like one over the count bound (and so is every rule
+ * after it in that request). 50 000 keeps the comparing to a few tens of milliseconds whatever
+ * the shape, and lets through the largest UPDATE within the count bound of ordinary elements
+ * (1 000 violations per object, in AuthorizationPolicy rules of a few values each: about
+ * 30 000).
+ */
+export const MAX_RATCHET_WORK = 50_000;
+
 /** What ratcheting found out about one rule's violations on one request. */
 type RatchetOutcome =
   /** Nothing to compare: the stored object is clean, or the rule or request does not ratchet. */
   | { readonly kind: 'none' }
-  /** The keys of the stored object's violations. */
-  | { readonly kind: 'keys'; readonly keys: ReadonlySet<string> }
+  /** The keys of the stored object's violations, and of the new object's by index. */
+  | {
+      readonly kind: 'keys';
+      readonly stored: ReadonlySet<string>;
+      readonly current: readonly string[];
+    }
   /**
-   * One object fails the rule in more than MAX_RATCHETED_VIOLATIONS places: nothing was keyed.
-   * `storedCount` is undefined when the new object was over the bound (the stored one was then
-   * not judged).
+   * Nothing is compared: one object fails the rule in more than MAX_RATCHETED_VIOLATIONS places
+   * (`storedCount` is undefined when the new object was over the bound: the stored one was then
+   * not judged), or keying would take the request past MAX_RATCHET_WORK (`work`).
    */
-  | { readonly kind: 'over-bound'; readonly count: number; readonly storedCount?: number };
+  | {
+      readonly kind: 'over-bound';
+      readonly count: number;
+      readonly storedCount?: number;
+      readonly work?: true;
+    };
 
 const NONE: RatchetOutcome = Object.freeze({ kind: 'none' as const });
 
@@ -336,12 +357,24 @@ function storedViolations(
   const storedCount = result.violations.length;
   if (storedCount > MAX_RATCHETED_VIOLATIONS) return { kind: 'over-bound', count, storedCount };
   const key = keyer();
-  const keys = new Set<string>();
-  for (let index = 0; index < storedCount; index++) {
-    const violation = result.violations[index];
-    if (violation !== undefined) keys.add(key(oldObject, violation));
+  const stored = new Set<string>();
+  const current: string[] = [];
+  try {
+    for (let index = 0; index < storedCount; index++) {
+      const violation = result.violations[index];
+      if (violation !== undefined) stored.add(key(oldObject, violation));
+    }
+    for (let index = 0; index < count; index++) {
+      const violation = violations[index];
+      current.push(violation === undefined ? '' : key(ctx.object, violation));
+    }
+  } catch (error) {
+    if (error instanceof RatchetWorkExceeded) {
+      return { kind: 'over-bound', count, storedCount, work: true };
+    }
+    throw error;
   }
-  return { kind: 'keys', keys };
+  return { kind: 'keys', stored, current };
 }
 
 /**
@@ -351,10 +384,10 @@ function storedViolations(
 function overBoundFinding(
   ruleId: RuleId,
   violations: readonly Violation[],
-  outcome: { readonly count: number; readonly storedCount?: number },
+  outcome: { readonly count: number; readonly storedCount?: number; readonly work?: true },
 ): Finding {
   const path = violations[0]?.path ?? '';
-  const { count, storedCount } = outcome;
+  const { count, storedCount, work } = outcome;
   const what =
     count === 1
       ? `${path} was`
@@ -363,13 +396,16 @@ function overBoundFinding(
     storedCount === undefined
       ? `this object has ${String(count)}`
       : `the stored object has ${String(storedCount)}`;
+  const why =
+    work === true
+      ? `comparing them would take this request's ratcheting past its bound of ` +
+        `${String(MAX_RATCHET_WORK)} JSON values compared`
+      : `ratcheting compares at most ${String(MAX_RATCHETED_VIOLATIONS)} per object, and ${which}`;
   return {
     ruleId,
     mode: 'Enforce',
     path,
-    message:
-      `${what} not compared with the stored object (ratcheting compares at most ` +
-      `${String(MAX_RATCHETED_VIOLATIONS)} per object, and ${which}): each is judged as new`,
+    message: `${what} not compared with the stored object (${why}): each is judged as new`,
     ratcheted: false,
   };
 }

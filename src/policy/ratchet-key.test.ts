@@ -1,8 +1,11 @@
 import type { KubeObject } from './kube-object.js';
 import {
   canonicalJson,
+  countValues,
   createRatchetKeyer,
+  KEY_WORK,
   parseFieldPath,
+  RatchetWorkExceeded,
   type RatchetKeyerStats,
 } from './ratchet-key.js';
 
@@ -203,5 +206,46 @@ describe('ratchet keying work', () => {
     }
     // The rule and its source list are written once each; then each entry and value alone.
     expect(stats.serialisedChars).toBeLessThan(2 * once + 2 * namespaces.join('""').length + 6000);
+  });
+});
+
+describe('the keyer work limit', () => {
+  it('counts JSON values, never further than the limit', () => {
+    expect(countValues('x', 10)).toBe(1);
+    expect(countValues({ a: [1, 2, { b: null }], c: {} }, 100)).toBe(7);
+    const huge = Array.from({ length: 100_000 }, (_, index) => index);
+    expect(countValues(huge, 100)).toBe(100);
+    expect(countValues(huge, 1_000_000)).toBe(100_001);
+    // Any depth, without recursion.
+    let deep: unknown = {};
+    for (let level = 0; level < 20_000; level++) deep = { a: deep };
+    expect(countValues(deep, 50_000)).toBe(20_001);
+  });
+
+  it('keys within the limit as without one', () => {
+    const element = { from: [{ source: { namespaces: ['bob'] } }] };
+    const object = { spec: { rules: [element] } };
+    const at = { path: 'spec.rules[0].from[0].source.namespaces[0]', message: '' };
+    // KEY_WORK for the key, 6 values for the element.
+    const exact = createRatchetKeyer(undefined, KEY_WORK + 6);
+    expect(exact(object, at)).toBe(createRatchetKeyer()(object, at));
+  });
+
+  it('throws, serialising nothing more, once a key would pass it', () => {
+    const stats: RatchetKeyerStats = { keys: 0, serialisedChars: 0 };
+    const key = createRatchetKeyer(stats, 1000);
+    const big = { from: [{ source: { namespaces: Array.from({ length: 100_000 }, String) } }] };
+    const object = { spec: { rules: [big] } };
+    expect(() =>
+      key(object, { path: 'spec.rules[0].from[0].source.namespaces[0]', message: '' }),
+    ).toThrow(RatchetWorkExceeded);
+    // The element was counted up to the limit, never written.
+    expect(stats.serialisedChars).toBe(0);
+    // Keys alone reach it too.
+    const keys = createRatchetKeyer(undefined, 10 * KEY_WORK);
+    const at = { path: 'metadata.name', message: '' };
+    const named = { metadata: { name: 'a' } };
+    for (let index = 0; index < 10; index++) keys(named, at);
+    expect(() => keys(named, at)).toThrow(RatchetWorkExceeded);
   });
 });

@@ -75,11 +75,22 @@ function closingQuote(text: string, from: number): number | undefined {
  * One keyer serves one request (the stored and the new object alike): content is serialised
  * canonically (keys sorted) once per element and interned as a small number, so equal content in
  * both objects gets the same key, and the work is linear in the size of the elements that hold
- * violations. `stats`, when given, counts that work (for tests that bound it).
+ * violations. `stats`, when given, counts that work (for tests that bound it). `workLimit`
+ * bounds it: each key costs KEY_WORK and each list element identified by content the number of
+ * JSON values in it (counted, up to what is left, before it is serialised); a keyer asked for
+ * more throws RatchetWorkExceeded instead.
  */
 export function createRatchetKeyer(
   stats?: RatchetKeyerStats,
+  workLimit = Infinity,
 ): (object: KubeObject, violation: Violation) => string {
+  // The work done, in JSON values visited to identify content plus KEY_WORK per key; past
+  // `workLimit` the keyer throws RatchetWorkExceeded before doing more.
+  let work = 0;
+  const spend = (units: number): void => {
+    work += units;
+    if (work > workLimit) throw new RatchetWorkExceeded(workLimit);
+  };
   const ids = new Map<string, number>();
   let unmatched = 0;
   const unique = (): string => `!${String(unmatched++)}`;
@@ -99,6 +110,9 @@ export function createRatchetKeyer(
     if (typeof value !== 'object' || value === null) return intern(canonicalJson(value));
     const known = objectIds.get(value);
     if (known !== undefined) return known;
+    // Counted before it is written, and never past the limit: an element of 100 000 values
+    // costs a count up to what is left of the limit, not a serialisation.
+    spend(countValues(value, workLimit - work + 1));
     const id = intern(canonicalJson(value));
     objectIds.set(value, id);
     return id;
@@ -189,6 +203,7 @@ export function createRatchetKeyer(
   };
 
   return (object, violation) => {
+    spend(KEY_WORK);
     keysComputed++;
     if (stats !== undefined) stats.keys++;
     const fast = contentKey(object, violation.path);
@@ -230,6 +245,48 @@ export function createRatchetKeyer(
     if (withinContent) return `${key}=${node === undefined ? '-' : '#'}`;
     return `${key}=${node === undefined ? '-' : String(contentId(node))}`;
   };
+}
+
+/**
+ * What a key costs in a keyer's work limit besides the content it identifies, in JSON values: a
+ * rough weight for parsing and walking its path and building the key, several times the cost of
+ * counting and serialising one value.
+ */
+export const KEY_WORK = 8;
+
+/** Thrown by a keyer asked to do more than its work limit (see {@link createRatchetKeyer}). */
+export class RatchetWorkExceeded extends Error {
+  constructor(readonly limit: number) {
+    super(`ratcheting would take more than ${String(limit)} units of work`);
+  }
+}
+
+/**
+ * The number of JSON values in `value` (itself, and every member and item at any depth),
+ * counting no further than `limit` (it answers `limit` then). Iterative, so any depth is handled.
+ */
+export function countValues(value: unknown, limit: number): number {
+  // Values are counted as they are found, so a list of 100 000 items stops at the limit.
+  let found = 1;
+  const pending: unknown[] = [value];
+  while (pending.length > 0 && found < limit) {
+    const current = pending.pop();
+    if (typeof current !== 'object' || current === null) continue;
+    if (Array.isArray(current)) {
+      for (const item of current as readonly unknown[]) {
+        if (++found >= limit) return limit;
+        pending.push(item);
+      }
+      continue;
+    }
+    const record = current as Readonly<Record<string, unknown>>;
+    for (const key in record) {
+      if (!Object.hasOwn(record, key)) continue;
+      if (++found >= limit) return limit;
+      pending.push(record[key]);
+    }
+  }
+  return Math.min(found, limit);
 }
 
 /**
