@@ -82,7 +82,7 @@ export const NATIVE_RULES: Readonly<Record<RuleId, NativeTranslation>> = {
   },
   'binding-protected': binding(
     'binding-protected',
-    `RoleBindings and AuthorizationPolicies ${IN_LABELLED}`,
+    `RoleBindings and AuthorizationPolicies ${IN_LABELLED}; not translated: an added ownerReferences entry on an otherwise unchanged protected object, which the webhook alone denies`,
   ),
   'clusterbinding-profile-role': binding(
     'clusterbinding-profile-role',

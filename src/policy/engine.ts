@@ -155,8 +155,12 @@ export function createValidator(rules: readonly RuleDefinition[]): Validator {
       }
       // Ratcheting only ever downgrades an Enforce failure; anything else needs no stored run.
       const enforced = mode === 'Enforce' && result.status === 'fail';
+      // A rule that judges metadata-only updates itself is not overruled by them.
+      const keptAsMetadataOnly = metadataOnly && rule.judgesMetadataOnlyUpdates !== true;
       const ratchet =
-        enforced && !metadataOnly ? storedViolations(rule, ctx, result.violations, keyer) : NONE;
+        enforced && !keptAsMetadataOnly
+          ? storedViolations(rule, ctx, result.violations, keyer)
+          : NONE;
       const keyed = ratchet.kind === 'keys' ? ratchet : undefined;
       // One pass, keeping at most MAX_FINDINGS_PER_RULE findings per bucket and a tally of the
       // rest: a rule failing in 100 000 places allocates what its answer reports, not 100 000
@@ -174,7 +178,8 @@ export function createValidator(rules: readonly RuleDefinition[]): Validator {
         const violation = violations[index];
         if (violation === undefined) continue;
         const ratcheted =
-          enforced && (metadataOnly || keyed?.stored.has(keyed.current[index] ?? '') === true);
+          enforced &&
+          (keptAsMetadataOnly || keyed?.stored.has(keyed.current[index] ?? '') === true);
         const bucket =
           mode === 'Audit'
             ? buckets.audits

@@ -141,6 +141,13 @@ export interface RuleDefinition<Id extends string = RuleId> {
    */
   readonly ratchets?: boolean;
   /**
+   * True for a rule that judges metadata-only UPDATEs itself (binding-protected: an added
+   * `ownerReferences` entry), whose failures such an UPDATE therefore never downgrades to
+   * warnings. Default false: an UPDATE that changes only finalizers, ownerReferences,
+   * managedFields, resourceVersion or status is never denied by the rule.
+   */
+  readonly judgesMetadataOnlyUpdates?: boolean;
+  /**
    * Markdown that completes "denies when …": the README rule table's column of that name. Name
    * the policy fields that tune the rule.
    */

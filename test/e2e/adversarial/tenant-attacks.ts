@@ -1046,6 +1046,40 @@ export function attackCases(ctx: AttackContext): readonly AttackCase[] {
     ),
     deny(['binding-protected']),
   );
+  // Only ownerReferences change, but the garbage collector deletes an object whose owners are all
+  // gone: an owner she then deletes (or none that exists) would delete namespaceAdmin for her. The
+  // update keeps the annotation `kubectl apply` left on the stored binding, so that it changes
+  // nothing else: the review `kubectl patch` of the ownerReferences alone makes. HTTPS only: the
+  // table's updates are `kubectl replace`, which rewrites that annotation (a change of its own).
+  add(
+    'binding-protected',
+    'giving namespaceAdmin an owner she can delete (the garbage collector would delete it)',
+    update({
+      ...namespaceAdmin,
+      metadata: {
+        ...(namespaceAdmin.metadata as Manifest),
+        annotations: {
+          'kubectl.kubernetes.io/last-applied-configuration': `${JSON.stringify({
+            apiVersion: `${rbac}/v1`,
+            kind: 'RoleBinding',
+            metadata: { annotations: {}, name: 'namespaceAdmin', namespace: ctx.alice },
+            roleRef: { apiGroup: rbac, kind: 'ClusterRole', name: 'kubeflow-admin' },
+            subjects: [{ apiGroup: rbac, kind: 'User', name: ALICE }],
+          })}\n`,
+        },
+        ownerReferences: [
+          {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            name: 'bait',
+            uid: '00000000-0000-4000-8000-000000000001',
+          },
+        ],
+      },
+    }),
+    deny(['binding-protected'], 'metadata.ownerReferences[0]'),
+    { apiServer: 'https-only' },
+  );
   add(
     'binding-protected',
     'deleting default-editor',
