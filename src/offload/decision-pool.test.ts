@@ -579,6 +579,27 @@ describe('createDecisionPool', () => {
     });
   });
 
+  it('takes waiting requests round robin over their users', async () => {
+    const word = holdWord();
+    const { pool } = startPool({}, { testHooks: { hold: word.hold } });
+    const order: string[] = [];
+    const send = (uid: string, username: string) =>
+      pool
+        .decide('validate', bytesOf(reviewBody({ uid, username, object: ALICE })))
+        .then(() => order.push(uid));
+    const first = send('busy', 'mallory@example.com');
+    await word.holding();
+    const rest = [
+      send('m1', 'mallory@example.com'),
+      send('m2', 'mallory@example.com'),
+      send('m3', 'mallory@example.com'),
+      send('b1', 'bob@example.com'),
+    ];
+    word.release();
+    await Promise.all([first, ...rest]);
+    expect(order).toEqual(['busy', 'm1', 'b1', 'm2', 'm3']);
+  });
+
   it('denies what still waits at close, and everything after', async () => {
     const word = holdWord();
     const { pool } = startPool({}, { testHooks: { hold: word.hold } });

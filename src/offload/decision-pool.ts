@@ -13,6 +13,7 @@ import type { Metrics, OffloadResult } from '../observability/metrics.js';
 import type { ClusterSnapshot } from '../policy/cluster-snapshot.js';
 import { quoteValue } from '../policy/validation-helpers.js';
 import { errorMessage } from '../util/error-message.js';
+import { createFairQueue } from './fair-queue.js';
 import { reasonText } from './reason-text.js';
 import { sniffRequest, type SniffedRequest } from './sniff-identity.js';
 import { DEFAULT_OFFLOAD_NICE } from './worker-priority.js';
@@ -137,7 +138,9 @@ const JSON_ERROR = (error: string): string => JSON.stringify({ error });
 
 /**
  * One decision worker (`node:worker_threads`) and the main thread's side of it. Requests are
- * decided one at a time in arrival order; up to `maxQueue` wait, more are denied at once (503).
+ * decided one at a time, the waiting ones round robin over their users (the username at the start
+ * of the body; see `createFairQueue`), each user's in arrival order; up to `maxQueue` wait, more
+ * are denied at once (503).
  * Each request has `budgetMs` from its arrival: past it the watchdog terminates the worker, the
  * request is denied with code 500, and a fresh worker takes the next one. A worker that dies
  * (error, exit) fails its request closed the same way and is replaced. The worker reads the
@@ -158,7 +161,8 @@ export function createDecisionPool(options: DecisionPoolOptions): DecisionPool {
   const maxQueue = options.maxQueue ?? DEFAULT_OFFLOAD_QUEUE;
   const lookupTimeoutMs = options.lookupTimeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS;
   const nice = options.nice ?? DEFAULT_OFFLOAD_NICE;
-  const waiting: Job[] = [];
+  // Round robin over users: one user's many large bodies do not hold another's behind all of them.
+  const waiting = createFairQueue<Job>((job) => job.sniffed.username ?? UNKNOWN);
   let priorityWarned = false;
   let live: Live | undefined;
   let jobs = 0;
@@ -454,8 +458,7 @@ export function createDecisionPool(options: DecisionPoolOptions): DecisionPool {
     async close() {
       if (closed) return;
       closed = true;
-      for (const job of waiting.splice(0))
-        fail(job, 'shutdown', 'the server is shutting down', 503);
+      for (const job of waiting.drain()) fail(job, 'shutdown', 'the server is shutting down', 503);
       depthChanged();
       const worker = live;
       live = undefined;
