@@ -136,6 +136,37 @@ describe('a Profile never lands without its defaults', () => {
     const validated = await post(app, '/validate', body);
     expect(validated.response).toMatchObject({ uid: UID, allowed: false });
   });
+
+  it.each([
+    ['hard: null', { resourceQuotaSpec: { hard: null } }],
+    ['resourceQuotaSpec: null', { resourceQuotaSpec: null }],
+  ])(
+    'treats %s as no quota: /mutate injects the defaults, /validate denies it unmutated',
+    async (_case, spec) => {
+      // The profile controller reads null as absent: left alone, the namespace's ResourceQuota
+      // would hold no limits at all.
+      const app = webhook();
+      const base = profile('nulls', 'alice@example.com');
+      const object = { ...base, spec: { ...(base.spec as object), ...spec } };
+      const mutated = await post(app, '/mutate', JSON.stringify(reviewBody({ object })));
+      expect(mutated.response.allowed).toBe(true);
+      const patched = applyJsonPatch(object, decodePatch(mutated.response.patch)) as {
+        spec: { resourceQuotaSpec: { hard: Record<string, unknown> } };
+      };
+      expect(Object.keys(patched.spec.resourceQuotaSpec.hard).sort()).toEqual(DEFAULT_HARD.sort());
+      const admitted = await post(
+        app,
+        '/validate',
+        JSON.stringify(reviewBody({ object: patched })),
+      );
+      expect(admitted.response.allowed).toBe(true);
+      const unmutated = await post(app, '/validate', JSON.stringify(reviewBody({ object })));
+      expect(unmutated.response.allowed).toBe(false);
+      expect(unmutated.response.status?.message).toMatch(
+        /^profile-defaults-applied: .*spec\.resourceQuotaSpec/,
+      );
+    },
+  );
 });
 
 describe('profile-selector-label over HTTP, with ProfilePolicy objects in force', () => {

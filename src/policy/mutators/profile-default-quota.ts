@@ -4,14 +4,16 @@ import type { CatalogMutatorDefinition } from '../rule.js';
 import { quotaAlias } from '../rules/profile/profile-fields.js';
 
 /**
- * Returns `parent[key]` as an object to write into, creating it when absent; undefined when it is
- * present but not an object (a malformed field is validation's business, not overwritten here).
+ * Returns `parent[key]` as an object to write into, creating it when absent or `null`; undefined
+ * when it is present but not an object (a malformed field is validation's business, not
+ * overwritten here). `null` counts as absent because the profile controller (Go) decodes it so:
+ * a `hard: null` left alone would leave the namespace without any quota limits.
  */
 function childObject(
   parent: Record<string, unknown>,
   key: string,
 ): Record<string, unknown> | undefined {
-  if (parent[key] === undefined) parent[key] = {};
+  parent[key] ??= {};
   return asRecord(parent[key]);
 }
 
@@ -20,12 +22,12 @@ function childObject(
  * absent or empty, else (with `fillMissing`) only the keys the object lacks, where `cpu` ≡
  * `requests.cpu` and `memory` ≡ `requests.memory` so an alias is never added beside its twin.
  * Existing values are never changed, values are injected as written in the policy, and a
- * malformed `spec`, `resourceQuotaSpec` or `hard` is left alone.
+ * malformed `spec`, `resourceQuotaSpec` or `hard` is left alone (`null` is absent, not malformed).
  */
 export const profileDefaultQuota: CatalogMutatorDefinition = {
   id: 'profile-default-quota',
   description:
-    'when `spec.resourceQuotaSpec.hard` is absent or empty, sets it to `profiles.quota.defaults`; otherwise, with `fillMissing`, adds only the default keys the object lacks, where `cpu` ≡ `requests.cpu` and `memory` ≡ `requests.memory` (a default `cpu` is not added next to an existing `requests.cpu`, and vice versa). Existing values are never changed; values are written exactly as in the policy; `spec`/`resourceQuotaSpec`/`hard` are created when absent and left alone when malformed.',
+    'when `spec.resourceQuotaSpec.hard` is absent or empty, sets it to `profiles.quota.defaults`; otherwise, with `fillMissing`, adds only the default keys the object lacks, where `cpu` ≡ `requests.cpu` and `memory` ≡ `requests.memory` (a default `cpu` is not added next to an existing `requests.cpu`, and vice versa). Existing values are never changed; values are written exactly as in the policy; `spec`/`resourceQuotaSpec`/`hard` are created when absent or null and left alone when malformed.',
   targets: ['Profile'],
   writes: [['spec', 'resourceQuotaSpec', 'hard']],
   apply: ({ policy }, draft: KubeObject) => {

@@ -54,6 +54,9 @@ describe('profile-default-quota', () => {
     ['no resourceQuotaSpec', aliceProfile()],
     ['an empty resourceQuotaSpec', profileWithSpec({ resourceQuotaSpec: {} })],
     ['an empty hard', profileWithHard({})],
+    // null is what the profile controller reads as absent: left alone it is a quota with no limits.
+    ['a null resourceQuotaSpec', profileWithSpec({ resourceQuotaSpec: null })],
+    ['a null hard', profileWithHard(null)],
   ])('injects all defaults into %s', (_case, object) => {
     expect(hardOf(mutated(object))).toEqual(DEFAULTS);
   });
@@ -67,9 +70,18 @@ describe('profile-default-quota', () => {
     expect(mutated(object)?.spec).toEqual({ resourceQuotaSpec: { hard: DEFAULTS } });
   });
 
+  it('creates spec when it is null', () => {
+    const object: KubeObject = {
+      apiVersion: 'kubeflow.org/v1',
+      kind: 'Profile',
+      metadata: { name: 'a' },
+      spec: null,
+    };
+    expect(mutated(object)?.spec).toEqual({ resourceQuotaSpec: { hard: DEFAULTS } });
+  });
+
   it.each([
     ['spec a string', { spec: 'x' }],
-    ['spec null', { spec: null }],
     ['spec an array', { spec: [] }],
     ['resourceQuotaSpec a string', { spec: { resourceQuotaSpec: 'x' } }],
     ['hard an array', { spec: { resourceQuotaSpec: { hard: [] } } }],

@@ -446,6 +446,19 @@ export function attackCases(ctx: AttackContext): readonly AttackCase[] {
   );
 
   // --- profile-quota-* --------------------------------------------------------------------------
+  // null read as "no quota" by the profile controller: the defaults must land, or the write fail.
+  add(
+    'profile-defaults-applied',
+    'hard: null (a ResourceQuota with no limits)',
+    create(profile('null-hard', { resourceQuotaSpec: { hard: null } })),
+    { allowed: 'denied-or-defaulted' },
+  );
+  add(
+    'profile-defaults-applied',
+    'resourceQuotaSpec: null',
+    create(profile('null-quota', { resourceQuotaSpec: null })),
+    { allowed: 'denied-or-defaulted' },
+  );
   add(
     'profile-quota-quantity',
     '"1" and 100 000 zeros (bounded work; longer than 64 characters)',
