@@ -209,6 +209,36 @@ describe('the webhook listener', () => {
       expect(Object.keys(seen.metadata as object)).toEqual(['name']);
     });
 
+    // The API server never repeats a key, but a review that does is decided on one reading
+    // only: the last value of each key (as JSON.parse and Go's decoder read it), the one the
+    // answer and the decision record report.
+    it.each([
+      ['a reserved name first, then an allowed one', 'kubeflow', 'team', true],
+      ['an allowed name first, then a reserved one', 'team', 'kubeflow', false],
+    ])('decides on the last of two "object" keys: %s', async (_case, first, last, allowed) => {
+      const { webhook, observer } = app();
+      const body = JSON.stringify(reviewBody({ object: profile(last, 'a@b.c') })).replace(
+        '"object":',
+        `"object":${JSON.stringify(profile(first, 'a@b.c'))},"object":`,
+      );
+      const res = await post(webhook, body).expect(200);
+      expect(res.body.response.allowed).toBe(allowed);
+      if (!allowed) expect(res.body.response.status.message).toContain('"kubeflow"');
+      const seen = observer.records[0]?.input.object as { metadata: { name: string } };
+      expect(seen.metadata.name).toBe(last);
+    });
+
+    it('answers the last of two "uid" keys and records the same one', async () => {
+      const { webhook, observer } = app();
+      const body = JSON.stringify(reviewBody({ object: profile('team', 'a@b.c') })).replace(
+        `"uid":"${UID}"`,
+        `"uid":"first-uid","uid":"${UID}"`,
+      );
+      const res = await post(webhook, body).expect(200);
+      expect(res.body.response.uid).toBe(UID);
+      expect(observer.records[0]?.input.uid).toBe(UID);
+    });
+
     it('answers a review whose object is a string with 200 and code 400', async () => {
       const { webhook } = app();
       const res = await post(webhook, JSON.stringify(reviewBody({ object: 'a string' }))).expect(
