@@ -802,6 +802,22 @@ export function attackCases(ctx: AttackContext): readonly AttackCase[] {
       create(profile('admin-placed', {}, { labels: lenient }), 'admin'),
       ok,
     );
+    // Where an admin placed her, she stays: removing or blanking the label is choosing too.
+    const placed = [create(profile('placed', {}, { labels: lenient }), 'admin')];
+    add(
+      'profile-selector-label',
+      'removes the labels an admin placed her by',
+      update(profile('placed')),
+      deny(['profile-selector-label'], tierPath),
+      { setup: placed },
+    );
+    add(
+      'profile-selector-label',
+      'blanks the label an admin placed her by',
+      update(profile('placed', {}, { labels: { ...lenient, [ctx.tierKey]: '' } })),
+      deny(['profile-selector-label'], tierPath),
+      { setup: placed },
+    );
   }
 
   // --- binding-serviceaccount-namespace ------------------------------------------------------------
