@@ -87,6 +87,33 @@ const decisionLines = (lines: Record<string, unknown>[], uid: string) =>
 const ERROR_SERIES =
   'profile_guard_admission_requests_total{webhook="validate",kind="Profile",operation="CREATE",decision="error"}';
 
+/**
+ * Asserts that the offloaded request `uid` (a `large` Profile CREATE on /validate), denied
+ * without a decision, has one decision log line (an `error` decision with `fields`) and is
+ * counted both as an error decision and under the offload `result`.
+ */
+async function expectAuditedError(
+  guard: RunningProfileGuard,
+  lines: Record<string, unknown>[],
+  { uid, result, fields }: { uid: string; result: string; fields: Record<string, unknown> },
+): Promise<void> {
+  expect(decisionLines(lines, uid)).toEqual([
+    expect.objectContaining({
+      webhook: 'validate',
+      decision: 'error',
+      kind: 'Profile',
+      operation: 'CREATE',
+      name: 'kube-system',
+      ...fields,
+    }),
+  ]);
+  const metrics = await (await fetch(`http://127.0.0.1:${guard.metricsPort}/metrics`)).text();
+  expect(metrics).toContain(`${ERROR_SERIES} 1`);
+  expect(metrics).toContain(
+    `profile_guard_offload_requests_total{webhook="validate",result="${result}"} 1`,
+  );
+}
+
 describe('startProfileGuard: offloaded requests denied without a decision are audited', () => {
   it('a full queue: a decision log record and the denied request counted', async () => {
     const hold = new SharedArrayBuffer(8);
@@ -103,22 +130,14 @@ describe('startProfileGuard: offloaded requests denied without a decision are au
       allowed: false,
       status: { code: 500 },
     });
-    expect(decisionLines(lines, 'second')).toEqual([
-      expect.objectContaining({
-        webhook: 'validate',
-        decision: 'error',
-        kind: 'Profile',
-        operation: 'CREATE',
-        name: 'kube-system',
+    await expectAuditedError(guard, lines, {
+      uid: 'second',
+      result: 'queue_full',
+      fields: {
         user: 'alice@example.com',
         error: expect.stringMatching(/too many large requests are waiting/),
-      }),
-    ]);
-    const metrics = await (await fetch(`http://127.0.0.1:${guard.metricsPort}/metrics`)).text();
-    expect(metrics).toContain(`${ERROR_SERIES} 1`);
-    expect(metrics).toContain(
-      'profile_guard_offload_requests_total{webhook="validate",result="queue_full"} 1',
-    );
+      },
+    });
     Atomics.store(new Int32Array(hold), 0, 1);
     Atomics.notify(new Int32Array(hold), 0);
     expect(JSON.parse((await first).body).response.status.code).toBe(403);
@@ -132,20 +151,10 @@ describe('startProfileGuard: offloaded requests denied without a decision are au
       allowed: false,
       status: { code: 500, message: expect.stringContaining('the decision worker exited') },
     });
-    expect(decisionLines(lines, 'lost')).toEqual([
-      expect.objectContaining({
-        webhook: 'validate',
-        decision: 'error',
-        kind: 'Profile',
-        operation: 'CREATE',
-        name: 'kube-system',
-        error: expect.stringContaining('the decision worker exited (code 3)'),
-      }),
-    ]);
-    const metrics = await (await fetch(`http://127.0.0.1:${guard.metricsPort}/metrics`)).text();
-    expect(metrics).toContain(`${ERROR_SERIES} 1`);
-    expect(metrics).toContain(
-      'profile_guard_offload_requests_total{webhook="validate",result="crash"} 1',
-    );
+    await expectAuditedError(guard, lines, {
+      uid: 'lost',
+      result: 'crash',
+      fields: { error: expect.stringContaining('the decision worker exited (code 3)') },
+    });
   });
 });
