@@ -7,6 +7,11 @@ function ok(result: PolicyParseResult) {
   if (!result.ok) throw new Error(`expected a valid policy, got: ${result.errors.join('\n')}`);
   return result.policy;
 }
+const OWN_LABEL_PROBLEM =
+  "is one of profile-guard's own labels (profile-guard.io/…, such as the namespace opt-out profile-guard.io/ignore): copied from a Profile, whose labels its owner writes, it would let her take her namespace out of the namespaced webhooks";
+const SELECTOR_KEY_PROBLEM =
+  'is a key of spec.profileNamespaces.label, which selects the namespaces whose RoleBindings and AuthorizationPolicies are checked: copied from a Profile, whose labels its owner writes, it would let her take her namespace out of those checks';
+
 function errorsOf(doc: unknown): readonly string[] {
   const result = parsePolicyDocument(doc);
   if (result.ok) throw new Error('expected errors');
@@ -220,6 +225,48 @@ describe('parsePolicyDocument errors', () => {
       'spec.profiles.owner.emailDomains[1]: "@example.com" is not a domain name',
       'spec.bindings.userEmailDomains[1]: "bad domain" is not a domain name',
     ]);
+  });
+
+  it('refuses propagating a label that decides whether the namespaced webhooks see a namespace', () => {
+    // A tenant writes her Profile's labels; namespace-labels copies the propagated ones over her
+    // Namespace's own. The chart's opt-out label (profile-guard.io/ignore) or a profile-namespace
+    // selector key with her value would take her namespace out of the binding and policy checks.
+    const propagating = (propagate: unknown[], label?: Record<string, string>) =>
+      errorsOf({
+        ...header,
+        spec: {
+          ...(label === undefined ? {} : { profileNamespaces: { label } }),
+          profiles: { namespaceLabels: { propagate } },
+        },
+      });
+    expect(
+      propagating([
+        'team',
+        'profile-guard.io/ignore',
+        'profile-guard.io/anything',
+        'app.kubernetes.io/part-of',
+      ]),
+    ).toEqual([
+      `spec.profiles.namespaceLabels.propagate[1]: "profile-guard.io/ignore" ${OWN_LABEL_PROBLEM}`,
+      `spec.profiles.namespaceLabels.propagate[2]: "profile-guard.io/anything" ${OWN_LABEL_PROBLEM}`,
+      `spec.profiles.namespaceLabels.propagate[3]: "app.kubernetes.io/part-of" ${SELECTOR_KEY_PROBLEM}`,
+    ]);
+    // The profile-namespace label read is the policy's own (here another key), not the default's.
+    expect(propagating(['app.kubernetes.io/part-of', 'tier'], { tier: 'ml' })).toEqual([
+      `spec.profiles.namespaceLabels.propagate[1]: "tier" ${SELECTOR_KEY_PROBLEM}`,
+    ]);
+    // Look-alikes are other keys: allowed.
+    const lookAlikes = parsePolicyDocument({
+      ...header,
+      spec: {
+        profiles: {
+          namespaceLabels: {
+            propagate: ['example.com/profile-guard.io-ignore', 'profile-guard.iox/ignore'],
+          },
+        },
+      },
+    });
+    expect(lookAlikes.ok).toBe(true);
   });
 
   it('refuses negative quota values', () => {

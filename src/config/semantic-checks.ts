@@ -55,6 +55,30 @@ function namePatternProblem(pattern: string): string | undefined {
   return undefined;
 }
 
+/** The prefix of the labels profile-guard itself reads, such as the chart's namespace opt-out. */
+const OWN_LABEL_PREFIX = 'profile-guard.io/';
+
+/**
+ * Why a Profile label must not be propagated onto its Namespace, or undefined. The tenant writes
+ * her Profile's labels and `namespace-labels` copies them over the Namespace's own values, so a
+ * propagated key must not be one that decides whether the namespaced webhooks see the namespace:
+ * profile-guard's own labels (the chart's `namespaceOptOut.label`, `profile-guard.io/ignore` by
+ * default, takes a namespace out of them) and the keys of `profileNamespaces.label` (which select
+ * the namespaces whose RoleBindings and AuthorizationPolicies are sent).
+ */
+function propagateProblem(
+  key: string,
+  profileNamespaceKeys: ReadonlySet<string>,
+): string | undefined {
+  if (key.startsWith(OWN_LABEL_PREFIX)) {
+    return `is one of profile-guard's own labels (${OWN_LABEL_PREFIX}…, such as the namespace opt-out ${OWN_LABEL_PREFIX}ignore): copied from a Profile, whose labels its owner writes, it would let her take her namespace out of the namespaced webhooks`;
+  }
+  if (profileNamespaceKeys.has(key)) {
+    return 'is a key of spec.profileNamespaces.label, which selects the namespaces whose RoleBindings and AuthorizationPolicies are checked: copied from a Profile, whose labels its owner writes, it would let her take her namespace out of those checks';
+  }
+  return undefined;
+}
+
 function isWorkloadPrincipal(value: string): boolean {
   const parts = value.split('/');
   const [namespace = '', name = ''] = [parts[parts.length - 3], parts[parts.length - 1]];
@@ -157,10 +181,19 @@ export function semanticErrors(document: unknown): string[] {
       report(['spec', 'profiles', 'annotations', key], 'is not a valid annotation key');
     }
   }
+  const profileNamespaceKeys = new Set(
+    entries(child(child(spec, 'profileNamespaces'), 'label')).map(([key]) => key),
+  );
   for (const [index, key] of items(child(child(profiles, 'namespaceLabels'), 'propagate'))) {
-    if (typeof key === 'string' && !isQualifiedName(key)) {
-      const path = ['spec', 'profiles', 'namespaceLabels', 'propagate', index];
-      report(path, `${JSON.stringify(key)} is not a valid label key`);
+    if (typeof key !== 'string') continue;
+    const problem = isQualifiedName(key)
+      ? propagateProblem(key, profileNamespaceKeys)
+      : 'is not a valid label key';
+    if (problem !== undefined) {
+      report(
+        ['spec', 'profiles', 'namespaceLabels', 'propagate', index],
+        `${JSON.stringify(key)} ${problem}`,
+      );
     }
   }
 

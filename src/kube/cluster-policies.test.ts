@@ -199,6 +199,28 @@ describe('createClusterPolicies', () => {
     );
   });
 
+  it('refuses a ProfilePolicy that propagates the namespace opt-out label, naming the field', async () => {
+    const t = setup();
+    t.policies.handle({
+      type: 'add',
+      object: policyObject('leaky', 1, {
+        profiles: { namespaceLabels: { propagate: ['team', 'profile-guard.io/ignore'] } },
+      }),
+    });
+    await t.policies.idle();
+    expect(t.policies.select(profileInput({}), NO_CLUSTER)).toBe(EMBEDDED_DEFAULT_POLICY);
+    expect(t.policies.errors('leaky')).toEqual([
+      expect.stringMatching(
+        /^spec\.profiles\.namespaceLabels\.propagate\[1\]: "profile-guard\.io\/ignore" is one of profile-guard's own labels/,
+      ),
+    ]);
+    expect(t.writer.writes[0]!.status.conditions[0]).toMatchObject({
+      status: 'False',
+      reason: 'InvalidSpec',
+    });
+    expect(t.reloads).toEqual(['leaky:failure']);
+  });
+
   it('keeps lastTransitionTime while Ready does not change', async () => {
     const t = setup();
     t.policies.handle({ type: 'add', object: policyObject('p', 1, {}) });

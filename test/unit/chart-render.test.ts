@@ -882,6 +882,26 @@ describeWithHelm('helm chart (rendered by test/chart/render.sh)', () => {
       ['--set', 'profileNamespaces.label.team=a'],
       'policy.spec.profileNamespaces.label and profileNamespaces.label must be equal',
     ],
+    [
+      'a policy propagating a custom namespace opt-out label from Profiles',
+      [
+        '--set',
+        'namespaceOptOut.label=example.com/skip',
+        '--set',
+        'policy.spec.profiles.namespaceLabels.propagate={team,example.com/skip}',
+      ],
+      'propagate lists namespaceOptOut.label "example.com/skip"',
+    ],
+    [
+      'a policy file propagating the namespace opt-out label from Profiles',
+      [
+        '--set',
+        'policy.file.enabled=true',
+        '--set',
+        'policy.file.content.spec.profiles.namespaceLabels.propagate={profile-guard.io/ignore}',
+      ],
+      'propagate lists namespaceOptOut.label "profile-guard.io/ignore"',
+    ],
     ['a policy file without content', ['--set', 'policy.file.enabled=true'], 'policy.file.content'],
     [
       'a preStop pause that leaves no time for the graceful shutdown',
