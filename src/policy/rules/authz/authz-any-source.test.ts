@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../kube-object.js';
+import { lazyMessagesWritten } from '../../rule.js';
 import {
   allowFrom,
   authorizationPolicy,
@@ -206,5 +207,41 @@ describe('authz-any-source (alice, in her profile namespace)', () => {
     ['Kubeflow’s ns-owner-access-istio', NS_OWNER_ACCESS_ISTIO],
   ])('allows %s', (_name, object) => {
     expect(judge(object)).toEqual([]);
+  });
+});
+
+describe('authz-any-source over many open rules', () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    ['no from', {}, 'from is missing'],
+    ['an empty from', { from: [] }, 'from is empty'],
+    [
+      'an identity-free source',
+      { from: [{ source: { ipBlocks: ['10.0.0.0/8'] } }] },
+      'from[0].source names neither namespaces nor principals',
+    ],
+  ])(
+    'judges each rule with %s, writing the messages of the reported findings only',
+    (_name, rule, what) => {
+      const before = lazyMessagesWritten();
+      const found = judge(rules(...Array.from({ length: 2000 }, () => rule)));
+      expect(lazyMessagesWritten() - before).toBe(20);
+      expect(found).toHaveLength(21);
+      expect(found[19]).toBe(
+        `authz-any-source: spec.rules[19].${what}, so the rule admits any source, and spec.rules[19].to does not limit it to paths ${PATHS}`,
+      );
+      expect(found[20]).toContain('spec.rules[20].');
+      expect(found[20]).toContain('(1980 in all)');
+    },
+  );
+
+  it('reports every identity-free source of one rule, at its index', () => {
+    const from = Array.from({ length: 30 }, (_, index) =>
+      index % 2 === 0 ? { source: { namespaces: ['alice'] } } : {},
+    );
+    const found = judge(rules({ from }));
+    expect(found).toHaveLength(15);
+    expect(found[14]).toBe(
+      `authz-any-source: spec.rules[0].from[29].source names neither namespaces nor principals, so the rule admits any source, and ${NO_TO}`,
+    );
   });
 });

@@ -1,11 +1,18 @@
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, type Violation, defineRule, WRITE_OPERATIONS, lazyViolation } from '../../rule.js';
+import {
+  DeferredViolation,
+  failIf,
+  type Violation,
+  defineRule,
+  WRITE_OPERATIONS,
+} from '../../rule.js';
+import { indexPath } from '../../validation-helpers.js';
 import {
   conditionsOf,
   grantingRules,
+  limitedToPaths,
   pathLimitFailure,
   sourceAt,
-  sourcesOf,
   type AuthzRule,
 } from './authz-fields.js';
 
@@ -40,17 +47,29 @@ export const authzAnySource = defineRule({
       const rule = rules[ruleIndex];
       if (rule === undefined) continue;
       if (restrictedByCondition(rule, userIdHeader)) continue;
-      const open = openings(rule);
-      if (open.length === 0) continue;
-      const unlimited = pathLimitFailure(rule, allowedPaths);
-      if (unlimited === undefined) continue;
-      for (const { path, why } of open) {
-        violations.push(
-          lazyViolation(
-            path,
-            () => `${path} ${why}, so the rule admits any source, and ${unlimited}`,
-          ),
-        );
+      // Judged without writing anything: a policy may have a million open rules (`{}` is three
+      // bytes), and only the reported ones' paths and messages are ever read.
+      const from = rule.rule.from;
+      if (from === undefined || from === null) {
+        if (!limitedToPaths(rule, allowedPaths)) {
+          violations.push(new OpeningViolation(rule, MISSING_FROM, allowedPaths));
+        }
+        continue;
+      }
+      if (!hasEntries(from)) {
+        if (!limitedToPaths(rule, allowedPaths)) {
+          violations.push(new OpeningViolation(rule, EMPTY_FROM, allowedPaths));
+        }
+        continue;
+      }
+      const sources = from as readonly unknown[];
+      let limited: boolean | undefined;
+      for (let index = 0; index < sources.length; index++) {
+        const source = sourceAt(sources, index);
+        if (hasEntries(source.namespaces) || hasEntries(source.principals)) continue;
+        limited ??= limitedToPaths(rule, allowedPaths);
+        if (limited) break;
+        violations.push(new OpeningViolation(rule, index, allowedPaths));
       }
     }
     return failIf(violations);
@@ -75,31 +94,40 @@ function restrictedByCondition(rule: AuthzRule, userIdHeader: string): boolean {
   );
 }
 
-/** Where a rule admits any source: its missing/empty `from`, or each identity-free source. */
-function openings(rule: AuthzRule): readonly { readonly path: string; readonly why: string }[] {
-  const from = rule.rule.from;
-  if (from === undefined || from === null)
-    return [{ path: `${rule.path}.from`, why: 'is missing' }];
-  if (!hasEntries(from)) return [{ path: `${rule.path}.from`, why: 'is empty' }];
-  // Most rules name their sources: they are read in place and nothing is allocated for them (a
-  // source's path is written only when it is read).
-  const sources = from as readonly unknown[];
-  let anyOpen = false;
-  for (let index = 0; index < sources.length && !anyOpen; index++) {
-    const source = sourceAt(sources, index);
-    anyOpen = !hasEntries(source.namespaces) && !hasEntries(source.principals);
-  }
-  if (!anyOpen) return NONE_OPEN;
-  let open: { readonly path: string; readonly why: string }[] | undefined;
-  for (const entry of sourcesOf(rule)) {
-    if (hasEntries(entry.source.namespaces) || hasEntries(entry.source.principals)) continue;
-    (open ??= []).push({ path: entry.path, why: 'names neither namespaces nor principals' });
-  }
-  return open ?? [];
-}
+/** `OpeningViolation.at` for a rule without `from`, and for one whose `from` is empty. */
+const MISSING_FROM = -1;
+const EMPTY_FROM = -2;
 
-/** No openings, shared: most rules name their sources. */
-const NONE_OPEN: readonly never[] = Object.freeze([]);
+/**
+ * Where a rule admits any source: its missing (`at` MISSING_FROM) or empty (EMPTY_FROM) `from`,
+ * or the identity-free source `from[at]`. One allocation; the path, and the rule's reason not to
+ * be limited to paths, are written only when read (for the reported findings).
+ */
+class OpeningViolation extends DeferredViolation {
+  constructor(
+    private readonly rule: AuthzRule,
+    private readonly at: number,
+    private readonly allowedPaths: readonly string[],
+  ) {
+    super();
+  }
+
+  protected writePath(): string {
+    const from = `${this.rule.path}.from`;
+    return this.at < 0 ? from : `${indexPath(from, this.at)}.source`;
+  }
+
+  protected writeMessage(path: string): string {
+    const why =
+      this.at === MISSING_FROM
+        ? 'is missing'
+        : this.at === EMPTY_FROM
+          ? 'is empty'
+          : 'names neither namespaces nor principals';
+    const unlimited = pathLimitFailure(this.rule, this.allowedPaths) ?? '';
+    return `${path} ${why}, so the rule admits any source, and ${unlimited}`;
+  }
+}
 
 function hasEntries(value: unknown): boolean {
   return Array.isArray(value) && value.length > 0;
