@@ -3,6 +3,7 @@ import type { KubeObject } from './kube-object.js';
 import { diffToJsonPatch } from '../admission/json-patch.js';
 import {
   createMutator,
+  hasOwnMembers,
   OVERLAY_MIN_MEMBERS,
   overlayChanges,
   writableCopy,
@@ -249,4 +250,43 @@ describe('overlay drafts of large maps', () => {
       expect(reads).toBeLessThanOrEqual(2);
     },
   );
+
+  it('hasOwnMembers tells an empty map from one with members, plain or overlaid', () => {
+    expect(hasOwnMembers({})).toBe(false);
+    expect(hasOwnMembers({ a: 'b' })).toBe(true);
+    expect(hasOwnMembers(Object.create({ inherited: 1 }) as Record<string, unknown>)).toBe(false);
+    const large = many(OVERLAY_MIN_MEMBERS + 1);
+    const draft = () =>
+      (
+        writableCopy({ metadata: { labels: large } }, [['metadata', 'labels']]).metadata as Record<
+          string,
+          Record<string, unknown>
+        >
+      ).labels!;
+    const overlaid = draft();
+    expect(overlayChanges(large, overlaid)).toEqual([]);
+    expect(hasOwnMembers(overlaid)).toBe(true);
+    // Every member removed but one, then that one too: the overlay is empty only then.
+    const emptied = draft();
+    for (const key of Object.keys(large).slice(1)) Reflect.deleteProperty(emptied, key);
+    expect(hasOwnMembers(emptied)).toBe(true);
+    Reflect.deleteProperty(emptied, 'l0');
+    expect(hasOwnMembers(emptied)).toBe(false);
+  });
+
+  it('hasOwnMembers does not list an overlay of a large map', () => {
+    let listed = 0;
+    const labels = new Proxy(many(1000), {
+      ownKeys(target) {
+        listed++;
+        return Reflect.ownKeys(target);
+      },
+    });
+    const draft = writableCopy({ metadata: { labels } }, [['metadata', 'labels']]);
+    listed = 0;
+    const overlaid = (draft.metadata as Record<string, Record<string, unknown>>).labels!;
+    overlaid.extra = 'x';
+    expect(hasOwnMembers(overlaid)).toBe(true);
+    expect(listed).toBe(0);
+  });
 });

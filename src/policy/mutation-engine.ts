@@ -181,6 +181,18 @@ const REMOVED: unique symbol = Symbol('removed');
 const overlays = new WeakMap<object, Overlay>();
 
 /**
+ * True when `record` has an own enumerable member. On an overlay draft (see {@link writableCopy})
+ * it is answered without listing the members: its base has more than OVERLAY_MIN_MEMBERS, and
+ * fewer removals cannot empty it. Linear in the size of any other object.
+ */
+export function hasOwnMembers(record: Readonly<Record<string, unknown>>): boolean {
+  const overlay = overlays.get(record);
+  if (overlay !== undefined && overlay.written.size <= OVERLAY_MIN_MEMBERS) return true;
+  for (const key in record) if (Object.hasOwn(record, key)) return true;
+  return false;
+}
+
+/**
  * A draft of `base` that behaves as the shallow copy `{ ...base }` would (reads, `in`,
  * `Object.hasOwn`, enumeration in the same order, writes, deletes) but records writes beside
  * `base` instead of copying it; enumerating it (rare: mutators read and add members) builds the

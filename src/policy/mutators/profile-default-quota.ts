@@ -1,4 +1,5 @@
 import type { KubeObject } from '../kube-object.js';
+import { hasOwnMembers } from '../mutation-engine.js';
 import { asRecord } from '../object-access.js';
 import type { CatalogMutatorDefinition } from '../rule.js';
 import { quotaAlias } from '../rules/profile/profile-fields.js';
@@ -35,15 +36,18 @@ export const profileDefaultQuota: CatalogMutatorDefinition = {
     const entries = Object.entries(defaults);
     if (entries.length === 0) return;
     const existing = asRecord(asRecord(asRecord(draft.spec)?.resourceQuotaSpec)?.hard);
-    const present = existing === undefined ? [] : Object.keys(existing);
-    if (present.length > 0 && !fillMissing) return;
+    if (existing !== undefined && !fillMissing && hasOwnMembers(existing)) return;
     // Decided against the object's own keys, so injecting into an empty `hard` and filling a
-    // partial one agree, and a second pass adds nothing.
+    // partial one agree, and a second pass adds nothing. Looked up one by one, never listed: the
+    // draft of a `hard` with 200 000 resources is an overlay, which lists them only by copying.
     const has = (key: string): boolean => {
+      if (existing === undefined) return false;
       const alias = quotaAlias(key);
-      return present.includes(key) || (alias !== undefined && present.includes(alias));
+      return (
+        Object.hasOwn(existing, key) || (alias !== undefined && Object.hasOwn(existing, alias))
+      );
     };
-    const missing = present.length === 0 ? entries : entries.filter(([key]) => !has(key));
+    const missing = entries.filter(([key]) => !has(key));
     if (missing.length === 0) return;
     const spec = childObject(draft, 'spec');
     const quota = spec && childObject(spec, 'resourceQuotaSpec');

@@ -150,6 +150,20 @@ describe('profile-default-quota', () => {
     expect(hardOf(mutated(profileWithHard({}), policy))).toEqual(DEFAULTS);
   });
 
+  it('fills and leaves a large hard (an overlay draft) as it does a small one', () => {
+    const large = Object.fromEntries(
+      Array.from({ length: 200 }, (_, index) => [`count/r${String(index)}.example.com`, '1']),
+    );
+    const withCpu = { ...large, 'requests.cpu': '2' };
+    expect(hardOf(mutated(profileWithHard(withCpu)))).toEqual({
+      ...withCpu,
+      memory: '16Gi',
+      persistentvolumeclaims: '10',
+      'requests.storage': '100Gi',
+    });
+    expect(hardOf(mutated(profileWithHard(large), quotaPolicy(DEFAULTS, false)))).toEqual(large);
+  });
+
   it('injects values exactly as the policy writes them', () => {
     const policy = quotaPolicy({ cpu: '4000m', memory: '0.5Ti', 'requests.nvidia.com/gpu': '0' });
     expect(hardOf(mutated(aliceProfile(), policy))).toEqual({

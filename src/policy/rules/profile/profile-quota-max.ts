@@ -2,7 +2,7 @@ import type { PolicySpec } from '../../policy-spec.js';
 import { compareQuantities, parseQuantity, type Quantity } from '../../quantity.js';
 import { failIf, type Violation, defineRule, WRITE_OPERATIONS, lazyViolation } from '../../rule.js';
 import { keyPath, quoteValue } from '../../validation-helpers.js';
-import { HARD_PATH, quotaAlias, quotaHardEntries } from './profile-fields.js';
+import { HARD_PATH, quotaAlias, quotaHard } from './profile-fields.js';
 
 interface Limit {
   readonly key: string;
@@ -38,18 +38,22 @@ export const profileQuotaMax = defineRule({
   structural: false,
   description: 'a `hard` value exceeds `profiles.quota.max` for that resource',
   clusterState: 'none',
-  check: ({ object, policy }) => {
+  check: ({ input, object, policy }) => {
     const limits = maxLimits(policy.spec);
     const violations: Violation[] = [];
-    for (const [resource, value] of quotaHardEntries(object)) {
-      if (typeof value !== 'string' && typeof value !== 'number') continue;
-      const quantity = parseQuantity(value);
-      if (quantity === undefined) continue;
+    const { hard, keys } = quotaHard(object, input);
+    // The keys alone, and a value parsed only where a maximum applies (`hard` may be 200 000).
+    for (const resource of keys) {
       const alias = quotaAlias(resource);
       const applicable = [
         limits.get(resource),
         alias === undefined ? undefined : limits.get(alias),
       ];
+      if (applicable[0] === undefined && applicable[1] === undefined) continue;
+      const value = hard[resource];
+      if (typeof value !== 'string' && typeof value !== 'number') continue;
+      const quantity = parseQuantity(value);
+      if (quantity === undefined) continue;
       // When both spellings have a max, the smaller one binds.
       const exceeded = applicable
         .filter((limit): limit is Limit => limit !== undefined)

@@ -2,7 +2,7 @@ import { asRecord, getPath } from '../../object-access.js';
 import { MAX_QUANTITY_LENGTH, parseQuantity } from '../../quantity.js';
 import { failIf, type Violation, defineRule, WRITE_OPERATIONS, lazyViolation } from '../../rule.js';
 import { indexPath, keyPath, listValues, quoteValue } from '../../validation-helpers.js';
-import { HARD_PATH } from './profile-fields.js';
+import { HARD_PATH, quotaHard } from './profile-fields.js';
 import {
   CONFLICTING_QUOTA_SCOPES,
   QUOTA_SCOPE_RESOURCES,
@@ -19,8 +19,9 @@ const SCOPES = new Set(QUOTA_SCOPES);
  * a quantity (string or number), not negative, and whole for count-like resources.
  */
 function checkValue(resource: string, value: unknown): Violation | undefined {
-  const path = keyPath(HARD_PATH, resource);
+  // The path is written only for a violation: `hard` may hold 200 000 valid resources.
   if (typeof value === 'string' && value.length > MAX_QUANTITY_LENGTH) {
+    const path = keyPath(HARD_PATH, resource);
     return {
       path,
       message: `${path} is ${value.length} characters long; a quantity has at most ${MAX_QUANTITY_LENGTH}`,
@@ -29,15 +30,18 @@ function checkValue(resource: string, value: unknown): Violation | undefined {
   const quantity =
     typeof value === 'string' || typeof value === 'number' ? parseQuantity(value) : undefined;
   if (quantity === undefined) {
+    const path = keyPath(HARD_PATH, resource);
     return {
       path,
       message: `${path} ${quoteValue(value)} is not a Kubernetes quantity (e.g. "500m", "4", "16Gi")`,
     };
   }
   if (quantity.mantissa < 0n) {
+    const path = keyPath(HARD_PATH, resource);
     return { path, message: `${path} ${quoteValue(value)} is negative; quotas must be >= 0` };
   }
   if (quantity.exponent < 0 && isIntegerQuotaResource(resource)) {
+    const path = keyPath(HARD_PATH, resource);
     return { path, message: `${path} ${quoteValue(value)} must be a whole number` };
   }
   return undefined;
@@ -207,18 +211,20 @@ export const profileQuotaQuantity = defineRule({
   description:
     'a `spec.resourceQuotaSpec.hard` value is not a valid quota quantity, or a scope is not a ResourceQuota scope or is refused by the API server with those `hard` resources (so the namespace would get no quota at all)',
   clusterState: 'none',
-  check: ({ object }) => {
+  check: ({ input, object }) => {
     const spec = getPath(object, 'spec', 'resourceQuotaSpec');
     const quota = asRecord(spec);
     if (quota === undefined) return failIf(wrongType(SPEC_PATH, spec, 'map'));
     const violations: Violation[] = [...wrongType(HARD_PATH, quota.hard, 'map')];
-    for (const [resource, value] of Object.entries(asRecord(quota.hard) ?? {})) {
-      const violation = checkValue(resource, value);
+    // The keys listed once, for the values and the scopes; no pair allocated per entry.
+    const { hard, keys: hardKeys } = quotaHard(object, input);
+    for (const resource of hardKeys) {
+      const violation = checkValue(resource, hard[resource]);
       if (violation) violations.push(violation);
     }
     const scopesPath = `${SPEC_PATH}.scopes`;
     violations.push(...wrongType(scopesPath, quota.scopes, 'list'));
-    const scopeChecker = new ScopeChecker(Object.keys(asRecord(quota.hard) ?? {}));
+    const scopeChecker = new ScopeChecker(hardKeys);
     if (Array.isArray(quota.scopes)) {
       const named: (readonly [string, unknown])[] = [];
       quota.scopes.forEach((scope: unknown, index) => {

@@ -1,6 +1,6 @@
 import { failIf, type Violation, defineRule, WRITE_OPERATIONS, lazyViolation } from '../../rule.js';
 import { keyPath, listValues } from '../../validation-helpers.js';
-import { HARD_PATH, quotaAlias, quotaHardEntries } from './profile-fields.js';
+import { HARD_PATH, quotaAlias, quotaHard } from './profile-fields.js';
 import { isQuotaResourceName } from './quota-resource-names.js';
 
 /**
@@ -16,12 +16,14 @@ export const profileQuotaResource = defineRule({
   description:
     'a `hard` key is not a ResourceQuota resource name, or `profiles.quota.allowedResources` is non-empty and does not list it',
   clusterState: 'none',
-  check: ({ object, policy }) => {
+  check: ({ input, object, policy }) => {
     const allowed = policy.spec.profiles.quota.allowedResources;
     const violations: Violation[] = [];
-    for (const [resource] of quotaHardEntries(object)) {
-      const path = keyPath(HARD_PATH, resource);
+    // The keys alone, and a path written only for a violation (`hard` may be 200 000 long).
+    const { keys } = quotaHard(object, input);
+    for (const resource of keys) {
       if (!isQuotaResourceName(resource)) {
+        const path = keyPath(HARD_PATH, resource);
         violations.push(
           lazyViolation(
             path,
@@ -34,6 +36,7 @@ export const profileQuotaResource = defineRule({
       if (allowed.length === 0 || allowed.includes(resource)) continue;
       const alias = quotaAlias(resource);
       if (alias !== undefined && allowed.includes(alias)) continue;
+      const path = keyPath(HARD_PATH, resource);
       violations.push(
         lazyViolation(
           path,

@@ -48,13 +48,9 @@ const INTEGER_SET: ReadonlySet<string> = new Set(INTEGER_QUOTA_RESOURCES);
  * `requests.memory`, `pods`, …) or a huge-pages one (`hugepages-2Mi`, `requests.hugepages-1Gi`).
  */
 export function isQuotaResourceName(name: string): boolean {
-  if (!isQualifiedName(name)) return false;
-  if (name.includes('/')) return true;
-  return (
-    STANDARD_SET.has(name) ||
-    name.startsWith('hugepages-') ||
-    name.startsWith('requests.hugepages-')
-  );
+  // The cheap test first: a name without `/` that is no standard resource fails either way.
+  if (!name.includes('/') && !isStandardQuotaResource(name)) return false;
+  return isQualifiedName(name);
 }
 
 /**
