@@ -127,6 +127,7 @@ describe('createClusterCache', () => {
       ownerKind: 'User',
       ownerName: 'alice@example.com',
       labels: {},
+      pluginIdentities: [],
     });
     const serialized = JSON.stringify([
       t.cache.snapshot().getProfile('alice'),

@@ -41,6 +41,10 @@ export const NATIVE_RULES: Readonly<Record<RuleId, NativeTranslation>> = {
     'an emailDomains entry that is not ASCII (use punycode) keeps the rule in the webhook',
   ),
   'profile-owner-immutable': profile('profile-owner-immutable'),
+  'profile-plugin-identity': {
+    webhookOnly:
+      "compares the plugin identity with every other owner's Profiles, which only a cluster-wide list tells (an admission policy sees one request)",
+  },
   'profile-owner-limit': {
     webhookOnly:
       'counts the Profiles the owner already has, which only a cluster-wide list tells (an admission policy sees one request)',

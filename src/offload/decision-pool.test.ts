@@ -324,6 +324,9 @@ describe('createDecisionPool', () => {
       profilesOwnedBy: () => {
         throw new Error('cache broken');
       },
+      profilesWithPluginIdentity: () => {
+        throw new Error('cache broken');
+      },
       getNamespace: () => {
         throw new Error('cache broken');
       },

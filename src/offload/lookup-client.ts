@@ -97,6 +97,8 @@ export function createLookupSnapshot(
     state: options.state,
     getProfile: (name) => ask('getProfile', name) as ProfileRecord | undefined,
     profilesOwnedBy: (owner) => ask('profilesOwnedBy', owner) as readonly ProfileRecord[],
+    profilesWithPluginIdentity: (key) =>
+      ask('profilesWithPluginIdentity', key) as readonly ProfileRecord[],
     getNamespace: (name) => ask('getNamespace', name) as NamespaceRecord | undefined,
     roleBindingsIn: (namespace) => ask('roleBindingsIn', namespace) as readonly RoleBindingRecord[],
   };

@@ -24,6 +24,7 @@ export interface PoliciesInForce {
 export const LOOKUP_METHODS = [
   'getProfile',
   'profilesOwnedBy',
+  'profilesWithPluginIdentity',
   'getNamespace',
   'roleBindingsIn',
 ] as const;

@@ -30,6 +30,7 @@ import { profileOwnerLimit } from './rules/profile/profile-owner-limit.js';
 import { profileOwnerLowercase } from './rules/profile/profile-owner-lowercase.js';
 import { profileOwnerRequired } from './rules/profile/profile-owner-required.js';
 import { profilePlugin } from './rules/profile/profile-plugin.js';
+import { profilePluginIdentity } from './rules/profile/profile-plugin-identity.js';
 import { profileQuotaMax } from './rules/profile/profile-quota-max.js';
 import { profileQuotaQuantity } from './rules/profile/profile-quota-quantity.js';
 import { profileQuotaResource } from './rules/profile/profile-quota-resource.js';
@@ -63,6 +64,7 @@ export const RULES = [
   profileQuotaResource,
   profileQuotaMax,
   profilePlugin,
+  profilePluginIdentity,
   profileOwnerLimit,
   profileNamespaceTakeover,
   profileDefaultsApplied(MUTATORS),

@@ -14,6 +14,11 @@ export interface ClusterSnapshot {
   getProfile(name: string): ProfileRecord | undefined;
   /** Profiles whose `spec.owner.name` equals `owner` (exact, case-sensitive as RBAC is). */
   profilesOwnedBy(owner: string): readonly ProfileRecord[];
+  /**
+   * Profiles whose plugins name the identity `key` (a `PluginIdentity.key` of
+   * `plugin-identity.ts`: the same GCP service account or AWS IAM role to the profile controller).
+   */
+  profilesWithPluginIdentity(key: string): readonly ProfileRecord[];
   getNamespace(name: string): NamespaceRecord | undefined;
   roleBindingsIn(namespace: string): readonly RoleBindingRecord[];
 }
@@ -24,6 +29,8 @@ export interface ProfileRecord {
   readonly ownerKind: string;
   readonly ownerName: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** The keys of the cloud identities its plugins name (`PluginIdentity.key`), without repeats. */
+  readonly pluginIdentities: readonly string[];
 }
 
 /** The lean form of a Namespace kept in the cache. */
@@ -59,6 +66,7 @@ export const NO_CLUSTER: ClusterSnapshot = Object.freeze({
   state: 'none' as const,
   getProfile: () => undefined,
   profilesOwnedBy: () => EMPTY,
+  profilesWithPluginIdentity: () => EMPTY,
   getNamespace: () => undefined,
   roleBindingsIn: () => EMPTY,
 });

@@ -73,7 +73,14 @@ export interface PolicySpec {
       readonly inject: Readonly<Record<string, string>>;
       readonly propagate: readonly string[];
     };
-    readonly plugins: { readonly allowedKinds: readonly string[] };
+    readonly plugins: {
+      readonly allowedKinds: readonly string[];
+      /**
+       * `profile-plugin-identity`: deny a plugin identity (GCP service account, AWS IAM role)
+       * already named by a Profile of another owner. Off by default.
+       */
+      readonly exclusiveIdentities: boolean;
+    };
     readonly namespace: {
       /**
        * Whether a Profile may adopt an existing Namespace without an `owner` annotation

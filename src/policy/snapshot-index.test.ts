@@ -43,8 +43,57 @@ describe('SnapshotIndex', () => {
       ownerKind: 'User',
       ownerName: 'alice@example.com',
       labels: { team: 'a' },
+      pluginIdentities: [],
     });
     expect(Object.isFrozen(index.getProfile('alice'))).toBe(true);
+  });
+
+  it('indexes Profiles by the plugin identities they name, through replace and remove', () => {
+    const withPlugins = (name: string, owner: string, plugins: unknown[]) => {
+      const base = profile(name, owner);
+      return { ...base, spec: { ...base.spec, plugins } };
+    };
+    const gsa = (gcpServiceAccount: string) => ({
+      kind: 'WorkloadIdentity',
+      spec: { gcpServiceAccount },
+    });
+    const role = (awsIamRole: string) => ({
+      kind: 'AwsIamForServiceAccount',
+      spec: { awsIamRole },
+    });
+    const index = new SnapshotIndex();
+    index.upsert(
+      withPlugins('bob', 'bob@example.com', [
+        gsa('Bob-SA@bob-project.iam.gserviceaccount.com'),
+        gsa('bob-sa@bob-project.iam.gserviceaccount.com'),
+        role('arn:aws:iam::123456789012:role/team/Bob-Role'),
+        { kind: 'Other', spec: { gcpServiceAccount: 'ignored@x.iam.gserviceaccount.com' } },
+        gsa(''),
+        'not a plugin',
+      ]),
+    );
+    index.upsert(
+      withPlugins('bob2', 'bob@example.com', [role('arn:aws:iam::999999999999:role/bob-role')]),
+    );
+    expect(index.getProfile('bob')?.pluginIdentities).toEqual([
+      'gcp:bob-sa@bob-project.iam.gserviceaccount.com',
+      'aws-role:bob-role',
+    ]);
+    const names = (key: string) => index.profilesWithPluginIdentity(key).map((p) => p.name);
+    expect(names('aws-role:bob-role')).toEqual(['bob', 'bob2']);
+    expect(names('gcp:bob-sa@bob-project.iam.gserviceaccount.com')).toEqual(['bob']);
+    expect(names('gcp:ignored@x.iam.gserviceaccount.com')).toEqual([]);
+    // A new version naming other identities replaces the old keys.
+    index.upsert(
+      withPlugins('bob', 'bob@example.com', [gsa('new@bob-project.iam.gserviceaccount.com')]),
+    );
+    expect(names('gcp:bob-sa@bob-project.iam.gserviceaccount.com')).toEqual([]);
+    expect(names('aws-role:bob-role')).toEqual(['bob2']);
+    expect(names('gcp:new@bob-project.iam.gserviceaccount.com')).toEqual(['bob']);
+    index.remove(profile('bob2', 'bob@example.com'));
+    expect(names('aws-role:bob-role')).toEqual([]);
+    index.clear('Profile');
+    expect(names('gcp:new@bob-project.iam.gserviceaccount.com')).toEqual([]);
   });
 
   it('accepts v1beta1 Profiles and ignores other kinds and versions', () => {

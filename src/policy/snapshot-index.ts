@@ -5,6 +5,7 @@ import type {
   RoleBindingRecord,
   SubjectRecord,
 } from './cluster-snapshot.js';
+import { pluginIdentitiesOf } from './plugin-identity.js';
 import { profileOwnerReference } from './profile-namespace.js';
 import { asArray, asRecord, asString, asStringMap, getPath } from './object-access.js';
 
@@ -70,6 +71,7 @@ export class SnapshotIndex implements ClusterSnapshot {
 
   private readonly profiles = new Map<string, ProfileRecord>();
   private readonly profilesByOwner = new Map<string, Bucket<ProfileRecord>>();
+  private readonly profilesByIdentity = new Map<string, Bucket<ProfileRecord>>();
   private readonly namespaces = new Map<string, NamespaceRecord>();
   private readonly bindings = new Map<string, Bucket<RoleBindingRecord>>();
   private bindingCount = 0;
@@ -106,6 +108,10 @@ export class SnapshotIndex implements ClusterSnapshot {
 
   profilesOwnedBy(owner: string): readonly ProfileRecord[] {
     return this.profilesByOwner.get(owner)?.values() ?? EMPTY;
+  }
+
+  profilesWithPluginIdentity(key: string): readonly ProfileRecord[] {
+    return this.profilesByIdentity.get(key)?.values() ?? EMPTY;
   }
 
   getNamespace(name: string): NamespaceRecord | undefined {
@@ -179,6 +185,14 @@ export class SnapshotIndex implements ClusterSnapshot {
           this.profilesByOwner.set(record.ownerName, owned);
         }
         owned.set(record.name, record);
+        for (const key of record.pluginIdentities) {
+          let users = this.profilesByIdentity.get(key);
+          if (users === undefined) {
+            users = new Bucket();
+            this.profilesByIdentity.set(key, users);
+          }
+          users.set(record.name, record);
+        }
         return;
       }
       case 'Namespace':
@@ -214,6 +228,7 @@ export class SnapshotIndex implements ClusterSnapshot {
     if (kind === undefined || kind === 'Profile') {
       this.profiles.clear();
       this.profilesByOwner.clear();
+      this.profilesByIdentity.clear();
     }
     if (kind === undefined || kind === 'Namespace') this.namespaces.clear();
     if (kind === undefined || kind === 'RoleBinding') {
@@ -251,6 +266,12 @@ export class SnapshotIndex implements ClusterSnapshot {
       owned.delete(name);
       if (owned.items.size === 0) this.profilesByOwner.delete(previous.ownerName);
     }
+    for (const key of previous.pluginIdentities) {
+      const users = this.profilesByIdentity.get(key);
+      if (users === undefined) continue;
+      users.delete(name);
+      if (users.items.size === 0) this.profilesByIdentity.delete(key);
+    }
   }
 
   private deleteRoleBinding(namespace: string, name: string): void {
@@ -266,7 +287,14 @@ export class SnapshotIndex implements ClusterSnapshot {
       ownerKind: this.intern(asString(getPath(object, 'spec', 'owner', 'kind')) ?? ''),
       ownerName: this.intern(asString(getPath(object, 'spec', 'owner', 'name')) ?? ''),
       labels: this.labels(getPath(object, 'metadata', 'labels')),
+      pluginIdentities: this.pluginIdentities(object),
     });
+  }
+
+  private pluginIdentities(object: unknown): readonly string[] {
+    const identities = pluginIdentitiesOf(object);
+    if (identities.length === 0) return EMPTY;
+    return Object.freeze([...new Set(identities.map((identity) => this.intern(identity.key)))]);
   }
 
   private namespaceRecord(name: string, object: unknown): NamespaceRecord {

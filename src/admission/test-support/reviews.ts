@@ -30,7 +30,10 @@ export const SPEC: PolicySpec = {
     labels: { 'app.kubernetes.io/part-of': 'kubeflow-profile' },
     annotations: {},
     namespaceLabels: { inject: {}, propagate: [] },
-    plugins: { allowedKinds: ['WorkloadIdentity', 'AwsIamForServiceAccount'] },
+    plugins: {
+      allowedKinds: ['WorkloadIdentity', 'AwsIamForServiceAccount'],
+      exclusiveIdentities: false,
+    },
     namespace: { adoptUnannotated: false },
   },
   bindings: {

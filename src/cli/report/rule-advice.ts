@@ -27,6 +27,8 @@ export const RULE_ADVICE: Readonly<Record<string, string>> = Object.freeze({
     'Use an owner from a domain in `profiles.owner.emailDomains`, or add the domain to the policy.',
   'profile-owner-immutable':
     'Ownership is not handed over by editing `spec.owner`: ask a cluster admin (an exempt caller) to transfer it, or set `profiles.owner.allowTransfer: true`.',
+  'profile-plugin-identity':
+    'Another owner’s Profile already names that GCP service account or IAM role (`profiles.plugins.exclusiveIdentities`): use a cloud identity made for this owner. If two owners must share one, a cluster admin (an exempt caller) can write the Profile, or the platform team can turn the setting off.',
   'profile-owner-limit':
     'The owner already owns `profiles.owner.maxProfilesPerOwner` Profiles: delete one, choose another owner, or raise the limit.',
   'profile-namespace-takeover':

@@ -20,7 +20,10 @@ export const CONTRACT_DEFAULT_SPEC: PolicySpec = {
     labels: {},
     annotations: {},
     namespaceLabels: { inject: {}, propagate: [] },
-    plugins: { allowedKinds: ['WorkloadIdentity', 'AwsIamForServiceAccount'] },
+    plugins: {
+      allowedKinds: ['WorkloadIdentity', 'AwsIamForServiceAccount'],
+      exclusiveIdentities: false,
+    },
     namespace: { adoptUnannotated: false },
   },
   bindings: {
