@@ -65,6 +65,7 @@ exemptions.users: [system:kube-controller-manager]
 // defaults of every policy, the embedded one included.
 const ADDED_FIELDS = `
 profiles.limitRange: {enabled: true, defaultRequest: {cpu: 100m, memory: 256Mi}, defaultLimit: {cpu: "1", memory: 1Gi}}
+profiles.plugins.exclusiveIdentities: false
 `;
 
 /** Sets each `a.b.c: value` line of `yaml` into `spec`. */

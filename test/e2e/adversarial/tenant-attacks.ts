@@ -732,6 +732,86 @@ export function attackCases(ctx: AttackContext): readonly AttackCase[] {
     { apiServer: 'refuses' },
   );
 
+  // --- profile-plugin-identity (the run's unselected policy sets exclusiveIdentities) -----------
+  // The profile controller binds the namespace's default-editor ServiceAccount to the identity a
+  // plugin names (kubeflow/dashboard components/profile-controller/controllers/
+  // plugin_workload_identity.go, plugin_iam.go): naming bob's would hand alice his cloud access.
+  {
+    const bobsAccount = 'bob-pipelines@bob-project.iam.gserviceaccount.com';
+    const bobsRole = 'arn:aws:iam::123456789012:role/bob-pipelines';
+    const bobsCloud = [
+      create(
+        profile(
+          'bobs-cloud',
+          {
+            plugins: [
+              plugin('WorkloadIdentity', { gcpServiceAccount: bobsAccount }),
+              plugin('AwsIamForServiceAccount', { awsIamRole: bobsRole }),
+            ],
+          },
+          { owner: { kind: 'User', name: BOB } },
+        ),
+        'admin',
+      ),
+    ];
+    add(
+      'profile-plugin-identity',
+      "bob's GCP service account as her WorkloadIdentity",
+      create(
+        profile('wi-bobs', {
+          plugins: [plugin('WorkloadIdentity', { gcpServiceAccount: bobsAccount })],
+        }),
+      ),
+      deny(['profile-plugin-identity'], 'spec.plugins[0].spec.gcpServiceAccount'),
+      { setup: bobsCloud },
+    );
+    add(
+      'profile-plugin-identity',
+      "bob's IAM role under another account, a path and another case (the controller finds roles by name)",
+      create(
+        profile('iam-bobs', {
+          plugins: [
+            plugin('AwsIamForServiceAccount', {
+              awsIamRole: 'arn:aws:iam::999999999999:role/team/Bob-Pipelines',
+            }),
+          ],
+        }),
+      ),
+      deny(['profile-plugin-identity'], 'spec.plugins[0].spec.awsIamRole'),
+      { setup: bobsCloud },
+    );
+    add(
+      'profile-plugin-identity',
+      "bob's service account added to her existing Profile",
+      update(
+        profile('wi-later', {
+          plugins: [plugin('WorkloadIdentity', { gcpServiceAccount: bobsAccount })],
+        }),
+      ),
+      deny(['profile-plugin-identity'], 'spec.plugins[0].spec.gcpServiceAccount'),
+      { setup: [...bobsCloud, create(profile('wi-later'))] },
+    );
+    add(
+      'kubeflow',
+      "the controller adds its finalizer to bob's Profile that names his own service account",
+      update(
+        profile(
+          'bobs-cloud',
+          {
+            plugins: [
+              plugin('WorkloadIdentity', { gcpServiceAccount: bobsAccount }),
+              plugin('AwsIamForServiceAccount', { awsIamRole: bobsRole }),
+            ],
+          },
+          { owner: { kind: 'User', name: BOB }, finalizers: ['profile-finalizer'] },
+        ),
+        'controller',
+      ),
+      ok,
+      { setup: bobsCloud },
+    );
+  }
+
   // --- oversized Profiles -------------------------------------------------------------------------
   {
     const labels = Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`l${i}`, 'x']));

@@ -55,6 +55,8 @@ const ctx: AttackContext = {
 };
 const CASES = attackCases(ctx);
 const LENIENT_POLICY = `${prefix}-lenient`;
+/** The embedded default with profiles.plugins.exclusiveIdentities, governing unselected Profiles. */
+const EXCLUSIVE_POLICY = `${prefix}-exclusive`;
 const CONTROLLER_BINDING = `${prefix}-controller-cluster-admin`;
 /** Objects made for real (setup), deleted afterwards. */
 const created: Manifest[] = [];
@@ -242,14 +244,26 @@ beforeAll(async () => {
   ];
   spec.priority = 10;
   spec.bindings = { forbiddenGroups: [] };
-  await applyAll([profilePolicy(LENIENT_POLICY, spec)], 'lenient-policy');
-  await eventually(async () => {
-    const policy = await getObject(env, ['profilepolicy', LENIENT_POLICY]);
-    const status = policy?.status as
-      { observedGeneration?: number; conditions?: { type: string; status: string }[] } | undefined;
-    expect(status?.observedGeneration).toBe(policy?.metadata.generation);
-    expect(status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
-  });
+  // The embedded default plus exclusiveIdentities for every other Profile: the rows of
+  // profile-plugin-identity need it, and it changes nothing else.
+  const exclusive = embeddedDefaultSpec() as ReturnType<typeof embeddedDefaultSpec> & {
+    profiles: { plugins?: Record<string, unknown> };
+  };
+  exclusive.profiles.plugins = { ...exclusive.profiles.plugins, exclusiveIdentities: true };
+  await applyAll(
+    [profilePolicy(LENIENT_POLICY, spec), profilePolicy(EXCLUSIVE_POLICY, exclusive)],
+    'policies',
+  );
+  for (const name of [LENIENT_POLICY, EXCLUSIVE_POLICY]) {
+    await eventually(async () => {
+      const policy = await getObject(env, ['profilepolicy', name]);
+      const status = policy?.status as
+        | { observedGeneration?: number; conditions?: { type: string; status: string }[] }
+        | undefined;
+      expect(status?.observedGeneration).toBe(policy?.metadata.generation);
+      expect(status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    });
+  }
   // The webhook learns about the new profile namespaces through its watch.
   await eventually(async () => {
     const result = await kubectl(env, ['create', '--dry-run=server', '-f', '-'], {
@@ -276,7 +290,13 @@ beforeAll(async () => {
 afterAll(async () => {
   const names = (kind: string) =>
     created.filter((o) => o.kind === kind).map((o) => (o.metadata as { name: string }).name);
-  await kubectl(env, ['delete', 'profilepolicy', LENIENT_POLICY, '--ignore-not-found']);
+  await kubectl(env, [
+    'delete',
+    'profilepolicy',
+    LENIENT_POLICY,
+    EXCLUSIVE_POLICY,
+    '--ignore-not-found',
+  ]);
   await kubectl(env, [
     'delete',
     'clusterrolebinding',
