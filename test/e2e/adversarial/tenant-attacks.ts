@@ -283,6 +283,14 @@ export function attackCases(ctx: AttackContext): readonly AttackCase[] {
       deny(['profile-name-reserved'], 'metadata.name'),
     );
   }
+  // generateName: /mutate sees no name and request.name stays empty; the API server names the
+  // object before /validate. Over HTTPS (no name at all) profile-name-format denies it instead.
+  add(
+    'profile-name-reserved',
+    'generateName "kube-" (named by the API server before /validate)',
+    create({ ...profile(''), metadata: { generateName: 'kube-' } }),
+    deny([]),
+  );
   add(
     'profile-name-reserved',
     'a name that only starts like a reserved one (kubeflow-…) is allowed',
@@ -1127,6 +1135,15 @@ export function attackCases(ctx: AttackContext): readonly AttackCase[] {
     deny(['binding-owner-only-role'], 'subjects[0]'),
   );
   add(
+    'binding-owner-only-role',
+    'kubeflow-admin for bob in a binding named by generateName',
+    create({
+      ...roleBinding('', 'kubeflow-admin', [user(BOB)]),
+      metadata: { generateName: 'share-', namespace: ctx.alice },
+    }),
+    deny(['binding-owner-only-role'], 'subjects[0]'),
+  );
+  add(
     'tenant',
     'kubeflow-admin for herself',
     create(roleBinding('admin-self', 'kubeflow-admin', [user(ALICE)])),
@@ -1503,6 +1520,44 @@ export function attackCases(ctx: AttackContext): readonly AttackCase[] {
     ok,
   );
   add('tenant', 'allow-nothing (no rules)', create(authorizationPolicy('allow-nothing', {})), ok);
+  // A policy that grants nothing, stored, then turned into one that grants: the UPDATE is judged
+  // afresh (the stored object had no violation to keep).
+  for (const [slug, what, stored, granting] of [
+    [
+      'flip-audit',
+      'an AUDIT policy of everyone turned into ALLOW',
+      { action: 'AUDIT', rules: [{}] },
+      { action: 'ALLOW', rules: [{}] },
+    ],
+    [
+      'flip-deny',
+      'a DENY of other namespaces (notNamespaces) whose action is dropped (ALLOW)',
+      { action: 'DENY', rules: [fromSource({ notNamespaces: [ctx.alice] })] },
+      { rules: [fromSource({ notNamespaces: [ctx.alice] })] },
+    ],
+    [
+      'flip-custom',
+      'a CUSTOM policy whose action and provider are dropped',
+      { action: 'CUSTOM', provider: { name: 'ext-authz' }, rules: [{}] },
+      { rules: [{}] },
+    ],
+  ] as const) {
+    add(
+      'authz-any-source',
+      what,
+      update(authorizationPolicy(slug, granting)),
+      deny(['authz-any-source'], 'spec.rules[0]'),
+      { setup: [create(authorizationPolicy(slug, stored))] },
+    );
+  }
+  add(
+    'authz-any-source',
+    "bob's ServiceAccount through source.serviceAccounts (not a restriction it judges)",
+    create(
+      allow('any-service-accounts', fromSource({ serviceAccounts: [`${ctx.bob}/default-editor`] })),
+    ),
+    deny(['authz-any-source'], 'spec.rules[0].from[0].source'),
+  );
 
   // --- authz-gateway-user / authz-user-header -------------------------------------------------------------
   add(
@@ -1591,6 +1646,12 @@ export function attackCases(ctx: AttackContext): readonly AttackCase[] {
       ),
     ),
     deny(['authz-user-header']),
+  );
+  add(
+    'authz-gateway-user',
+    'the gateway for an empty user id',
+    create(allow('gw-empty-user', fromGateway({ when: [{ key: USER_HEADER, values: [''] }] }))),
+    deny(['authz-gateway-user']),
   );
   add(
     'tenant',
