@@ -3,7 +3,8 @@ import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { profile, reviewBody } from '../admission/test-support/reviews.js';
+import { MAX_REVIEW_TOKENS, TOO_MANY_TOKENS } from '../admission/review-codec.js';
+import { profile, profileReviewWithTokens, reviewBody } from '../admission/test-support/reviews.js';
 import { memoryLogger } from '../observability/test-support/memory-logger.js';
 import type { WorkerTestHooks } from '../offload/protocol.js';
 import { startProfileGuard, type RunningProfileGuard } from './start-profile-guard.js';
@@ -20,8 +21,15 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** `serve` without a cluster, deciding bodies above 4 KiB on a decision worker. */
-async function start(offload: { maxQueue?: number; testHooks?: WorkerTestHooks }) {
+/**
+ * `serve` without a cluster, deciding bodies above 4 KiB (`aboveBytes`; 0: none) on a decision
+ * worker.
+ */
+async function start(offload: {
+  aboveBytes?: number;
+  maxQueue?: number;
+  testHooks?: WorkerTestHooks;
+}) {
   const { logger, lines } = memoryLogger('info');
   const guard = await startProfileGuard({
     logger,
@@ -38,7 +46,7 @@ async function start(offload: { maxQueue?: number; testHooks?: WorkerTestHooks }
     offload: { aboveBytes: 4096, budgetMs: 20_000, ...offload },
   });
   running.push(guard);
-  const post = (body: string) =>
+  const post = (body: string, path = '/validate') =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(
         {
@@ -47,7 +55,7 @@ async function start(offload: { maxQueue?: number; testHooks?: WorkerTestHooks }
           port: guard.port,
           ca: guard.caPem,
           method: 'POST',
-          path: '/validate',
+          path,
           agent: new Agent({ keepAlive: false }),
           headers: { 'content-type': 'application/json' },
         },
@@ -157,4 +165,75 @@ describe('startProfileGuard: offloaded requests denied without a decision are au
       fields: { error: expect.stringContaining('the decision worker exited (code 3)') },
     });
   });
+});
+
+describe('startProfileGuard: a body over the JSON token bound is denied unread and audited', () => {
+  const modes = [
+    ['inline (--offload-bytes 0)', 0],
+    ['in the decision worker', 4096],
+  ] as const;
+  for (const [mode, aboveBytes] of modes) {
+    for (const webhook of ['validate', 'mutate'] as const) {
+      it(`${mode}, /${webhook}: 200 denial to its uid, a decision log line, the denied metric`, async () => {
+        const { guard, lines, post } = await start({ aboveBytes });
+        const answer = await post(
+          profileReviewWithTokens(MAX_REVIEW_TOKENS + 1, 'dense'),
+          `/${webhook}`,
+        );
+        expect(answer.status).toBe(200);
+        expect(JSON.parse(answer.body)).toEqual({
+          apiVersion: 'admission.k8s.io/v1',
+          kind: 'AdmissionReview',
+          response: {
+            uid: 'dense',
+            allowed: false,
+            status: { code: 403, reason: 'Forbidden', message: TOO_MANY_TOKENS },
+            auditAnnotations: { decision: 'denied' },
+          },
+        });
+        expect(decisionLines(lines, 'dense')).toEqual([
+          expect.objectContaining({
+            webhook,
+            decision: 'denied',
+            kind: 'Profile',
+            operation: 'CREATE',
+            name: 'kube-system',
+            user: 'alice@example.com',
+            error: TOO_MANY_TOKENS,
+          }),
+        ]);
+        const metrics = await (await fetch(`http://127.0.0.1:${guard.metricsPort}/metrics`)).text();
+        expect(metrics).toContain(
+          `profile_guard_admission_requests_total{webhook="${webhook}",kind="Profile",operation="CREATE",decision="denied"} 1`,
+        );
+        if (aboveBytes > 0) {
+          expect(metrics).toContain(
+            `profile_guard_offload_requests_total{webhook="${webhook}",result="decided"} 1`,
+          );
+        }
+      });
+    }
+
+    it(`${mode}: a body of exactly the bound is decoded and judged as before`, async () => {
+      const { lines, post } = await start({ aboveBytes });
+      const answer = await post(profileReviewWithTokens(MAX_REVIEW_TOKENS, 'at-bound'));
+      expect(answer.status).toBe(200);
+      const { response } = JSON.parse(answer.body);
+      expect(response).toMatchObject({ uid: 'at-bound', allowed: false, status: { code: 403 } });
+      expect(response.status.message).toMatch(/^profile-name-reserved: /);
+      expect(decisionLines(lines, 'at-bound')).toEqual([
+        expect.objectContaining({
+          decision: 'denied',
+          rules: expect.arrayContaining(['profile-name-reserved']),
+        }),
+      ]);
+    });
+
+    it(`${mode}: over the bound without a uid at its start: 400 { error }`, async () => {
+      const { post } = await start({ aboveBytes });
+      const answer = await post(`[${'[],'.repeat(MAX_REVIEW_TOKENS / 2)}[]]`);
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body)).toEqual({ error: TOO_MANY_TOKENS });
+    });
+  }
 });

@@ -192,6 +192,10 @@ export async function startProfileGuard(
       ...handlers,
       readiness,
       logger,
+      // Bodies denied unread (over the JSON token bound) are observed like any decision.
+      onDecision: (record) => {
+        notifyObservers(record, observers, onObserverError);
+      },
       closingConnections: () => draining,
       ...(pool === undefined
         ? {}

@@ -1,7 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 
 import type { AdmissionHandler, WebhookName } from '../admission/handler.js';
-import { decodeReviewBytes, encodeReviewResponse } from '../admission/review-codec.js';
+import {
+  decodeReviewBytes,
+  encodeReviewResponse,
+  undecodedRecord,
+} from '../admission/review-codec.js';
+import type { DecisionRecord } from '../observability/decision-record.js';
 import type { Logger } from '../observability/logger.js';
 import { DEFAULT_MAX_BODY_BYTES, readRequestBody } from './request-body.js';
 import { createRouter, JSON_TYPE, type Reply, type RequestListener } from './router.js';
@@ -50,6 +55,11 @@ export interface WebhookListenerOptions {
   readonly closingConnections?: () => boolean;
   /** Bodies above a size decided elsewhere; absent: every body is decided inline. */
   readonly offload?: Offload;
+  /**
+   * Every decision reached here without a handler (a body denied unread, over the JSON token
+   * bound), to be observed as the handlers' decisions are (metrics, decision log).
+   */
+  readonly onDecision?: (record: DecisionRecord) => void;
 }
 
 /**
@@ -59,7 +69,9 @@ export interface WebhookListenerOptions {
  *   decoded under the same limit), decoded as an AdmissionReview, handed to the handler, and
  *   its answer written once: HTTP 200 for any well-formed review; 400 with `{ error }` (plus the
  *   AdmissionReview fields when a uid could be read) otherwise; 413 over `maxBodyBytes`; 415 for
- *   another Content-Encoding. Bodies are read whatever their Content-Type.
+ *   another Content-Encoding. Bodies are read whatever their Content-Type. A body over the JSON
+ *   token bound (`MAX_REVIEW_TOKENS`) is not decoded: HTTP 200 with the AdmissionReview denial
+ *   (code 403) to the uid at its start, handed to `onDecision`; 400 when it has none there.
  * - `GET /healthz`: 200 `ok`. `GET /readyz`: 200 or 503 with `{ ready, reasons }`.
  * - anything else: 404 or 405 (with `Allow`), JSON.
  * With `offload`, a body larger than `offload.aboveBytes` is not decoded here: it is decided by
@@ -74,6 +86,14 @@ export function createWebhookListener(options: WebhookListenerOptions): RequestL
 
   const rejected = (webhook: WebhookName, error: string): void => {
     logger.warn({ webhook, status: 400, error }, 'rejected a body that is not an AdmissionReview');
+  };
+
+  const observe = (record: DecisionRecord): void => {
+    try {
+      options.onDecision?.(record);
+    } catch (error) {
+      logger.error({ err: error }, 'a decision observer failed');
+    }
   };
 
   const review =
@@ -92,7 +112,14 @@ export function createWebhookListener(options: WebhookListenerOptions): RequestL
         reply.text(answer.status, JSON_TYPE, answer.body);
         return;
       }
+      const arrived = performance.now();
       const decoded = decodeReviewBytes(body.bytes);
+      if (decoded.denied !== undefined) {
+        const seconds = (performance.now() - arrived) / 1000;
+        observe(undecodedRecord(webhook, decoded.denied, seconds));
+        reply.json(200, decoded.body);
+        return;
+      }
       if (!decoded.ok) {
         rejected(webhook, decoded.body.error);
         reply.json(400, decoded.body);

@@ -6,7 +6,11 @@ import { groupVersion, targetKind } from '../admission/dispatch.js';
 import type { AdmissionResult } from '../admission/handler.js';
 import { internalErrorStatus } from '../admission/responses.js';
 import type { AdmissionReview } from '../admission/review.js';
-import { decodeReviewBytes, encodeReviewResponse } from '../admission/review-codec.js';
+import {
+  decodeReviewBytes,
+  encodeReviewResponse,
+  undecodedRecord,
+} from '../admission/review-codec.js';
 import type { DecisionInput } from '../observability/decision-record.js';
 import type { KubeObject } from '../policy/kube-object.js';
 import { NO_CLUSTER, type ClusterSnapshot } from '../policy/cluster-snapshot.js';
@@ -56,7 +60,19 @@ export function decideBody(
     }
     const { job, webhook } = message;
     if (data.testHooks?.exitBeforeDecoding === true) process.exit(3);
+    const arrived = performance.now();
     const decoded = decodeReviewBytes(message.bytes);
+    if (decoded.denied !== undefined) {
+      // Denied unread (over the token bound): answered and observed as a decided denial.
+      const seconds = (performance.now() - arrived) / 1000;
+      const outcome: JobOutcome = {
+        kind: 'decided',
+        body: JSON.stringify(decoded.body),
+        record: undecodedRecord(webhook, decoded.denied, seconds),
+      };
+      post({ type: 'done', job, outcome });
+      return;
+    }
     if (!decoded.ok) {
       const outcome: JobOutcome = {
         kind: 'rejected',

@@ -4,7 +4,11 @@ import { getPriority } from 'node:os';
 
 import { createAdmissionHandlers } from '../admission/admission-handlers.js';
 import { profile, reviewBody } from '../admission/test-support/reviews.js';
-import { decodeReviewBytes, encodeReviewResponse } from '../admission/review-codec.js';
+import {
+  decodeReviewBytes,
+  encodeReviewResponse,
+  undecodedRecord,
+} from '../admission/review-codec.js';
 import { EMBEDDED_DEFAULT_POLICY } from '../config/default-policy.js';
 import { createWebhookListener } from '../http/webhook-listener.js';
 import type { DecisionRecord, WebhookName } from '../observability/decision-record.js';
@@ -85,6 +89,10 @@ function inline(webhook: WebhookName, bytes: Uint8Array, setup: Setup = {}) {
     observers: [{ onDecision: (record) => records.push(record) }],
   });
   const decoded = decodeReviewBytes(bytes);
+  if (decoded.denied !== undefined) {
+    records.push(undecodedRecord(webhook, decoded.denied, 0));
+    return { answer: { status: 200, body: JSON.stringify(decoded.body) }, records };
+  }
   if (!decoded.ok) {
     return { answer: { status: 400, body: JSON.stringify(decoded.body) }, records };
   }
@@ -161,6 +169,16 @@ const REVIEWS: Record<string, unknown> = {
       },
     }),
   }),
+  // Over the JSON token bound (2 tokens a label): denied unread, in the worker as inline.
+  'a Profile with 60 000 labels (over the token bound)': reviewBody({
+    object: profile('team', 'alice@example.com', {
+      metadata: {
+        name: 'team',
+        labels: Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`l${i}`, 'v'])),
+      },
+    }),
+  }),
+  'a body over the token bound without a uid': `[${'[],'.repeat(60_000)}[]]`,
   'a malformed review with a uid': { apiVersion: 'admission.k8s.io/v1', request: { uid: 'x' } },
   'a body that is not JSON': 'this is not json',
 };

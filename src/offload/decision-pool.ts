@@ -1,10 +1,9 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 
 import { admissionResponse, internalErrorStatus } from '../admission/responses.js';
-import { groupVersion, targetKind } from '../admission/dispatch.js';
+import { sniffedInput, sniffRequest, type SniffedRequest } from '../admission/sniff-identity.js';
 import {
   UNKNOWN,
-  type DecisionInput,
   type DecisionRecord,
   type WebhookName,
 } from '../observability/decision-record.js';
@@ -15,7 +14,6 @@ import { quoteValue } from '../policy/validation-helpers.js';
 import { errorMessage } from '../util/error-message.js';
 import { createFairQueue } from './fair-queue.js';
 import { reasonText } from './reason-text.js';
-import { sniffRequest, type SniffedRequest } from './sniff-identity.js';
 import { DEFAULT_OFFLOAD_NICE } from './worker-priority.js';
 import {
   LOOKUP_METHODS,
@@ -470,28 +468,6 @@ export function createDecisionPool(options: DecisionPoolOptions): DecisionPool {
       worker.lookups.close();
       await worker.thread.terminate();
     },
-  };
-}
-
-/**
- * The decision record's input for a request the worker never read: what the start of its body
- * said (see `sniffRequest`), {@link UNKNOWN} for the rest. Its namespace is empty (cluster
- * scoped) when the operation, written after it, was read and it was not; `dryRun` (written after
- * the objects) reads false, and the user's groups empty.
- */
-function sniffedInput(sniffed: SniffedRequest): DecisionInput {
-  const { kind, operation } = sniffed;
-  return {
-    uid: sniffed.identity?.uid ?? UNKNOWN,
-    target: kind === undefined ? undefined : targetKind(kind),
-    apiVersion: kind === undefined ? UNKNOWN : groupVersion(kind),
-    kind: kind?.kind ?? UNKNOWN,
-    operation: operation ?? UNKNOWN,
-    name: sniffed.name ?? UNKNOWN,
-    namespace: sniffed.namespace ?? (operation === undefined ? UNKNOWN : ''),
-    user: { username: sniffed.username ?? UNKNOWN, groups: [] },
-    dryRun: false,
-    object: undefined,
   };
 }
 

@@ -7,6 +7,7 @@ import {
   decodeReviewBytes,
   encodeReviewResponse,
   type DecodedReview,
+  type ReviewErrorBody,
 } from '../../src/admission/review-codec.js';
 import type { AdmissionReviewResponse } from '../../src/admission/review.js';
 import { REVIEW_API_VERSIONS } from '../../src/admission/review.js';
@@ -239,12 +240,14 @@ function checkAnswer(input: unknown, answer: { status: number; body: unknown }):
 /** What the HTTP edge answers for a decoded body: 200 with the encoded result, or the 400 body. */
 type EndpointAnswer =
   | { readonly status: 200; readonly body: AdmissionReviewResponse }
-  | { readonly status: 400; readonly body: Extract<DecodedReview, { ok: false }>['body'] };
+  | { readonly status: 400; readonly body: ReviewErrorBody };
 
 function answerOf(decoded: DecodedReview, handler: AdmissionHandler): EndpointAnswer {
-  return decoded.ok
-    ? { status: 200, body: encodeReviewResponse(handler.handle(decoded.review)) }
-    : { status: 400, body: decoded.body };
+  if (decoded.ok)
+    return { status: 200, body: encodeReviewResponse(handler.handle(decoded.review)) };
+  return decoded.denied === undefined
+    ? { status: 400, body: decoded.body }
+    : { status: 200, body: decoded.body };
 }
 
 function outcome(answer: EndpointAnswer): string {

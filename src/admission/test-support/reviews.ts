@@ -1,3 +1,4 @@
+import { countJsonTokens } from '../json-token-count.js';
 import { NO_CLUSTER } from '../../policy/cluster-snapshot.js';
 import { createValidator } from '../../policy/engine.js';
 import type { KubeObject } from '../../policy/kube-object.js';
@@ -278,4 +279,35 @@ export function reviewBody(options: ReviewOptions = {}): Record<string, unknown>
 export function decodePatch(patch: unknown): JsonPatchOperation[] {
   if (typeof patch !== 'string') throw new Error('no patch');
   return JSON.parse(Buffer.from(patch, 'base64').toString('utf8')) as JsonPatchOperation[];
+}
+
+/**
+ * The JSON text of a Profile CREATE review (uid `uid`, named `kube-system`: a reserved name, so
+ * denied once decided) holding exactly `tokens` structural JSON tokens (see `countJsonTokens`):
+ * labels to reach the count, an empty `annotations` object for its parity.
+ */
+export function profileReviewWithTokens(tokens: number, uid: string): string {
+  const text = (labels: number, annotations: boolean): string =>
+    JSON.stringify(
+      reviewBody({
+        uid,
+        object: profile('kube-system', 'alice@example.com', {
+          metadata: {
+            name: 'kube-system',
+            ...(annotations ? { annotations: {} } : {}),
+            labels: Object.fromEntries(Array.from({ length: labels }, (_, i) => [`l${i}`, 'v'])),
+          },
+        }),
+      }),
+    );
+  const count = (json: string): number =>
+    countJsonTokens(Buffer.from(json), Number.MAX_SAFE_INTEGER);
+  // With k ≥ 1 labels: base + 2k − 1 tokens (k colons, k − 1 commas); `"annotations":{},` adds 3.
+  const base = count(text(1, false)) - 1;
+  let rest = tokens - base;
+  const annotations = rest % 2 === 0;
+  if (annotations) rest -= 3;
+  const json = text((rest + 1) / 2, annotations);
+  if (count(json) !== tokens) throw new Error(`built ${String(count(json))} tokens, not ${String(tokens)}`);
+  return json;
 }

@@ -9,6 +9,7 @@
  * API server as alice (kubectl, so RBAC, defaulting, the mutating webhook and the chart's
  * matchConditions all apply), and as AdmissionReviews over HTTPS to `serve` directly.
  */
+import { MAX_REVIEW_TOKENS } from '../../../src/admission/review-codec.js';
 import { MAX_RATCHETED_VIOLATIONS } from '../../../src/policy/engine.js';
 import type { Manifest } from '../harness/manifests.js';
 
@@ -34,11 +35,14 @@ export interface Step {
 
 /** What the contract says the answer is. */
 export type Expectation =
-  /** Denied by the webhook; the message lists at least these rule ids (none: any rule). */
+  /**
+   * Denied by the webhook; the message lists at least these rule ids (none: any rule), or is the
+   * denial of the whole request (`request`: the bounded-work bound).
+   */
   | {
       readonly allowed: false;
       readonly rules: readonly string[];
-      /** A field path the first expected rule's message names. */
+      /** A field path (or, for `request`, the text) the first expected entry's message names. */
       readonly path?: string;
     }
   /** Allowed (a Profile with every default `/mutate` injects), warning at least these rule ids. */
@@ -947,14 +951,15 @@ export function attackCases(ctx: AttackContext): readonly AttackCase[] {
   );
   add(
     'binding-serviceaccount-namespace',
-    "bob's ServiceAccount after 20 000 users",
+    // 12 000 users (7 JSON tokens each): a long list the rule still reads, under MAX_REVIEW_TOKENS.
+    "bob's ServiceAccount after 12 000 users",
     create(
       roleBinding('sa-long-list', 'kubeflow-edit', [
-        ...Array.from({ length: 20000 }, (_, i) => user(`u${i}@example.com`)),
+        ...Array.from({ length: 12000 }, (_, i) => user(`u${i}@example.com`)),
         serviceAccount(ctx.bob, 'default-editor'),
       ]),
     ),
-    deny(['binding-serviceaccount-namespace'], 'subjects[20000]'),
+    deny(['binding-serviceaccount-namespace'], 'subjects[12000]'),
   );
   add(
     'tenant',
@@ -1370,6 +1375,24 @@ export function attackCases(ctx: AttackContext): readonly AttackCase[] {
     ),
     deny(['authz-source-namespace'], 'spec.rules[10000].from[0].source.namespaces[0]'),
     { apiServer: 'refuses' },
+  );
+  add(
+    'bounded-work',
+    'one rule with 30 000 sources of her own namespace (more JSON tokens than are decoded)',
+    // rules[] has maxItems 512 in the CRD (checked before the validating webhooks), from[] none:
+    // 6 JSON tokens a source, 180 000 in all, about 1.4 MB (under the API server's 3 MiB).
+    create(
+      authorizationPolicy('dense-sources', {
+        rules: [
+          {
+            from: Array.from({ length: 30000 }, () => ({
+              source: { namespaces: [ctx.alice] },
+            })),
+          },
+        ],
+      }),
+    ),
+    deny(['request'], `more than ${String(MAX_REVIEW_TOKENS)} JSON tokens`),
   );
   add(
     'authz-source-namespace',

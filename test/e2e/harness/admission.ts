@@ -25,12 +25,18 @@ export interface Denial {
 const DENIAL =
   /^Error from server \(Forbidden\): (?:error when (\w+) "([^"]+)": )?admission webhook "([^"]+)" denied the request: (.*)$/;
 const RULE_START = new RegExp(`(?:^|; )(${RULE_IDS.join('|')}): `, 'g');
+/** A denial of the whole request, not of a rule (more JSON tokens than are decoded). */
+const REQUEST_DENIAL = 'request: ';
 
 /**
  * Splits `a-rule: message; b-rule: message` into its entries. Only the contract's rule ids start
- * an entry, so a `; ` inside a message does not split it.
+ * an entry, so a `; ` inside a message does not split it. A denial of the whole request
+ * (`request: …`, the bounded-work bound) is one entry with the id `request`.
  */
 export function splitRuleMessages(text: string): RuleMessage[] {
+  if (text.startsWith(REQUEST_DENIAL)) {
+    return [{ id: 'request', message: text.slice(REQUEST_DENIAL.length) }];
+  }
   const starts = [...text.matchAll(RULE_START)];
   if (starts.length === 0 || starts[0]?.index !== 0) {
     throw new Error(`not a list of "<rule-id>: <message>" entries: ${JSON.stringify(text)}`);

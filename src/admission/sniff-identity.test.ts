@@ -1,4 +1,4 @@
-import { profile, reviewBody } from '../admission/test-support/reviews.js';
+import { profile, reviewBody } from './test-support/reviews.js';
 import { SNIFF_BYTES, sniffIdentity, sniffRequest } from './sniff-identity.js';
 
 const bytes = (text: string) => new Uint8Array(Buffer.from(text));

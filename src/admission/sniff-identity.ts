@@ -1,4 +1,6 @@
+import { UNKNOWN, type DecisionInput } from '../observability/decision-record.js';
 import type { Operation } from '../policy/request.js';
+import { groupVersion, targetKind } from './dispatch.js';
 
 /** How far into a body {@link sniffIdentity} and {@link sniffRequest} look. */
 export const SNIFF_BYTES = 1024;
@@ -108,4 +110,27 @@ function username(json: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The decision record's input for a request whose body was never decoded (the decision worker
+ * never read it, or it held more JSON tokens than are decoded): what the start of its body said
+ * (see `sniffRequest`), {@link UNKNOWN} for the rest. Its namespace is empty (cluster
+ * scoped) when the operation, written after it, was read and it was not; `dryRun` (written after
+ * the objects) reads false, and the user's groups empty.
+ */
+export function sniffedInput(sniffed: SniffedRequest): DecisionInput {
+  const { kind, operation } = sniffed;
+  return {
+    uid: sniffed.identity?.uid ?? UNKNOWN,
+    target: kind === undefined ? undefined : targetKind(kind),
+    apiVersion: kind === undefined ? UNKNOWN : groupVersion(kind),
+    kind: kind?.kind ?? UNKNOWN,
+    operation: operation ?? UNKNOWN,
+    name: sniffed.name ?? UNKNOWN,
+    namespace: sniffed.namespace ?? (operation === undefined ? UNKNOWN : ''),
+    user: { username: sniffed.username ?? UNKNOWN, groups: [] },
+    dryRun: false,
+    object: undefined,
+  };
 }
