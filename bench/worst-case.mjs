@@ -34,6 +34,11 @@ import { Writable } from 'node:stream';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BIN = join(HERE, '..', 'dist', 'cli', 'bin.js');
+// The bound on a body's JSON tokens, from the build: over it a body is denied without being
+// decoded, whatever its shape (`denied (bound)` in the tables).
+const { MAX_REVIEW_TOKENS, TOO_MANY_TOKENS } = await import('../dist/admission/review-codec.js');
+/** True for the message of a body denied by the JSON token bound. */
+const isBoundDenial = (message) => message === TOO_MANY_TOKENS;
 export const INPUT_TARGET_MS = 100;
 export const HEALTHZ_P99_TARGET_MS = 10;
 /**
@@ -210,12 +215,15 @@ function post(port, agent, path, body) {
           const ms = Number(process.hrtime.bigint() - started) / 1e6;
           const text = Buffer.concat(chunks).toString('utf8');
           let allowed;
+          let message;
           try {
-            allowed = JSON.parse(text).response?.allowed;
+            const response = JSON.parse(text).response;
+            allowed = response?.allowed;
+            message = response?.status?.message;
           } catch {
             allowed = undefined;
           }
-          resolve({ ms, status: res.statusCode, allowed });
+          resolve({ ms, status: res.statusCode, allowed, bounded: isBoundDenial(message) });
         });
       },
     );
@@ -405,6 +413,7 @@ async function timeInput(port, agent, body, reps) {
       samples: samples.length,
       status: answer?.status,
       allowed: answer?.allowed,
+      bounded: answer?.bounded ?? false,
     };
   }
   return result;
@@ -495,7 +504,7 @@ export async function runWorstCase({
     say(
       `   ${'input'.padEnd(40)}${'bytes'.padStart(10)}  ${'mutate med/max ms'.padStart(19)}` +
         `  ${'validate med/max ms'.padStart(21)}  ${CPU_HEADER}  ` +
-        `${'answer'.padEnd(9)}${'× typical'.padStart(10)}`,
+        `${'answer'.padEnd(15)}${'× typical'.padStart(10)}`,
     );
     for (const input of inputs) {
       if (input === beyond[0]) {
@@ -506,13 +515,15 @@ export async function runWorstCase({
         input['/validate'].status === 200
           ? input['/validate'].allowed
             ? 'allowed'
-            : 'denied'
+            : input['/validate'].bounded
+              ? 'denied (bound)'
+              : 'denied'
           : `HTTP ${input['/validate'].status}`;
       say(
         `   ${input.name.padEnd(40)}${String(input.bytes).padStart(10)}  ` +
           `${cell(input['/mutate']).padStart(19)}  ${cell(input['/validate']).padStart(21)}  ` +
           `${cpuCells(input)}  ` +
-          `${answer.padEnd(9)}${Math.round(slowestOf(input) / baselineMs)
+          `${answer.padEnd(15)}${Math.round(slowestOf(input) / baselineMs)
             .toString()
             .padStart(10)}`,
       );
@@ -586,12 +597,15 @@ export async function runWorstCaseCpu({ reps = 5, say = () => undefined } = {}) 
   for (const [name, body] of adversarialInputs()) {
     const bytes = Buffer.byteLength(body);
     const withinContract = bytes <= CONTRACT_BODY_BYTES;
-    const allowed = JSON.parse(answer('/validate', body)).response?.allowed;
-    const input = { name, bytes, withinContract, ...cpu(body, reps), allowed };
+    const response = JSON.parse(answer('/validate', body)).response;
+    const allowed = response?.allowed;
+    const bounded = isBoundDenial(response?.status?.message);
+    const input = { name, bytes, withinContract, ...cpu(body, reps), allowed, bounded };
     inputs.push(input);
     say(
       `   ${name.padEnd(40)}${String(bytes).padStart(10)}  ${cpuCells(input)}  ` +
-        `${allowed ? 'allowed' : 'denied'}${withinContract ? '' : '  (beyond the contract)'}`,
+        `${allowed ? 'allowed' : bounded ? 'denied (bound)' : 'denied'}` +
+        `${withinContract ? '' : '  (beyond the contract)'}`,
     );
   }
   const judged = inputs.filter((input) => input.withinContract);
@@ -604,6 +618,10 @@ export async function runWorstCaseCpu({ reps = 5, say = () => undefined } = {}) 
   say(
     `   decode: decodeReviewBytes of the same body alone (the floor under any answer); ` +
       `deciding: total − decode; each the least of ${reps} repetitions`,
+  );
+  say(
+    `   denied (bound): more than ${MAX_REVIEW_TOKENS} JSON tokens, denied without being ` +
+      `decoded (its decode column is the count up to the bound)`,
   );
   return { inputs, overCpu: overCpu.map((input) => input.name), met: overCpu.length === 0 };
 }
