@@ -308,6 +308,7 @@ export function profileReviewWithTokens(tokens: number, uid: string): string {
   const annotations = rest % 2 === 0;
   if (annotations) rest -= 3;
   const json = text((rest + 1) / 2, annotations);
-  if (count(json) !== tokens) throw new Error(`built ${String(count(json))} tokens, not ${String(tokens)}`);
+  if (count(json) !== tokens)
+    throw new Error(`built ${String(count(json))} tokens, not ${String(tokens)}`);
   return json;
 }
