@@ -11,7 +11,8 @@ import {
 } from '../../test-support/cluster-fixtures.js';
 import { CLUSTER_ADMIN } from '../../test-support/kubeflow-objects.js';
 import { testPolicy } from '../../test-support/test-policy.js';
-import { MAX_JUDGED_PLUGIN_IDENTITIES } from './profile-plugin-identity.js';
+import { SnapshotIndex } from '../../snapshot-index.js';
+import { MAX_COMPARED_PROFILES, MAX_JUDGED_PLUGIN_IDENTITIES } from './profile-plugin-identity.js';
 
 const BOBS_GSA = 'bob-pipelines@bob-project.iam.gserviceaccount.com';
 const BOBS_ROLE = 'arn:aws:iam::123456789012:role/bob-role';
@@ -255,7 +256,29 @@ describe('profile-plugin-identity', () => {
       },
     );
     expect(ruleDenials(over, 'profile-plugin-identity')).toEqual([
-      `profile-plugin-identity: spec.plugins names ${MAX_JUDGED_PLUGIN_IDENTITIES + 1} distinct plugin identities; at most ${MAX_JUDGED_PLUGIN_IDENTITIES} are judged against other owners' Profiles (profiles.plugins.exclusiveIdentities)`,
+      `profile-plugin-identity: spec.plugins names more than ${MAX_JUDGED_PLUGIN_IDENTITIES} distinct plugin identities; at most ${MAX_JUDGED_PLUGIN_IDENTITIES} are judged against other owners' Profiles (profiles.plugins.exclusiveIdentities)`,
+    ]);
+  });
+
+  it(`compares at most ${MAX_COMPARED_PROFILES} Profiles naming one identity, and denies beyond`, () => {
+    const mine = (count: number) =>
+      SnapshotIndex.fromObjects(
+        Array.from({ length: count }, (_, i) =>
+          withPlugins(`alice-${String(i)}`, 'alice@example.com', [workloadIdentity(BOBS_GSA)]),
+        ),
+      );
+    const request = withPlugins('alice-new', 'alice@example.com', [workloadIdentity(BOBS_GSA)]);
+    const at = evaluate('Profile', request, {
+      policy: exclusive,
+      cluster: mine(MAX_COMPARED_PROFILES),
+    });
+    expect(statusOf(at, 'profile-plugin-identity')).toBe('pass');
+    const over = evaluate('Profile', request, {
+      policy: exclusive,
+      cluster: mine(MAX_COMPARED_PROFILES + 1),
+    });
+    expect(ruleDenials(over, 'profile-plugin-identity')).toEqual([
+      `profile-plugin-identity: spec.plugins[0].spec.gcpServiceAccount ${JSON.stringify(BOBS_GSA)} names the GCP service account that ${MAX_COMPARED_PROFILES + 1} Profiles name; at most ${MAX_COMPARED_PROFILES} are compared with its owner (profiles.plugins.exclusiveIdentities), so it is not admitted`,
     ]);
   });
 });
