@@ -110,22 +110,45 @@ export function writableCopy(
 ): KubeObject {
   const root: Record<string, unknown> = { ...object };
   const copied = new Set<object>([root]);
-  for (const path of paths) {
-    let parent = root;
-    for (const key of path) {
-      if (!Object.hasOwn(parent, key)) break;
-      const child = parent[key];
-      if (typeof child !== 'object' || child === null || Array.isArray(child)) break;
-      let next = child as Record<string, unknown>;
-      if (!copied.has(next)) {
-        next = hasManyMembers(next) ? overlayOf(next) : { ...next };
-        copied.add(next);
-        parent[key] = next;
-      }
-      parent = next;
-    }
-  }
+  for (const path of paths) copyPath(root, path, copied);
   return root;
+}
+
+/** Copies (or overlays) each container on `path` below `root` that is not in `copied` yet. */
+function copyPath(
+  root: Record<string, unknown>,
+  path: readonly string[],
+  copied: Set<object>,
+): Record<string, unknown> | undefined {
+  let parent = root;
+  for (const key of path) {
+    if (!Object.hasOwn(parent, key)) return undefined;
+    const child = parent[key];
+    if (typeof child !== 'object' || child === null || Array.isArray(child)) return undefined;
+    let next = child as Record<string, unknown>;
+    if (!copied.has(next)) {
+      next = hasManyMembers(next) ? overlayOf(next) : { ...next };
+      copied.add(next);
+      parent[key] = next;
+    }
+    parent = next;
+  }
+  return parent;
+}
+
+/**
+ * For a mutator that declares no `writes` and decides late whether it writes at all: makes the
+ * containers on `path` of its draft writable as {@link writableCopy} would (copied, or overlaid
+ * when large), and returns the last one; undefined when the path stops at a missing or non-map
+ * member. Drafting a map means counting its members, which for 100 000 labels costs about what
+ * parsing a third of them did, so a mutator that usually writes nothing drafts only when it
+ * writes. Call it once per path and apply: a second call would draft the drafts again.
+ */
+export function draftPath(
+  draft: KubeObject,
+  path: readonly string[],
+): Record<string, unknown> | undefined {
+  return copyPath(draft, path, new Set<object>([draft]));
 }
 
 /**

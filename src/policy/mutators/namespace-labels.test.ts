@@ -1,3 +1,5 @@
+import { diffToJsonPatch } from '../../admission/json-patch.js';
+import { deepFreeze } from '../../config/deep-freeze.js';
 import { NO_CLUSTER, type ClusterSnapshot } from '../cluster-snapshot.js';
 import type { KubeObject } from '../kube-object.js';
 import { createMutator } from '../mutation-engine.js';
@@ -127,6 +129,46 @@ describe('namespace-labels', () => {
     ).toMatchObject({
       'pod-security.kubernetes.io/enforce': 'restricted',
     });
+  });
+
+  it('on a Namespace with many labels (an overlay draft), leaves the request untouched and patches what it writes', () => {
+    const many = Object.fromEntries(
+      Array.from({ length: 500 }, (_, index) => [`l${String(index)}`, 'v']),
+    );
+    const object = deepFreeze(
+      owned('carol', { ...many, 'pod-security.kubernetes.io/enforce': 'privileged' }),
+    );
+    expect(labelsAfter(object)).toEqual({
+      ...many,
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'istio-injection': 'enabled',
+      team: 'ml',
+      'cost-center': '42',
+    });
+    const result = mutate(input('Namespace', object, { user: PROFILES_CONTROLLER }), policy, state);
+    expect(diffToJsonPatch(object, result?.mutated)).toEqual([
+      {
+        op: 'replace',
+        path: '/metadata/labels/pod-security.kubernetes.io~1enforce',
+        value: 'restricted',
+      },
+      { op: 'add', path: '/metadata/labels/team', value: 'ml' },
+      { op: 'add', path: '/metadata/labels/cost-center', value: '42' },
+      { op: 'add', path: '/metadata/labels/istio-injection', value: 'enabled' },
+    ]);
+  });
+
+  it('replaces malformed labels by a map of the labels it writes', () => {
+    const inject = {
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'istio-injection': 'enabled',
+    };
+    const withLabels = (labels: unknown): KubeObject => ({
+      ...owned('carol'),
+      metadata: { ...owned('carol').metadata, labels },
+    });
+    expect(labelsAfter(withLabels(['a']), { cluster: NO_CLUSTER })).toEqual(inject);
+    expect(labelsAfter(withLabels('a=b'), { cluster: NO_CLUSTER })).toEqual(inject);
   });
 
   it('changes nothing under the embedded default policy', () => {

@@ -1,5 +1,6 @@
 import type { ClusterSnapshot } from '../cluster-snapshot.js';
 import type { KubeObject } from '../kube-object.js';
+import { draftPath } from '../mutation-engine.js';
 import { asRecord, asString, getPath } from '../object-access.js';
 import { profileOwnerReference } from '../profile-namespace.js';
 import type { CatalogMutatorDefinition } from '../rule.js';
@@ -28,7 +29,9 @@ export const namespaceLabelsMutator: CatalogMutatorDefinition = {
   description:
     "a Namespace that belongs to a Profile (its ownerReference to a `kubeflow.org` Profile, or a Profile of its name) gets the Profile's labels named in `profiles.namespaceLabels.propagate`, then `profiles.namespaceLabels.inject`, both overwriting the Namespace's own values so that a label such as `pod-security.kubernetes.io/enforce` cannot be dropped or weakened.",
   targets: ['Namespace'],
-  // Replaces `metadata` with a new object rather than editing it.
+  // None declared: `metadata.labels` is drafted (draftPath) only once there is something to
+  // write, as a copy or, for a large map, an overlay, so a Namespace with 100 000 labels costs
+  // the labels written rather than a copy and a diff of them all, and nothing when none is.
   writes: [],
   apply: (ctx, draft) => {
     const profileName = owningProfile(ctx.object, ctx.cluster);
@@ -43,9 +46,12 @@ export const namespaceLabelsMutator: CatalogMutatorDefinition = {
     Object.assign(wanted, inject);
     const entries = Object.entries(wanted);
     if (entries.length === 0) return;
-    const metadata = asRecord(draft.metadata) ?? {};
-    const labels: Record<string, unknown> = { ...(asRecord(metadata.labels) ?? {}) };
+    // A missing or malformed (not a map) `metadata` or `labels` is replaced by a new map.
+    draftPath(draft, ['metadata', 'labels']);
+    let metadata = asRecord(draft.metadata) as Record<string, unknown> | undefined;
+    if (metadata === undefined) draft.metadata = metadata = {};
+    let labels = asRecord(metadata.labels) as Record<string, unknown> | undefined;
+    if (labels === undefined) metadata.labels = labels = {};
     for (const [key, value] of entries) labels[key] = value;
-    draft.metadata = { ...metadata, labels };
   },
 };
