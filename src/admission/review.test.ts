@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { parseAdmissionReview } from './review.js';
-import { parseJsonSafely } from './safe-json.js';
+import { hasPollutionKeyToken, parseJsonSafely } from './safe-json.js';
 import { profile, reviewBody } from './test-support/reviews.js';
 
 const UID = '705ab4f5-6393-11e8-b7cc-42010a800002';
@@ -142,5 +143,126 @@ describe('parseJsonSafely', () => {
       ok: true,
       value: [{ k: [{}] }],
     });
+  });
+
+  it.each([
+    ['an escaped _', '{"\\u005f_proto__":{"p":1},"k":1}'],
+    ['an escaped o, upper-case hex', '{"__pr\\u006Fto__":1,"k":1}'],
+    [
+      'every character escaped',
+      `{"${Array.from('__proto__', (c) => `\\u00${c.charCodeAt(0).toString(16)}`).join('')}":[],"k":1}`,
+    ],
+    ['whitespace before the colon', '{"__proto__" \n\t: 1,"k":1}'],
+    ['an escaped constructor over an object', '{"k":1,"c\\u006fnstructor":{"prototype":{}}}'],
+    ['an escaped constructor over an array', '{"k":1,"constru\\u0063tor" : [1]}'],
+  ])('drops a pollution key spelled with %s', (_case, text) => {
+    const result = parseJsonSafely(bytes(text));
+    expect(result).toEqual({ ok: true, value: { k: 1 } });
+    expect(Object.keys(result.ok ? (result.value as object) : {})).toEqual(['k']);
+  });
+
+  it('keeps an escaped constructor over a string, and words that are no key', () => {
+    const text =
+      '{"c\\u006fnstructor":"x","v":"__proto__","w":"a\\"constructor\\":{","__proto__x":1,"e":"\\u0070\\u0041"}';
+    expect(parseJsonSafely(bytes(text))).toEqual({
+      ok: true,
+      value: JSON.parse(text) as unknown,
+    });
+  });
+
+  it.each([
+    ['an escape of another letter', '{"a":"\\u0041","b":{"c":1}}'],
+    ['an escape of a key letter in a value', '{"a":"\\u0070","b":{"c":1}}'],
+    ['the words as values', '{"labels":{"x":"constructor","y":"__proto__"}}'],
+    ['a constructor over a string', '{"constructor":"x","c":{"constructor" : 1}}'],
+    ['the words inside longer keys', '{"__proto__x":1,"my-constructor":{}}'],
+    ['the words inside a string with escaped quotes', '{"a":"\\"__proto__\\": {"}'],
+    ['an escaped backslash before u0070', '{"a\\\\u0070":{"b":1}}'],
+  ])('finds no key to scrub in %s', (_case, text) => {
+    expect(hasPollutionKeyToken(text)).toBe(false);
+  });
+
+  it.each([
+    ['a plain __proto__ key', '{"a":{"__proto__":1}}'],
+    ['a constructor over an object', '{"a":[{"constructor" :{}}]}'],
+    ['an escaped spelling', '{"a":{"\\u005F\\u005Fproto__":null}}'],
+  ])('finds the key to scrub in %s', (_case, text) => {
+    expect(hasPollutionKeyToken(text)).toBe(true);
+  });
+
+  it('scrubs what a walk over the whole tree would, however the keys are spelled', () => {
+    const spell = (key: string, escaped: readonly boolean[], upper: boolean) =>
+      Array.from(key)
+        .map((c, i) => {
+          if (escaped[i % escaped.length] !== true) return c === '"' ? '\\"' : c;
+          const hex = c.charCodeAt(0).toString(16).padStart(4, '0');
+          return `\\u${upper ? hex.toUpperCase() : hex}`;
+        })
+        .join('');
+    const keyArb = fc.constantFrom('__proto__', 'constructor', 'a', 'proto', 'constructor ', '"');
+    type Tree = string | number | null | Tree[] | [string, Tree][];
+    const { tree } = fc.letrec<{ tree: Tree }>((tie) => ({
+      tree: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.constantFrom<Tree>('constructor', '__proto__', 1, null),
+        fc.array(tie('tree'), { maxLength: 3 }),
+        fc.array(fc.tuple(keyArb, tie('tree')), { maxLength: 4 }),
+      ),
+    }));
+    const write = (
+      node: Tree,
+      escaped: readonly boolean[],
+      upper: boolean,
+      gap: string,
+    ): string => {
+      if (!Array.isArray(node)) return JSON.stringify(node);
+      const entries = node as unknown[];
+      if (
+        entries.every(
+          (entry) => Array.isArray(entry) && typeof entry[0] === 'string' && entry.length === 2,
+        ) &&
+        entries.length > 0
+      ) {
+        return `{${(node as [string, Tree][])
+          .map(
+            ([key, value]) =>
+              `"${spell(key, escaped, upper)}"${gap}:${gap}${write(value, escaped, upper, gap)}`,
+          )
+          .join(',')}}`;
+      }
+      return `[${(node as Tree[]).map((entry) => write(entry, escaped, upper, gap)).join(',')}]`;
+    };
+    /** The scrub as a walk over every node, for reference. */
+    const walked = (value: unknown): unknown => {
+      const pending = [value];
+      for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+        if (typeof node !== 'object' || node === null) continue;
+        for (const key of Object.keys(node)) {
+          const child = (node as Record<string, unknown>)[key];
+          const isObject = typeof child === 'object' && child !== null;
+          if (key === '__proto__' || (key === 'constructor' && isObject)) {
+            Reflect.deleteProperty(node, key);
+          } else pending.push(child);
+        }
+      }
+      return value;
+    };
+    fc.assert(
+      fc.property(
+        tree,
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 5 }),
+        fc.boolean(),
+        fc.constantFrom('', ' ', '\n\t'),
+        (node, escaped, upper, gap) => {
+          const text = write(node, escaped, upper, gap);
+          const result = parseJsonSafely(bytes(text));
+          expect(result.ok).toBe(true);
+          expect(JSON.stringify(result.ok ? result.value : undefined)).toBe(
+            JSON.stringify(walked(JSON.parse(text))),
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
