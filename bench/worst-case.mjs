@@ -88,6 +88,21 @@ const nested = (depth) => `${'{"a":'.repeat(depth)}{}${'}'.repeat(depth)}`;
 const manyLabels = (count) =>
   `,"labels":{${Array.from({ length: count }, (_, i) => `"l${i}":"v"`).join(',')}}`;
 
+/** `hard` of a ResourceQuota spec, from `"name":"value"` entries. */
+const hardOf = (entries) => `,"resourceQuotaSpec":{"hard":{${entries.join(',')}}}`;
+const resources = (count) =>
+  Array.from({ length: count }, (_, i) => `"count/r${i}.example.com":"${i % 10}"`);
+/** Pod scopes over a cpu quota: every BestEffort entry is refused with it. */
+const scopes = (count) =>
+  `,"resourceQuotaSpec":{"hard":{"cpu":"1"},"scopes":[${Array.from({ length: count }, (_, i) =>
+    i % 2 ? '"BestEffort"' : '"NotTerminating"',
+  ).join(',')}]}`;
+const longLabels = (count) =>
+  `,"labels":{${Array.from(
+    { length: count },
+    (_, i) => `"example.com/label-${String(i).padStart(6, '0')}":"value-${'v'.repeat(22)}"`,
+  ).join(',')}}`;
+
 function bindingText(subjects) {
   return (
     `{"apiVersion":"${rbac}/v1","kind":"RoleBinding","metadata":{"name":"worst","namespace":"alice"},` +
@@ -159,6 +174,22 @@ export function adversarialInputs() {
     ['UPDATE of a 10 000-deep plugin spec', profile(deep, deep)],
     ['10 000-deep quota value', profile(profileText({ spec: quota(nested(10000)) }))],
     ['100 000 labels', profile(profileText({ metadataExtra: manyLabels(100000) }))],
+    // Profile shapes: the largest maps and lists of the quota and label rules and mutations under
+    // the JSON token bound (two tokens a map member, one a list entry), within 3 MiB.
+    ['49 000 quota resources', profile(profileText({ spec: hardOf(resources(49000)) }))],
+    [
+      'UPDATE of 24 000 quota resources, reversed',
+      profile(
+        profileText({ spec: hardOf([...resources(24000)].reverse()) }),
+        profileText({ spec: hardOf(resources(24000)) }),
+      ),
+    ],
+    ['99 000 quota scopes', profile(profileText({ spec: scopes(99000) }))],
+    ['49 000 long labels (3 MiB)', profile(profileText({ metadataExtra: longLabels(49000) }))],
+    [
+      '49 000 labels and one \\u0041',
+      profile(profileText({ metadataExtra: `${manyLabels(49000)},"annotations":{"a":"\\u0041"}` })),
+    ],
     ['98 000 subjects', binding(bindingText(contractSubjects))],
     [
       'UPDATE of 49 000 subjects, reversed',
