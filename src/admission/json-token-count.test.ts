@@ -42,10 +42,15 @@ const nasty = fc
   )
   .map((parts) => parts.join(''));
 
+// Longer ones too, so that strings run past the bytes read one by one (and their backslash runs
+// straddle that point).
+const longNasty = fc.array(nasty, { minLength: 4, maxLength: 40 }).map((parts) => parts.join(''));
+
 const json = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     nasty,
+    longNasty,
     fc.integer(),
     fc.double({ noNaN: true, noDefaultInfinity: true }),
     fc.boolean(),
@@ -71,6 +76,22 @@ describe('countJsonTokens', () => {
     expect(count(String.raw`["\\\"[",1]`)).toBe(2);
     expect(count(String.raw`{"k\\":"v\\\\"}`)).toBe(2);
     expect(count('{"€😀{":"é,:"}')).toBe(2);
+  });
+
+  it('finds the end of strings of every length, with backslash runs at every place', () => {
+    for (let length = 0; length < 100; length++) {
+      for (let run = 0; run < 5; run++) {
+        for (const tail of ['"', 'x', '"{,']) {
+          const text = `${'a'.repeat(length)}${'\\'.repeat(run)}${tail}`;
+          const value = [text, { [text]: [text, 1] }, text];
+          const json = JSON.stringify(value);
+          expect(count(json)).toBe(tokensOf(value));
+          // Raw (not escaped by JSON.stringify): the run's parity decides where the string ends.
+          const raw = `["${'a'.repeat(length)}${'\\'.repeat(run)}"{,:[`;
+          expect(count(raw)).toBe(run % 2 === 0 ? 5 : 1);
+        }
+      }
+    }
   });
 
   it('counts invalid JSON without failing: an unterminated string runs to the end', () => {
