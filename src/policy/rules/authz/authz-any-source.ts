@@ -82,16 +82,20 @@ export const authzAnySource = defineRule({
  */
 function restrictedByCondition(rule: AuthzRule, userIdHeader: string): boolean {
   const conditions = conditionsOf(rule, userIdHeader);
-  // Most rules have no conditions: no callback is made for them.
-  return (
-    conditions.length > 0 &&
-    conditions.some(
-      ({ meaning, hasValues }) =>
-        meaning.exact &&
-        (meaning.kind === 'namespace' || meaning.kind === 'principal') &&
-        hasValues,
-    )
-  );
+  const count = conditions.length;
+  for (let index = 0; index < count; index++) {
+    const condition = conditions[index];
+    if (condition === undefined) continue;
+    const { meaning } = condition;
+    if (
+      meaning.exact &&
+      (meaning.kind === 'namespace' || meaning.kind === 'principal') &&
+      condition.hasValues
+    ) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** `OpeningViolation.at` for a rule without `from`, and for one whose `from` is empty. */

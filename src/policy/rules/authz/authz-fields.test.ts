@@ -1,13 +1,17 @@
 import { lazyMessagesWritten } from '../../rule.js';
 import { authorizationPolicy, evaluate } from '../../test-support/cluster-fixtures.js';
+import fc from 'fast-check';
+
 import {
+  admitsPrincipal,
   conditionKey,
   conditionsOf,
+  conditionValuePath,
   grantingRules,
   istioMatch,
   principalNamespace,
-  sourcesOf,
-  stringEntries,
+  sourceStringPath,
+  workloadPrincipal,
 } from './authz-fields.js';
 
 describe('principalNamespace', () => {
@@ -18,8 +22,109 @@ describe('principalNamespace', () => {
     ['ns/a/sa/b', undefined],
     ['td/ns//sa/b', undefined],
     ['td/x/a/sa/b', undefined],
-  ])('%s -> %s', (principal, expected) => {
+    ['/ns/a/sa/b', 'a'],
+    ['//ns/a/sa/b', 'a'],
+    ['a/b/c/ns/x/sa/y', 'x'],
+    ['ns/ns/ns/sa/sa', 'ns'],
+    ['td/ns/a/sa/b/', undefined],
+    ['td/ns/a/sa//b', undefined],
+    ['td/ns/a/xsa/b', undefined],
+    ['td/ns/a/s/b', undefined],
+    ['td/nsx/a/sa/b', undefined],
+    ['/ns/a/sa', undefined],
+    ['ns/a/sa/b/ns/c/sa/d', 'c'],
+    ['', undefined],
+    ['/', undefined],
+    ['////', undefined],
+    ['/////', undefined],
+  ])('%p -> %p', (principal, expected) => {
     expect(principalNamespace(principal)).toBe(expected);
+  });
+
+  // The reading by splitting at every `/` it replaced (one array and a string per part for each
+  // principal of each rule), kept here as the reference.
+  const splitNamespace = (principal: string): string | undefined => {
+    const parts = principal.split('/');
+    const n = parts.length;
+    if (n < 5 || parts[n - 4] !== 'ns' || parts[n - 2] !== 'sa') return undefined;
+    const namespace = parts[n - 3];
+    const account = parts[n - 1];
+    if (namespace === undefined || namespace === '' || account === undefined || account === '') {
+      return undefined;
+    }
+    return namespace;
+  };
+  const splitTail = (principal: string): string | undefined =>
+    splitNamespace(principal) === undefined ? undefined : principal.split('/').slice(-4).join('/');
+  // Principals made of the parts that matter (`ns`, `sa`, `/`, empty parts, `*`, `:`), loose or
+  // in the workload shape with odd parts.
+  const domain = fc
+    .array(fc.constantFrom('', 'a', 'ns', 'sa', '*', ':', '/', 'spiffe:', 'td'), { maxLength: 3 })
+    .map((parts) => parts.join(''));
+  const segment = fc.constantFrom('', 'a', 'b', 'ns', 'sa', '*', 'a:b');
+  const principals = fc.oneof(
+    fc
+      .array(fc.constantFrom('/', 'ns', 'sa', 'a', 'ns/', '/sa', '*', ':', 'spiffe://', 'td'), {
+        maxLength: 12,
+      })
+      .map((parts) => parts.join('')),
+    fc
+      .tuple(
+        domain,
+        fc.constantFrom('ns', 'ns', 'n', 'sa'),
+        segment,
+        fc.constantFrom('sa', 'sa', 's', 'ns'),
+        segment,
+      )
+      .map(([td, ns, namespace, sa, name]) => `${td}/${ns}/${namespace}/${sa}/${name}`),
+  );
+  // An entry: any principal, or the principal under another trust domain, or another prefix
+  // glued to any end of it.
+  const entryFor = (principal: string) =>
+    fc.oneof(
+      principals,
+      domain.map((td) => `${td}${principal.slice(Math.max(0, principal.indexOf('/')))}`),
+      fc
+        .tuple(domain, fc.nat(principal.length))
+        .map(([prefix, from]) => `${prefix}${principal.slice(from)}`),
+    );
+
+  it('reads every principal as splitting it at each / does', () => {
+    fc.assert(
+      fc.property(principals, (principal) => {
+        expect(principalNamespace(principal)).toBe(splitNamespace(principal));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('judges a principal entry to name a workload under any trust domain as comparing split tails does', () => {
+    const rule = (entry: string) => ({
+      path: 'spec.rules[0]',
+      rule: { from: [{ source: { principals: [entry] } }] },
+    });
+    fc.assert(
+      fc.property(
+        principals.chain((principal) => fc.tuple(entryFor(principal), fc.constant(principal))),
+        ([entry, principal]) => {
+          const workload = workloadPrincipal(principal);
+          const tail = splitTail(entry);
+          const expected =
+            istioMatch(entry, principal) ||
+            (!entry.includes('*') && tail !== undefined && tail === splitTail(principal));
+          expect(workload.namespace).toBe(splitNamespace(principal) ?? '');
+          // Named there (exactly, or under another trust domain), or admitted by a wildcard
+          // (null inside, undefined out), or not admitted: the first two are `expected`.
+          const named = admitsPrincipal(rule(entry), workload, 'kubeflow-userid');
+          if (!entry.includes('*')) {
+            expect(named?.path).toBe(
+              expected ? 'spec.rules[0].from[0].source.principals[0]' : undefined,
+            );
+          }
+        },
+      ),
+      { numRuns: 5000 },
+    );
   });
 });
 
@@ -122,24 +227,20 @@ describe('work over many rules', () => {
     });
     const [rule] = grantingRules(object);
     expect(rule?.path).toBe('spec.rules[1]');
-    const sources = rule === undefined ? [] : sourcesOf(rule);
-    expect(sources.map(({ path }) => path)).toEqual([
-      'spec.rules[1].from[0].source',
-      'spec.rules[1].from[1].source',
-    ]);
-    expect(sources[0]?.source).toEqual({});
-    const names = stringEntries(sources[1]?.source, 'namespaces', sources[1] ?? '');
-    expect(names.map(({ path, value }) => [path, value])).toEqual([
-      ['spec.rules[1].from[1].source.namespaces[1]', 'bob'],
-    ]);
-    expect(stringEntries({ values: ['a'] }, 'values', 'base').map(({ path }) => path)).toEqual([
-      'base.values[0]',
-    ]);
-    const conditions = rule === undefined ? [] : conditionsOf(rule, 'kubeflow-userid');
+    if (rule === undefined) throw new Error('no rule');
+    expect(sourceStringPath(rule, 1, 'namespaces', 1)).toBe(
+      'spec.rules[1].from[1].source.namespaces[1]',
+    );
+    const conditions = conditionsOf(rule, 'kubeflow-userid');
     expect(conditions.map(({ path }) => path)).toEqual([
       'spec.rules[1].when[0]',
       'spec.rules[1].when[1]',
     ]);
+    const [first] = conditions;
+    if (first === undefined) throw new Error('no condition');
+    expect(conditionValuePath(first, 'notValues', 3)).toBe('spec.rules[1].when[0].notValues[3]');
+    // Listed once per rule, not once per rule check.
+    expect(conditionsOf(rule, 'kubeflow-userid')).toBe(conditions);
     // The same list gives the same rules (listed once per request, not once per rule check).
     expect(grantingRules(object)).toBe(grantingRules(object));
     expect(grantingRules({ ...object, spec: { action: 'DENY', rules: [{}] } })).toEqual([]);

@@ -51,18 +51,6 @@ class ListEntry implements PathOf {
   }
 }
 
-/** A string entry of a list field, with its path. */
-class StringEntry extends ListEntry {
-  constructor(
-    readonly value: string,
-    owner: PathOf | string,
-    field: string,
-    index: number,
-  ) {
-    super(owner, field, index);
-  }
-}
-
 /**
  * The rules of a policy that can grant access: all of `spec.rules` when `spec.action` is absent,
  * `ALLOW`, or anything unknown (judged as ALLOW, the permissive reading); none for DENY, AUDIT or
@@ -89,51 +77,12 @@ export function grantingRules(object: KubeObject): readonly AuthzRule[] {
 /** {@link grantingRules} by `spec.rules` list. */
 const granting = new WeakMap<object, readonly AuthzRule[]>();
 
-/**
- * A list field's string entries with their paths (non-strings skipped). `base` is the path of
- * `record`, or something whose `path` is (read only when an entry's path is).
- */
-export function stringEntries(
-  record: Readonly<Record<string, unknown>> | undefined,
-  field: string,
-  base: PathOf | string,
-): readonly { readonly path: string; readonly value: string }[] {
-  const list = record?.[field];
-  if (!Array.isArray(list) || list.length === 0) return NONE;
-  const out: StringEntry[] = [];
-  for (let index = 0; index < list.length; index++) {
-    const entry: unknown = list[index];
-    if (typeof entry === 'string') out.push(new StringEntry(entry, base, field, index));
-  }
-  return out;
-}
-
-/** One `from[].source` with its path (`{}` when the entry has none). */
-export interface AuthzSource {
-  readonly path: string;
-  readonly source: Readonly<Record<string, unknown>>;
-}
-
 const NO_SOURCE: Readonly<Record<string, unknown>> = Object.freeze({});
-
-class SourceEntry extends ListEntry implements AuthzSource {
-  constructor(
-    readonly source: Readonly<Record<string, unknown>>,
-    rule: AuthzRule,
-    index: number,
-  ) {
-    super(rule, 'from', index);
-  }
-
-  override get path(): string {
-    return `${super.path}.source`;
-  }
-}
 
 /**
  * The `source` of `from[index]` of a rule (`{}` when the entry has none), read without
  * allocating: for loops over every rule that judge sources in place and allocate only for what
- * they report (see {@link sourceStringEntry}).
+ * they report (see {@link sourceStringPath}).
  */
 export function sourceAt(
   from: readonly unknown[],
@@ -144,7 +93,7 @@ export function sourceAt(
 
 /**
  * The path of the string entry `field[index]` of the source `from[fromIndex].source` of a rule,
- * as {@link stringEntries} writes it: for a caller that judged the entry in place and reports it.
+ * for a caller that judged the entry in place and reports it.
  */
 export function sourceStringPath(
   rule: AuthzRule,
@@ -155,16 +104,30 @@ export function sourceStringPath(
   return indexPath(`${indexPath(`${rule.path}.from`, fromIndex)}.source.${field}`, index);
 }
 
-/** The `from[].source` entries of a rule. */
-export function sourcesOf(rule: AuthzRule): readonly AuthzSource[] {
-  const from = rule.rule.from;
-  if (!Array.isArray(from) || from.length === 0) return NONE;
-  const out: AuthzSource[] = [];
-  for (let index = 0; index < from.length; index++) {
-    const source = asRecord(asRecord(from[index])?.source) ?? NO_SOURCE;
-    out.push(new SourceEntry(source, rule, index));
+/**
+ * Where the workload part `/ns/<namespace>/sa/<name>` of a principal starts (the index of its
+ * first `/`), or -1 when the principal is not of the form `<trust-domain>/ns/<namespace>/sa/<name>`
+ * (any trust domain, even empty or holding `/`; namespace and name non-empty). Read from the last
+ * four `/` in place: this runs for every principal of every rule, so it allocates nothing.
+ */
+function workloadStart(principal: string): number {
+  const beforeName = principal.lastIndexOf('/');
+  if (beforeName <= 0 || beforeName === principal.length - 1) return -1;
+  const beforeSa = principal.lastIndexOf('/', beforeName - 1);
+  if (beforeSa <= 0 || beforeName - beforeSa !== 3 || !principal.startsWith('sa', beforeSa + 1)) {
+    return -1;
   }
-  return out;
+  const beforeNamespace = principal.lastIndexOf('/', beforeSa - 1);
+  if (beforeNamespace <= 0 || beforeSa - beforeNamespace < 2) return -1;
+  const beforeNs = principal.lastIndexOf('/', beforeNamespace - 1);
+  if (
+    beforeNs < 0 ||
+    beforeNamespace - beforeNs !== 3 ||
+    !principal.startsWith('ns', beforeNs + 1)
+  ) {
+    return -1;
+  }
+  return beforeNs;
 }
 
 /**
@@ -172,15 +135,31 @@ export function sourcesOf(rule: AuthzRule): readonly AuthzSource[] {
  * domain, with or without `spiffe://`). Undefined when the principal has another shape.
  */
 export function principalNamespace(principal: string): string | undefined {
-  const parts = principal.split('/');
-  const n = parts.length;
-  if (n < 5 || parts[n - 4] !== 'ns' || parts[n - 2] !== 'sa') return undefined;
-  const namespace = parts[n - 3];
-  const account = parts[n - 1];
-  if (namespace === undefined || namespace === '' || account === undefined || account === '') {
-    return undefined;
-  }
-  return namespace;
+  const start = workloadStart(principal);
+  if (start < 0) return undefined;
+  const namespace = start + '/ns/'.length;
+  return principal.slice(namespace, principal.indexOf('/', namespace));
+}
+
+/**
+ * A workload principal (e.g. a gateway of `authorizationPolicies.gatewayPrincipals`) read once
+ * per request for {@link admitsPrincipal}: its namespace (`''` when it names none) and
+ * `/ns/<namespace>/sa/<name>`, what it is under any trust domain (undefined for another shape).
+ */
+export interface WorkloadPrincipal {
+  readonly principal: string;
+  readonly namespace: string;
+  readonly workload: string | undefined;
+}
+
+/** Reads a principal once for {@link admitsPrincipal} (see {@link WorkloadPrincipal}). */
+export function workloadPrincipal(principal: string): WorkloadPrincipal {
+  const start = workloadStart(principal);
+  return {
+    principal,
+    namespace: principalNamespace(principal) ?? '',
+    workload: start < 0 ? undefined : principal.slice(start),
+  };
 }
 
 /**
@@ -234,39 +213,70 @@ export function conditionKey(key: string, userIdHeader: string): ConditionKey {
   return { kind: 'other', exact: true };
 }
 
-/** One `when[]` condition of a rule, with its path and string `values` / `notValues`. */
+/**
+ * One `when[]` condition of a rule, with its path, and its `values` / `notValues` as written (an
+ * empty list when not a list): readers skip entries that are not strings (they match nothing
+ * Istio could read; it refuses such a policy) and write an entry's path only to report it
+ * ({@link conditionValuePath}).
+ */
 export interface AuthzCondition {
   readonly path: string;
   readonly key: string;
   readonly meaning: ConditionKey;
-  readonly values: readonly { readonly path: string; readonly value: string }[];
-  readonly notValues: readonly { readonly path: string; readonly value: string }[];
+  readonly values: readonly unknown[];
+  readonly notValues: readonly unknown[];
   /**
    * True when `values` lists at least one string: the condition must match one of them. Entries
-   * of any other type match nothing Istio could read (it refuses such a policy), so they never
-   * count as a restriction.
+   * of any other type never count as a restriction.
    */
   readonly hasValues: boolean;
+  /** True when `notValues` lists at least one string. */
+  readonly hasNotValues: boolean;
 }
 
-/** The `when[]` conditions of a rule that have a string `key` (others cannot match). */
+/**
+ * The `when[]` conditions of a rule that have a string `key` (others cannot match). Every
+ * AuthorizationPolicy rule reads them, so they are listed once per rule and `userIdHeader`
+ * (objects are never edited while they are judged).
+ */
 export function conditionsOf(rule: AuthzRule, userIdHeader: string): readonly AuthzCondition[] {
   const when = rule.rule.when;
   if (!Array.isArray(when) || when.length === 0) return NONE;
-  const out: AuthzCondition[] = [];
+  const known = conditionLists.get(rule);
+  if (known?.userIdHeader === userIdHeader) return known.conditions;
+  const conditions: AuthzCondition[] = [];
   for (let index = 0; index < when.length; index++) {
     const condition = asRecord(when[index]);
     const key = asString(condition?.key);
     if (condition === undefined || key === undefined) continue;
-    out.push(new ConditionEntry(condition, key, conditionKey(key, userIdHeader), rule, index));
+    conditions.push(
+      new ConditionEntry(condition, key, conditionKey(key, userIdHeader), rule, index),
+    );
   }
-  return out;
+  conditionLists.set(rule, { userIdHeader, conditions });
+  return conditions;
+}
+
+/** {@link conditionsOf} by rule (a rule's entry is made once per `spec.rules` list). */
+const conditionLists = new WeakMap<
+  AuthzRule,
+  { readonly userIdHeader: string; readonly conditions: readonly AuthzCondition[] }
+>();
+
+/** The path of `values[index]` or `notValues[index]` of a condition, for a caller reporting it. */
+export function conditionValuePath(
+  condition: AuthzCondition,
+  field: 'values' | 'notValues',
+  index: number,
+): string {
+  return indexPath(`${condition.path}.${field}`, index);
 }
 
 class ConditionEntry extends ListEntry implements AuthzCondition {
-  readonly values: readonly { readonly path: string; readonly value: string }[];
-  readonly notValues: readonly { readonly path: string; readonly value: string }[];
+  readonly values: readonly unknown[];
+  readonly notValues: readonly unknown[];
   readonly hasValues: boolean;
+  readonly hasNotValues: boolean;
 
   constructor(
     condition: Readonly<Record<string, unknown>>,
@@ -276,30 +286,69 @@ class ConditionEntry extends ListEntry implements AuthzCondition {
     index: number,
   ) {
     super(rule, 'when', index);
-    this.values = stringEntries(condition, 'values', this);
-    this.notValues = stringEntries(condition, 'notValues', this);
-    this.hasValues = this.values.length > 0;
+    this.values = listOf(condition.values);
+    this.notValues = listOf(condition.notValues);
+    this.hasValues = hasString(this.values);
+    this.hasNotValues = hasString(this.notValues);
   }
 }
 
-/** `ns/<namespace>/sa/<name>` of a workload principal: what it is whatever its trust domain. */
-function principalTail(principal: string): string | undefined {
-  const namespace = principalNamespace(principal);
-  if (namespace === undefined) return undefined;
-  const parts = principal.split('/');
-  return parts.slice(-4).join('/');
+/** The value when it is a list, else none. */
+function listOf(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : NONE;
+}
+
+/** True when a list holds a string. */
+function hasString(list: readonly unknown[]): boolean {
+  const count = list.length;
+  for (let index = 0; index < count; index++) {
+    if (typeof list[index] === 'string') return true;
+  }
+  return false;
 }
 
 /**
  * Whether a principal entry may admit the workload `principal`: Istio's match, or, for an entry
  * without wildcards, the same namespace and service account under any trust domain (trust domain
- * aliases make those the same workload; judging them alike errs on the side of "admits").
+ * aliases make those the same workload; judging them alike errs on the side of "admits"). The
+ * entry names `principal.workload` under some trust domain exactly when it ends with it (that
+ * part starts with `/`, and holds no other principal's workload part).
  */
-function principalMayMatch(entry: string, principal: string): boolean {
-  if (istioMatch(entry, principal)) return true;
+function principalMayMatch(entry: string, principal: WorkloadPrincipal): boolean {
+  if (istioMatch(entry, principal.principal)) return true;
   if (entry.includes('*')) return false;
-  const tail = principalTail(entry);
-  return tail !== undefined && tail === principalTail(principal);
+  return principal.workload !== undefined && entry.endsWith(principal.workload);
+}
+
+/** A field that names what it points at, with its path written when read. */
+export interface FieldRef {
+  readonly path: string;
+}
+
+/** `from[fromIndex].source.<field>[at]` of a rule, its path written when read. */
+class SourceValueRef implements FieldRef {
+  constructor(
+    private readonly rule: AuthzRule,
+    private readonly fromIndex: number,
+    private readonly field: string,
+    private readonly at: number,
+  ) {}
+
+  get path(): string {
+    return sourceStringPath(this.rule, this.fromIndex, this.field, this.at);
+  }
+}
+
+/** `values[at]` of a condition, its path written when read. */
+class ConditionValueRef implements FieldRef {
+  constructor(
+    private readonly condition: AuthzCondition,
+    private readonly at: number,
+  ) {}
+
+  get path(): string {
+    return conditionValuePath(this.condition, 'values', this.at);
+  }
 }
 
 /**
@@ -308,7 +357,8 @@ function principalMayMatch(entry: string, principal: string): boolean {
  * its namespace, in `from` or in a `source.principal` / `source.namespace` condition. Undefined
  * when the rule cannot admit the principal, and also when it admits it only by a wildcard or for
  * want of any source restriction: those admit every workload and are judged by
- * `authz-source-namespace` and `authz-any-source`, each attack by one rule.
+ * `authz-source-namespace` and `authz-any-source`, each attack by one rule. The field's path is
+ * written only when read.
  *
  * Istio's semantics decide whether the rule admits the principal at all: a rule matches when its
  * `from`, `to` and `when` all match; `from` matches when any source does (none: any source); a
@@ -320,13 +370,13 @@ function principalMayMatch(entry: string, principal: string): boolean {
  */
 export function admitsPrincipal(
   rule: AuthzRule,
-  principal: string,
+  workload: WorkloadPrincipal,
   userIdHeader: string,
-  namespace: string = principalNamespace(principal) ?? '',
-): string | undefined {
-  // undefined: not admitted; null: admitted without being named; a path: named there.
+): FieldRef | undefined {
+  // undefined: not admitted; null: admitted without being named; a field: named there.
   // Plain loops, no closures or intermediate lists: this runs for every rule and gateway.
-  let named: string | null | undefined;
+  const { principal, namespace } = workload;
+  let named: FieldRef | null | undefined;
   const from = rule.rule.from;
   if (!Array.isArray(from) || from.length === 0) {
     named = null;
@@ -336,69 +386,87 @@ export function admitsPrincipal(
     for (let index = 0; index < sources.length; index++) {
       const source = sourceAt(sources, index);
       const { principals, namespaces } = source;
-      const byPrincipal = firstMatch(principals, principal, true);
-      const byNamespace = firstMatch(namespaces, namespace, false);
+      const byPrincipal = firstPrincipalMatch(principals, workload);
+      const byNamespace = firstMatch(namespaces, namespace);
       if (hasEntries(principals) && byPrincipal < 0) continue;
       if (hasEntries(namespaces) && byNamespace < 0) continue;
       if (
-        firstMatch(source.notPrincipals, principal, false) >= 0 ||
-        firstMatch(source.notNamespaces, namespace, false) >= 0
+        firstMatch(source.notPrincipals, principal) >= 0 ||
+        firstMatch(source.notNamespaces, namespace) >= 0
       ) {
         continue;
       }
       const exactPrincipal = byPrincipal >= 0 && !stringAt(principals, byPrincipal).includes('*');
       const exactNamespace = byNamespace >= 0 && !stringAt(namespaces, byNamespace).includes('*');
-      if (exactPrincipal || exactNamespace) {
-        const [field, at] = exactPrincipal
-          ? (['principals', byPrincipal] as const)
-          : (['namespaces', byNamespace] as const);
-        named = sourceStringPath(rule, index, field, at);
+      if (exactPrincipal) {
+        named = new SourceValueRef(rule, index, 'principals', byPrincipal);
+        break;
+      }
+      if (exactNamespace) {
+        named = new SourceValueRef(rule, index, 'namespaces', byNamespace);
         break;
       }
       named ??= null;
     }
   }
   if (named === undefined) return undefined;
-  for (const condition of conditionsOf(rule, userIdHeader)) {
+  const conditions = conditionsOf(rule, userIdHeader);
+  const conditionCount = conditions.length;
+  for (let conditionIndex = 0; conditionIndex < conditionCount; conditionIndex++) {
+    const condition = conditions[conditionIndex];
+    if (condition === undefined) continue;
     const { kind, exact } = condition.meaning;
     // Only an exactly spelled source condition surely applies, so only it can exclude.
     if (!exact || (kind !== 'namespace' && kind !== 'principal')) continue;
     const subject = kind === 'namespace' ? namespace : principal;
     if (condition.hasValues) {
       let hit = false;
-      let exactHit: { readonly path: string; readonly value: string } | undefined;
-      for (const entry of condition.values) {
+      let exactAt = -1;
+      const values = condition.values;
+      for (let at = 0; at < values.length; at++) {
+        const value = values[at];
+        if (typeof value !== 'string') continue;
         const matches =
-          kind === 'namespace'
-            ? istioMatch(entry.value, subject)
-            : principalMayMatch(entry.value, subject);
+          kind === 'namespace' ? istioMatch(value, subject) : principalMayMatch(value, workload);
         if (!matches) continue;
         hit = true;
-        if (!entry.value.includes('*')) {
-          exactHit = entry;
+        if (!value.includes('*')) {
+          exactAt = at;
           break;
         }
       }
       if (!hit) return undefined;
-      named ??= exactHit?.path ?? null;
+      named ??= exactAt >= 0 ? new ConditionValueRef(condition, exactAt) : null;
     }
-    if (anyMatches(condition.notValues, subject)) return undefined;
+    if (firstMatch(condition.notValues, subject) >= 0) return undefined;
   }
   return named ?? undefined;
 }
 
 /**
- * The index of the first string entry of `list` that matches `subject`: as a principal
- * ({@link principalMayMatch}) when `asPrincipal`, else by Istio's match ({@link istioMatch}, as
- * exclusions are judged). -1 when none does or `list` is not a list.
+ * The index of the first string entry of `list` that may admit the workload `principal`
+ * ({@link principalMayMatch}); -1 when none does or `list` is not a list.
  */
-function firstMatch(list: unknown, subject: string, asPrincipal: boolean): number {
+function firstPrincipalMatch(list: unknown, principal: WorkloadPrincipal): number {
   if (!Array.isArray(list)) return -1;
   const entries = list as readonly unknown[];
   for (let index = 0; index < entries.length; index++) {
     const entry = entries[index];
-    if (typeof entry !== 'string') continue;
-    if (asPrincipal ? principalMayMatch(entry, subject) : istioMatch(entry, subject)) return index;
+    if (typeof entry === 'string' && principalMayMatch(entry, principal)) return index;
+  }
+  return -1;
+}
+
+/**
+ * The index of the first string entry of `list` that matches `subject` by Istio's match
+ * ({@link istioMatch}, as exclusions are judged); -1 when none does or `list` is not a list.
+ */
+function firstMatch(list: unknown, subject: string): number {
+  if (!Array.isArray(list)) return -1;
+  const entries = list as readonly unknown[];
+  for (let index = 0; index < entries.length; index++) {
+    const entry = entries[index];
+    if (typeof entry === 'string' && istioMatch(entry, subject)) return index;
   }
   return -1;
 }
@@ -411,12 +479,6 @@ function stringAt(list: unknown, index: number): string {
 /** True when `value` is a non-empty list. */
 function hasEntries(value: unknown): boolean {
   return Array.isArray(value) && value.length > 0;
-}
-
-/** True when one of the entries, as an Istio pattern, matches `subject`. */
-function anyMatches(entries: readonly { readonly value: string }[], subject: string): boolean {
-  for (const entry of entries) if (istioMatch(entry.value, subject)) return true;
-  return false;
 }
 
 /**

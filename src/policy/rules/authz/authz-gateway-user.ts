@@ -1,13 +1,20 @@
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, type Violation, defineRule, WRITE_OPERATIONS, lazyViolation } from '../../rule.js';
+import {
+  DeferredViolation,
+  failIf,
+  type Violation,
+  defineRule,
+  WRITE_OPERATIONS,
+} from '../../rule.js';
 import { quoteValue } from '../../validation-helpers.js';
 import {
   admitsPrincipal,
   conditionsOf,
   grantingRules,
   limitedToPaths,
-  principalNamespace,
+  workloadPrincipal,
   type AuthzRule,
+  type FieldRef,
 } from './authz-fields.js';
 
 /**
@@ -40,10 +47,8 @@ export const authzGatewayUser = defineRule({
     if (outside !== undefined) return outside;
     const { gatewayPrincipals, allowedPaths, userIdHeader } = ctx.policy.spec.authorizationPolicies;
     const violations: Violation[] = [];
-    // Each gateway's namespace, worked out once rather than once per rule.
-    const gateways = gatewayPrincipals.map(
-      (principal) => [principal, principalNamespace(principal) ?? ''] as const,
-    );
+    // Each gateway read once (its namespace, its workload part), not once per rule.
+    const gateways = gatewayPrincipals.map(workloadPrincipal);
     // Indexed (see grantingRules): no iterator result per rule of a 50 000-rule policy.
     const gatewayCount = gateways.length;
     const rules = grantingRules(ctx.object);
@@ -56,16 +61,9 @@ export const authzGatewayUser = defineRule({
       for (let gatewayIndex = 0; gatewayIndex < gatewayCount; gatewayIndex++) {
         const gateway = gateways[gatewayIndex];
         if (gateway === undefined) continue;
-        const [principal, namespace] = gateway;
-        const path = admitsPrincipal(rule, principal, userIdHeader, namespace);
-        if (path === undefined) continue;
-        violations.push(
-          lazyViolation(
-            path,
-            () =>
-              `${path} admits the gateway principal ${quoteValue(principal)} (authorizationPolicies.gatewayPrincipals), through which every Kubeflow user arrives, but ${rule.path} has no request.headers[${userIdHeader}] condition naming its users; add one with the users' ids in values`,
-          ),
-        );
+        const where = admitsPrincipal(rule, gateway, userIdHeader);
+        if (where === undefined) continue;
+        violations.push(new GatewayViolation(where, gateway.principal, rule, userIdHeader));
         break;
       }
     }
@@ -76,16 +74,49 @@ export const authzGatewayUser = defineRule({
 /** True when the rule has an exactly keyed user-id condition whose `values` are specific users. */
 function namesUsers(rule: AuthzRule, userIdHeader: string): boolean {
   const conditions = conditionsOf(rule, userIdHeader);
-  // Most rules have no conditions: no callback is made for them.
-  return (
-    conditions.length > 0 &&
-    conditions.some(
-      ({ meaning, hasValues, values }) =>
-        meaning.kind === 'user-header' &&
-        meaning.exact &&
-        hasValues &&
-        values.length > 0 &&
-        values.every(({ value }) => value !== '' && !value.includes('*')),
-    )
-  );
+  const count = conditions.length;
+  for (let index = 0; index < count; index++) {
+    const condition = conditions[index];
+    if (condition === undefined) continue;
+    const { meaning } = condition;
+    if (
+      meaning.kind === 'user-header' &&
+      meaning.exact &&
+      condition.hasValues &&
+      specificUsers(condition.values)
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** True when every string of `values` is a specific user: non-empty, no `*`. */
+function specificUsers(values: readonly unknown[]): boolean {
+  const count = values.length;
+  for (let index = 0; index < count; index++) {
+    const value = values[index];
+    if (typeof value === 'string' && (value === '' || value.includes('*'))) return false;
+  }
+  return true;
+}
+
+/** A rule admitting a gateway at `where`; path and message written when read. */
+class GatewayViolation extends DeferredViolation {
+  constructor(
+    private readonly where: FieldRef,
+    private readonly principal: string,
+    private readonly rule: AuthzRule,
+    private readonly userIdHeader: string,
+  ) {
+    super();
+  }
+
+  protected writePath(): string {
+    return this.where.path;
+  }
+
+  protected writeMessage(path: string): string {
+    return `${path} admits the gateway principal ${quoteValue(this.principal)} (authorizationPolicies.gatewayPrincipals), through which every Kubeflow user arrives, but ${this.rule.path} has no request.headers[${this.userIdHeader}] condition naming its users; add one with the users' ids in values`;
+  }
 }

@@ -9,10 +9,12 @@ import {
 import { listValues, quoteValue } from '../../validation-helpers.js';
 import {
   conditionsOf,
+  conditionValuePath,
   grantingRules,
   principalNamespace,
   sourceAt,
   sourceStringPath,
+  type AuthzCondition,
   type AuthzRule,
 } from './authz-fields.js';
 
@@ -67,7 +69,7 @@ export const authzSourceNamespace = defineRule({
       const rule = rules[ruleIndex];
       if (rule === undefined) continue;
       const from = rule.rule.from;
-      const sources: readonly unknown[] = Array.isArray(from) ? from : [];
+      const sources: readonly unknown[] = Array.isArray(from) ? from : NO_SOURCES;
       for (let index = 0; index < sources.length; index++) {
         const source = sourceAt(sources, index);
         for (let fieldIndex = 0; fieldIndex < FIELD_COUNT; fieldIndex++) {
@@ -87,22 +89,30 @@ export const authzSourceNamespace = defineRule({
         }
       }
       const conditions = conditionsOf(rule, userIdHeader);
-      // Most rules have no conditions: no iterator is made for them.
-      if (conditions.length === 0) continue;
-      for (const condition of conditions) {
+      const conditionCount = conditions.length;
+      for (let conditionIndex = 0; conditionIndex < conditionCount; conditionIndex++) {
+        const condition = conditions[conditionIndex];
+        if (condition === undefined) continue;
         const { kind } = condition.meaning;
         if (kind !== 'namespace' && kind !== 'principal') continue;
         const problemOf = kind === 'namespace' ? namespaceProblem : principalProblem;
-        for (const entry of condition.values) {
-          const problem = problemOf(entry.value);
+        // Judged in place, as the sources are: a condition may list 400 000 values.
+        const values = condition.values;
+        for (let at = 0; at < values.length; at++) {
+          const value = values[at];
+          if (typeof value !== 'string') continue;
+          const problem = problemOf(value);
           if (problem === undefined) continue;
-          violations.push(new ConditionValueViolation(entry, entry.value, problem, textsOf));
+          violations.push(new ConditionValueViolation(condition, at, value, problem, textsOf));
         }
       }
     }
     return failIf(violations);
   },
 });
+
+/** No sources, shared: the rules that name none. */
+const NO_SOURCES: readonly unknown[] = Object.freeze([]);
 
 /** What is wrong with a source value. */
 type Problem = 'wildcard' | 'namespace' | 'shape' | 'workload';
@@ -163,10 +173,11 @@ class SourceEntryViolation extends SourceValueViolation {
   }
 }
 
-/** A value of a `when` condition on the source. */
+/** `values[at]` of a `when` condition on the source. */
 class ConditionValueViolation extends SourceValueViolation {
   constructor(
-    private readonly entry: { readonly path: string },
+    private readonly condition: AuthzCondition,
+    private readonly at: number,
     value: string,
     problem: Problem,
     texts: () => Texts,
@@ -175,6 +186,6 @@ class ConditionValueViolation extends SourceValueViolation {
   }
 
   protected writePath(): string {
-    return this.entry.path;
+    return conditionValuePath(this.condition, 'values', this.at);
   }
 }

@@ -1,8 +1,19 @@
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
-import { failIf, type Violation, defineRule, WRITE_OPERATIONS, lazyViolation } from '../../rule.js';
+import {
+  DeferredViolation,
+  failIf,
+  type Violation,
+  defineRule,
+  WRITE_OPERATIONS,
+} from '../../rule.js';
 import { listValues, quoteValue } from '../../validation-helpers.js';
 import { inDomains } from '../binding/binding-user-domain.js';
-import { conditionsOf, grantingRules } from './authz-fields.js';
+import {
+  conditionsOf,
+  conditionValuePath,
+  grantingRules,
+  type AuthzCondition,
+} from './authz-fields.js';
 
 /**
  * In a granting (ALLOW) rule, a `when` condition on `request.headers[<userIdHeader>]` names the
@@ -33,44 +44,77 @@ export const authzUserHeader = defineRule({
       const rule = rules[ruleIndex];
       if (rule === undefined) continue;
       const conditions = conditionsOf(rule, userIdHeader);
-      // Most rules have no conditions: no iterator is made for them.
-      if (conditions.length === 0) continue;
-      for (const condition of conditions) {
-        if (condition.meaning.kind !== 'user-header') continue;
-        const { path: base, key, values, notValues } = condition;
-        for (const { path, value } of [...values, ...notValues]) {
-          if (value.includes('*')) {
-            violations.push(
-              lazyViolation(
-                path,
-                () =>
-                  `${path} ${quoteValue(value)} is a wildcard on ${quoteValue(key)}; name each user exactly`,
-              ),
-            );
+      const conditionCount = conditions.length;
+      for (let conditionIndex = 0; conditionIndex < conditionCount; conditionIndex++) {
+        const condition = conditions[conditionIndex];
+        if (condition?.meaning.kind !== 'user-header') continue;
+        // Judged in place: a condition may list 300 000 values, and only the reported ones'
+        // paths and messages are ever written.
+        for (const field of FIELDS) {
+          const list = condition[field];
+          for (let at = 0; at < list.length; at++) {
+            const value = list[at];
+            if (typeof value === 'string' && value.includes('*')) {
+              violations.push(new HeaderViolation(condition, field, at, value, domains));
+            }
           }
         }
-        if (values.length === 0 && notValues.length > 0) {
-          violations.push(
-            lazyViolation(
-              `${base}.notValues`,
-              () =>
-                `${base}.notValues without ${base}.values admits every other user on ${quoteValue(key)}; name each user in values`,
-            ),
-          );
+        if (!condition.hasValues && condition.hasNotValues) {
+          violations.push(new HeaderViolation(condition, 'notValues', NO_VALUES, '', domains));
         }
         if (domains.length === 0) continue;
-        for (const { path, value } of values) {
-          if (value.includes('*') || inDomains(value, domains)) continue;
-          violations.push(
-            lazyViolation(
-              path,
-              () =>
-                `${path} ${quoteValue(value)} is not a user in an allowed domain; allowed: ${listValues(domains)} (bindings.userEmailDomains)`,
-            ),
-          );
+        const { values } = condition;
+        for (let at = 0; at < values.length; at++) {
+          const value = values[at];
+          if (typeof value !== 'string' || value.includes('*') || inDomains(value, domains)) {
+            continue;
+          }
+          violations.push(new HeaderViolation(condition, 'values', at, value, domains, true));
         }
       }
     }
     return failIf(violations);
   },
 });
+
+/** The condition's lists judged for wildcards, in the order their findings are listed. */
+const FIELDS = ['values', 'notValues'] as const;
+
+/** `HeaderViolation.at` for `notValues` without `values`. */
+const NO_VALUES = -1;
+
+/**
+ * One finding on a user-id condition, in one allocation, its path and message written when
+ * read: a wildcard at `field[at]`, a user outside `domains` at `values[at]` (`outsideDomains`),
+ * or (`at` NO_VALUES) `notValues` without `values`.
+ */
+class HeaderViolation extends DeferredViolation {
+  constructor(
+    private readonly condition: AuthzCondition,
+    private readonly field: 'values' | 'notValues',
+    private readonly at: number,
+    private readonly value: string,
+    private readonly domains: readonly string[],
+    private readonly outsideDomains = false,
+  ) {
+    super();
+  }
+
+  protected writePath(): string {
+    return this.at === NO_VALUES
+      ? `${this.condition.path}.notValues`
+      : conditionValuePath(this.condition, this.field, this.at);
+  }
+
+  protected writeMessage(path: string): string {
+    const key = quoteValue(this.condition.key);
+    if (this.at === NO_VALUES) {
+      const base = this.condition.path;
+      return `${base}.notValues without ${base}.values admits every other user on ${key}; name each user in values`;
+    }
+    if (this.outsideDomains) {
+      return `${path} ${quoteValue(this.value)} is not a user in an allowed domain; allowed: ${listValues(this.domains)} (bindings.userEmailDomains)`;
+    }
+    return `${path} ${quoteValue(this.value)} is a wildcard on ${key}; name each user exactly`;
+  }
+}
