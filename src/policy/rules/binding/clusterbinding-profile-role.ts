@@ -1,6 +1,6 @@
 import { PASS, failIf, defineRule, WRITE_OPERATIONS, type Violation } from '../../rule.js';
-import { indexPath, listValues, quoteValue } from '../../validation-helpers.js';
-import { roleRefOf, subjectsOf } from './binding-fields.js';
+import { listValues, quoteValue } from '../../validation-helpers.js';
+import { SubjectViolation, roleRefOf, subjectsOf, type Subject } from './binding-fields.js';
 
 /**
  * A ClusterRoleBinding must not bind one of `bindings.allowedRoles`: those are the roles profile
@@ -24,13 +24,29 @@ export const clusterbindingProfileRole = defineRule({
     const { kind, name } = roleRefOf(object);
     const roles = policy.spec.bindings.allowedRoles;
     if (kind !== 'ClusterRole' || name === undefined || !roles.includes(name)) return PASS;
-    const violations: Violation[] = subjectsOf(object).map((subject) => {
-      const path = `${indexPath('subjects', subject.index)}.name`;
-      return {
-        path,
-        message: `roleRef.name ${quoteValue(name)} is a profile role (bindings.allowedRoles: ${listValues(roles)}); a ClusterRoleBinding would grant it to ${path} ${quoteValue(subject.name ?? '')} (${subject.kind ?? 'no kind'}) in every profile namespace — bind it with a RoleBinding in each namespace instead`,
-      };
-    });
+    // One allocation per subject, path and message written only for the reported ones.
+    const subjects = subjectsOf(object);
+    const violations: Violation[] = [];
+    const count = subjects.length;
+    for (let index = 0; index < count; index++) {
+      const subject = subjects[index];
+      if (subject !== undefined) violations.push(new ProfileRoleGrant(subject, name, roles));
+    }
     return failIf(violations);
   },
 });
+
+/** A subject granted a profile role in every namespace (path and message written when read). */
+class ProfileRoleGrant extends SubjectViolation {
+  constructor(
+    subject: Subject,
+    private readonly role: string,
+    private readonly roles: readonly string[],
+  ) {
+    super(subject);
+  }
+
+  protected writeMessage(path: string): string {
+    return `roleRef.name ${quoteValue(this.role)} is a profile role (bindings.allowedRoles: ${listValues(this.roles)}); a ClusterRoleBinding would grant it to ${path} ${quoteValue(this.subject.name ?? '')} (${this.subject.kind ?? 'no kind'}) in every profile namespace — bind it with a RoleBinding in each namespace instead`;
+  }
+}
