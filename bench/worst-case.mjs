@@ -1,6 +1,6 @@
 // Worst-case benchmark: the slowest of a set of adversarial AdmissionReviews (long quantities,
 // 3 MiB bodies, 10 000-deep nesting, 100 000 subjects / labels / AuthorizationPolicy rules, and
-// UPDATEs of them), each sent alone over HTTPS to `profile-guard serve --no-cluster` (one process,
+// UPDATEs of them; the slowest AuthorizationPolicy and binding list shapes), each sent alone over HTTPS to `profile-guard serve --no-cluster` (one process,
 // so one core does the work), and /healthz latency measured meanwhile by a probe in its own
 // process (bench/healthz-probe.mjs). Baseline, in the same run: the typical Profile CREATE of the
 // other benchmarks (bench/http-review.mjs), served the same way with the same probe.
@@ -118,6 +118,26 @@ function authzText(rules) {
     `"metadata":{"name":"worst","namespace":"alice"},"spec":{"rules":[${rules.join(',')}]}}`
   );
 }
+/** `count` copies of a JSON text fragment. */
+const repeat = (count, text) => Array.from({ length: count }, () => text);
+const principalRule = (principal) => `{"from":[{"source":{"principals":["${principal}"]}}]}`;
+/** `count` principals of as many other namespaces, as JSON texts joined by commas. */
+const foreignPrincipals = (count) =>
+  Array.from({ length: count }, (_, i) => `"cluster.local/ns/n${i}/sa/x"`).join(',');
+/** A rule of one `when` condition; `values` are JSON texts. */
+const condition = (key, values) => `{"when":[{"key":"${key}","values":[${values.join(',')}]}]}`;
+const clusterBindingKind = {
+  kind: 'ClusterRoleBinding',
+  group: rbac,
+  resource: 'clusterrolebindings',
+};
+function clusterBindingText(subjects) {
+  return (
+    `{"apiVersion":"${rbac}/v1","kind":"ClusterRoleBinding","metadata":{"name":"worst"},` +
+    `"roleRef":{"apiGroup":"${rbac}","kind":"ClusterRole","name":"kubeflow-edit"},` +
+    `"subjects":[${subjects.join(',')}]}`
+  );
+}
 const ownRules = (count) =>
   Array.from({ length: count }, (_, i) => `{"from":[{"source":{"namespaces":["alice","n${i}"]}}]}`);
 
@@ -203,6 +223,50 @@ export function adversarialInputs() {
     [
       '1 MiB principal',
       authz(authzText([`{"from":[{"source":{"principals":["${'a'.repeat(1024 * 1024)}"]}}]}`])),
+    ],
+    // AuthorizationPolicy and binding list shapes, each the largest of its kind within 3 MiB and
+    // the JSON token bound, from a sweep of every list field the authz and binding rules read:
+    // the costliest to decide have long strings per token (principals parsed, matched against
+    // the gateways), then many rules of one principal, long condition value lists, and a
+    // ClusterRoleBinding whose every subject fails.
+    [
+      'one rule of 99 000 foreign principals',
+      authz(authzText([`{"from":[{"source":{"principals":[${foreignPrincipals(99000)}]}}]}`])),
+    ],
+    [
+      'a condition of 99 000 workload principals',
+      authz(
+        authzText([condition('source.principal', repeat(99000, '"cluster.local/ns/alice/sa/x"'))]),
+      ),
+    ],
+    [
+      '27 000 principals of 50-part trust domains',
+      authz(
+        authzText([
+          `{"from":[{"source":{"principals":[${repeat(27000, `"${'a/'.repeat(50)}ns/alice/sa/x"`).join(',')}]}}]}`,
+        ]),
+      ),
+    ],
+    [
+      '11 000 rules of one workload principal',
+      authz(authzText(repeat(11000, principalRule('cluster.local/ns/alice/sa/default-editor')))),
+    ],
+    [
+      'a condition of 99 000 wildcard user ids',
+      authz(
+        authzText([
+          `{"from":[{"source":{"namespaces":["alice"]}}],"when":[{"key":"request.headers[kubeflow-userid]","values":[${Array.from({ length: 99000 }, (_, i) => `"u${i}*"`).join(',')}]}]}`,
+        ]),
+      ),
+    ],
+    [
+      'ClusterRoleBinding of kubeflow-edit, 19 900 users',
+      reviewText({
+        ...clusterBindingKind,
+        operation: 'CREATE',
+        name: 'worst',
+        object: clusterBindingText(users(19900)),
+      }),
     ],
     // Beyond the contract (bodies over 3 MiB, which the API server does not send): informational.
     ['100 000 subjects', binding(bindingText(hundredK))],
