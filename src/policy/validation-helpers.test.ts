@@ -60,6 +60,34 @@ describe('isQualifiedName', () => {
   ])('%p: %p', (value, ok) => {
     expect(isQualifiedName(value)).toBe(ok);
   });
+
+  it('reads any string as the split reading of the rule does', () => {
+    // The rule as written before it read by index: split on `/`, at most two parts.
+    const bySplit = (value: string): boolean => {
+      const parts = value.split('/');
+      if (parts.length > 2) return false;
+      const name = parts.length === 2 ? parts[1] : parts[0];
+      if (parts.length === 2 && !isDns1123Subdomain(parts[0] ?? '')) return false;
+      return (
+        name !== undefined &&
+        name.length <= 63 &&
+        /^[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name)
+      );
+    };
+    const piece = fc.stringMatching(/^[a-zA-Z0-9._/-]{0,70}$/);
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          piece,
+          fc.tuple(piece, piece).map(([a, b]) => `${a}/${b}`),
+        ),
+        (value) => {
+          expect(isQualifiedName(value)).toBe(bySplit(value));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 describe('isEmailAddress', () => {

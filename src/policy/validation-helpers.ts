@@ -22,11 +22,13 @@ export function isDns1123Subdomain(value: string): boolean {
  * and `/`, then a name of 1–63 alphanumerics, `-`, `_`, `.` that starts and ends alphanumeric.
  */
 export function isQualifiedName(value: string): boolean {
-  const parts = value.split('/');
-  if (parts.length > 2) return false;
-  const name = parts.length === 2 ? parts[1] : parts[0];
-  if (parts.length === 2 && !isDns1123Subdomain(parts[0] ?? '')) return false;
-  return name !== undefined && name.length <= 63 && QUALIFIED_NAME_PART.test(name);
+  // Read by index, not split: a Profile may list tens of thousands of quota keys.
+  const slash = value.indexOf('/');
+  if (slash < 0) return value.length <= 63 && QUALIFIED_NAME_PART.test(value);
+  if (value.includes('/', slash + 1)) return false;
+  const name = value.slice(slash + 1);
+  if (!isDns1123Subdomain(value.slice(0, slash))) return false;
+  return name.length <= 63 && QUALIFIED_NAME_PART.test(name);
 }
 
 // The local part is RFC 5322's dot-atom (no quoted strings, no comments); the domain is a DNS

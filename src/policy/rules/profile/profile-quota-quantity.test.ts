@@ -100,6 +100,28 @@ describe('profile-quota-quantity', () => {
       expect(result.denials.map((d) => d.ruleId)).toEqual(['profile-quota-quantity']);
     });
 
+    it('judges repeated scopes entry by entry: every entry that cannot bound, each conflict once', () => {
+      const scopes = [
+        'Terminating',
+        'BestEffort',
+        'Terminating',
+        'NotTerminating',
+        'BestEffort',
+        'NotTerminating',
+        7,
+      ];
+      const result = evaluateProfile(quota({ hard: { cpu: '1' }, scopes }), {
+        policy: NO_DEFAULTS,
+      });
+      const paths = findingsOf(result, 'profile-quota-quantity').map((finding) => finding.path);
+      expect(paths).toEqual([
+        `${SCOPES_PATH}[1]`, // BestEffort cannot bound cpu
+        `${SCOPES_PATH}[4]`, // nor here
+        `${SCOPES_PATH}[6]`, // 7 is not a scope
+        `${SCOPES_PATH}[3]`, // NotTerminating conflicts with Terminating, at its first entry only
+      ]);
+    });
+
     it.each([
       [
         'pod scopes over pod resources',

@@ -96,13 +96,11 @@ class ScopeChecker {
     if (typeof scope !== 'string') return undefined;
     const unbounded = this.unboundedBy(scope);
     if (unbounded === undefined) return undefined;
-    const bounded = [...(QUOTA_SCOPE_RESOURCES.get(scope) ?? [])];
-    const more = unbounded.count > 1 ? ` (and ${unbounded.count - 1} more)` : '';
-    return lazyViolation(
-      path,
-      () =>
-        `${path} ${quoteValue(scope)} cannot bound ${keyPath(HARD_PATH, unbounded.first)}${more}: the API server refuses such a ResourceQuota (unsupported scope applied to resource), which would leave the namespace without any quota; ${scope} bounds only ${listValues(bounded)}`,
-    );
+    return lazyViolation(path, () => {
+      const bounded = [...(QUOTA_SCOPE_RESOURCES.get(scope) ?? [])];
+      const more = unbounded.count > 1 ? ` (and ${unbounded.count - 1} more)` : '';
+      return `${path} ${quoteValue(scope)} cannot bound ${keyPath(HARD_PATH, unbounded.first)}${more}: the API server refuses such a ResourceQuota (unsupported scope applied to resource), which would leave the namespace without any quota; ${scope} bounds only ${listValues(bounded)}`;
+    });
   }
 }
 
@@ -226,13 +224,24 @@ export const profileQuotaQuantity = defineRule({
     violations.push(...wrongType(scopesPath, quota.scopes, 'list'));
     const scopeChecker = new ScopeChecker(hardKeys);
     if (Array.isArray(quota.scopes)) {
+      // Only the first entry of each scope can conflict (see `conflicts`), and a path is written
+      // only where it is used: `scopes` may list 100 000 entries of a few names.
       const named: (readonly [string, unknown])[] = [];
-      quota.scopes.forEach((scope: unknown, index) => {
+      const seen = new Set<unknown>();
+      const scopes = quota.scopes as readonly unknown[];
+      for (let index = 0; index < scopes.length; index++) {
+        const scope = scopes[index];
+        const known = typeof scope === 'string' && SCOPES.has(scope);
+        const first = typeof scope === 'string' && !seen.has(scope);
+        if (known && !first && scopeChecker.unboundedBy(scope) === undefined) continue;
         const path = indexPath(scopesPath, index);
         const violation = checkScope(path, scope) ?? scopeChecker.applicability(path, scope);
         if (violation) violations.push(violation);
-        named.push([path, scope]);
-      });
+        if (first) {
+          seen.add(scope);
+          named.push([path, scope]);
+        }
+      }
       violations.push(...conflicts(named));
     }
     const selectorPath = `${SPEC_PATH}.scopeSelector`;
