@@ -41,6 +41,18 @@ describe('isDns1123Subdomain', () => {
   ])('%p: %p', (value, ok) => {
     expect(isDns1123Subdomain(value)).toBe(ok);
   });
+
+  it('reads any string as the split reading of the rule does', () => {
+    const label = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/;
+    const bySplit = (value: string): boolean =>
+      value.length <= 253 && value.split('.').every((part) => label.test(part));
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-zA-Z0-9./_-]{0,260}$/), (value) => {
+        expect(isDns1123Subdomain(value)).toBe(bySplit(value));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 describe('isQualifiedName', () => {
