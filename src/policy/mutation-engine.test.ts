@@ -290,3 +290,76 @@ describe('overlay drafts of large maps', () => {
     expect(listed).toBe(0);
   });
 });
+
+describe("createMutator with drafts: 'overlay'", () => {
+  /** Adds `extra` to `spec.hard` unless the map has members already. */
+  const fillEmpty: MutatorDefinition = {
+    id: 'fill-empty',
+    targets: ['Profile'],
+    writes: [
+      ['spec', 'hard'],
+      ['metadata', 'labels'],
+    ],
+    apply: (_ctx, draft) => {
+      const hard = (draft.spec as Record<string, Record<string, unknown>> | undefined)?.hard;
+      if (hard !== undefined && !hasOwnMembers(hard)) hard.extra = '1';
+      const labels = (draft.metadata as Record<string, Record<string, unknown>>).labels;
+      if (labels !== undefined) {
+        labels.team = 'a';
+        labels.l1 = 'changed';
+      }
+    },
+  };
+  const objects: [string, KubeObject][] = [
+    ['an empty hard', { metadata: { name: 'p' }, spec: { hard: {} } }],
+    ['a small hard', { metadata: { name: 'p', labels: { l1: 'v' } }, spec: { hard: { a: '1' } } }],
+    [
+      'a hard with inherited members only',
+      { metadata: { name: 'p' }, spec: { hard: Object.create({ a: 1 }) as object } },
+    ],
+    [
+      'large maps',
+      {
+        metadata: {
+          name: 'p',
+          labels: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`l${i}`, 'v'])),
+        },
+        spec: { hard: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`r${i}`, '1'])) },
+      },
+    ],
+  ];
+
+  it.each(objects)('reads, enumerates and diffs as the copies would, for %s', (_name, object) => {
+    const frozen = deepFreeze(object);
+    const mutate = (drafts: 'auto' | 'overlay') =>
+      createMutator([fillEmpty], { drafts })(input('Profile', frozen), testPolicy(), NO_CLUSTER);
+    const auto = mutate('auto');
+    const overlaid = mutate('overlay');
+    expect(JSON.stringify(overlaid?.mutated)).toBe(JSON.stringify(auto?.mutated));
+    expect(diffToJsonPatch(frozen, overlaid?.mutated)).toEqual(
+      diffToJsonPatch(frozen, auto?.mutated),
+    );
+    // Every written container is an overlay, however small.
+    const hardOf = (result: typeof auto) => (result?.mutated.spec as Record<string, object>).hard;
+    expect(overlayChanges((frozen.spec as Record<string, object>).hard, hardOf(overlaid))).toEqual(
+      expect.any(Array),
+    );
+  });
+
+  it('hasOwnMembers reads a small overlay from its base and what was written', () => {
+    const draftOf = (hard: Record<string, unknown>) =>
+      (
+        writableCopy({ spec: { hard } }, [['spec', 'hard']], true).spec as Record<
+          string,
+          Record<string, unknown>
+        >
+      ).hard!;
+    expect(hasOwnMembers(draftOf({}))).toBe(false);
+    expect(hasOwnMembers(draftOf({ a: '1' }))).toBe(true);
+    const emptied = draftOf({ a: '1' });
+    Reflect.deleteProperty(emptied, 'a');
+    expect(hasOwnMembers(emptied)).toBe(false);
+    emptied.b = undefined;
+    expect(hasOwnMembers(emptied)).toBe(true);
+  });
+});

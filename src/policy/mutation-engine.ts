@@ -33,6 +33,19 @@ export type Mutator = (
   cluster: ClusterSnapshot,
 ) => MutationResult | undefined;
 
+/** How {@link createMutator} drafts the containers its mutators write. */
+export interface MutatorOptions {
+  /**
+   * `auto` (the default): a container is copied, or overlaid when it has more than
+   * {@link OVERLAY_MIN_MEMBERS} members (see {@link writableCopy}); the result is a plain object
+   * wherever it is small, which any caller may hand on. `overlay`: every written container is
+   * overlaid whatever its size, so nothing counts a map's members (for a `hard` of 49 000
+   * resources, listing every key once more). Only for a caller that reads and diffs the result
+   * and hands it to nobody: an overlay is a Proxy, which `structuredClone` cannot copy.
+   */
+  readonly drafts?: 'auto' | 'overlay';
+}
+
 /**
  * Builds a mutator over a catalog. The mutators run in catalog order on one copy-on-write draft
  * of the request's object (see {@link MutatorDefinition.writes}): the root and the containers the
@@ -43,7 +56,11 @@ export type Mutator = (
  * edit behind: the draft is rebuilt from the request's object by replaying the mutators that
  * succeeded, and the rest go on. Mutation applies to every caller.
  */
-export function createMutator(mutators: readonly MutatorDefinition[]): Mutator {
+export function createMutator(
+  mutators: readonly MutatorDefinition[],
+  options: MutatorOptions = {},
+): Mutator {
+  const overlayAll = options.drafts === 'overlay';
   const byTarget = new Map<TargetKind, MutatorDefinition[]>();
   for (const mutator of mutators) {
     for (const target of mutator.targets) {
@@ -76,7 +93,7 @@ export function createMutator(mutators: readonly MutatorDefinition[]): Mutator {
         draft,
       );
     };
-    let draft = writableCopy(object, writes);
+    let draft = writableCopy(object, writes, overlayAll);
     const done: MutatorDefinition[] = [];
     const errors: MutationError[] = [];
     for (const mutator of byTarget.get(input.target) ?? []) {
@@ -89,7 +106,7 @@ export function createMutator(mutators: readonly MutatorDefinition[]): Mutator {
           path: mutator.writes[0]?.join('.') ?? 'metadata',
           message: errorMessage(error),
         });
-        draft = replay(object, writes, done, apply);
+        draft = replay(object, writes, done, apply, overlayAll);
       }
     }
     return { mutated: draft, applied: done.map((mutator) => mutator.id), errors };
@@ -102,23 +119,29 @@ export function createMutator(mutators: readonly MutatorDefinition[]): Mutator {
  * stops where a member is missing or not a plain object (arrays are never written in place). A
  * container with more than {@link OVERLAY_MIN_MEMBERS} members is not copied but overlaid (see
  * {@link overlayChanges}): it reads and enumerates as the copy would, and writing to it costs what
- * is written, not its size.
+ * is written, not its size. With `overlayAll`, every container below the root is overlaid,
+ * uncounted (see {@link MutatorOptions.drafts}).
  */
 export function writableCopy(
   object: KubeObject,
   paths: readonly (readonly string[])[],
+  overlayAll = false,
 ): KubeObject {
   const root: Record<string, unknown> = { ...object };
   const copied = new Set<object>([root]);
-  for (const path of paths) copyPath(root, path, copied);
+  for (const path of paths) copyPath(root, path, copied, overlayAll);
   return root;
 }
 
-/** Copies (or overlays) each container on `path` below `root` that is not in `copied` yet. */
+/**
+ * Copies (or overlays) each container on `path` below `root` that is not in `copied` yet;
+ * with `overlayAll`, overlays each without counting its members.
+ */
 function copyPath(
   root: Record<string, unknown>,
   path: readonly string[],
   copied: Set<object>,
+  overlayAll = false,
 ): Record<string, unknown> | undefined {
   let parent = root;
   for (const key of path) {
@@ -127,7 +150,8 @@ function copyPath(
     if (typeof child !== 'object' || child === null || Array.isArray(child)) return undefined;
     let next = child as Record<string, unknown>;
     if (!copied.has(next)) {
-      next = hasManyMembers(next) ? overlayOf(next) : { ...next };
+      if (overlayAll) next = overlayOf(next, false);
+      else next = hasManyMembers(next) ? overlayOf(next, true) : { ...next };
       copied.add(next);
       parent[key] = next;
     }
@@ -161,13 +185,14 @@ function replay(
   writes: readonly (readonly string[])[],
   mutators: readonly MutatorDefinition[],
   apply: (mutator: MutatorDefinition, draft: KubeObject) => void,
+  overlayAll: boolean,
 ): KubeObject {
-  const draft = writableCopy(object, writes);
+  const draft = writableCopy(object, writes, overlayAll);
   try {
     for (const mutator of mutators) apply(mutator, draft);
     return draft;
   } catch {
-    return writableCopy(object, writes);
+    return writableCopy(object, writes, overlayAll);
   }
 }
 
@@ -196,6 +221,8 @@ function hasManyMembers(record: Readonly<Record<string, unknown>>): boolean {
 /** What an overlay adds to its base: the members written, in the order first written. */
 interface Overlay {
   readonly base: Readonly<Record<string, unknown>>;
+  /** True when `base` was counted to have more than OVERLAY_MIN_MEMBERS members. */
+  readonly large: boolean;
   /** Member -> value written (`REMOVED` for a deleted member). */
   readonly written: Map<string, unknown>;
 }
@@ -205,13 +232,22 @@ const overlays = new WeakMap<object, Overlay>();
 
 /**
  * True when `record` has an own enumerable member. On an overlay draft (see {@link writableCopy})
- * it is answered without listing the members: its base has more than OVERLAY_MIN_MEMBERS, and
- * fewer removals cannot empty it. Linear in the size of any other object.
+ * of a map counted large it is answered without listing the members: its base has more than
+ * OVERLAY_MIN_MEMBERS, and fewer removals cannot empty it. Any other overlay is answered from
+ * what was written, then from its base, never by copying it. Linear in the size of any other
+ * object.
  */
 export function hasOwnMembers(record: Readonly<Record<string, unknown>>): boolean {
   const overlay = overlays.get(record);
-  if (overlay !== undefined && overlay.written.size <= OVERLAY_MIN_MEMBERS) return true;
-  for (const key in record) if (Object.hasOwn(record, key)) return true;
+  if (overlay === undefined) {
+    for (const key in record) if (Object.hasOwn(record, key)) return true;
+    return false;
+  }
+  const { base, large, written } = overlay;
+  if (large && written.size <= OVERLAY_MIN_MEMBERS) return true;
+  // A member written (even `undefined`) and not removed is an own member, as on a copy.
+  for (const value of written.values()) if (value !== REMOVED) return true;
+  for (const key in base) if (Object.hasOwn(base, key) && !written.has(key)) return true;
   return false;
 }
 
@@ -219,9 +255,13 @@ export function hasOwnMembers(record: Readonly<Record<string, unknown>>): boolea
  * A draft of `base` that behaves as the shallow copy `{ ...base }` would (reads, `in`,
  * `Object.hasOwn`, enumeration in the same order, writes, deletes) but records writes beside
  * `base` instead of copying it; enumerating it (rare: mutators read and add members) builds the
- * copy's key list then. `base` is never written.
+ * copy's key list then. `base` is never written. `large`: `base` was counted to have more than
+ * OVERLAY_MIN_MEMBERS members.
  */
-function overlayOf(base: Readonly<Record<string, unknown>>): Record<string, unknown> {
+function overlayOf(
+  base: Readonly<Record<string, unknown>>,
+  large: boolean,
+): Record<string, unknown> {
   const written = new Map<string, unknown>();
   const present = (key: string): boolean =>
     written.has(key) ? written.get(key) !== REMOVED : Object.hasOwn(base, key);
@@ -269,7 +309,7 @@ function overlayOf(base: Readonly<Record<string, unknown>>): Record<string, unkn
       },
     },
   );
-  overlays.set(proxy, { base, written });
+  overlays.set(proxy, { base, large, written });
   return proxy;
 }
 

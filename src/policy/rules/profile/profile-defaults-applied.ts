@@ -74,7 +74,9 @@ export function profileDefaultsApplied(
   mutators: readonly MutatorDefinition[],
 ): RuleDefinition<'profile-defaults-applied'> {
   const profileMutators = mutators.filter((mutator) => mutator.targets.includes('Profile'));
-  const mutate = createMutator(profileMutators);
+  // Its drafts are only diffed here, so every written map is overlaid, never counted: a `hard`
+  // of 49 000 resources would otherwise be listed once more than the quota rules list it.
+  const mutate = createMutator(profileMutators, { drafts: 'overlay' });
   return defineRule({
     id: 'profile-defaults-applied',
     targets: ['Profile'],
