@@ -4,7 +4,10 @@ import { findingsOf } from '../../test-support/profile-fixtures.js';
 import { caseTable, evaluateRuleCase, hardPath } from '../../test-support/rule-cases.js';
 import { CONTRACT_DEFAULT_SPEC, testPolicy } from '../../test-support/test-policy.js';
 import { profileWithSpec } from '../../test-support/profile-fixtures.js';
+import fc from 'fast-check';
+import { parseQuantity } from '../../quantity.js';
 import { CASES } from './profile-quota-quantity.cases.js';
+import { isPlainWholeQuantity } from './profile-quota-quantity.js';
 
 const SCOPES_PATH = 'spec.resourceQuotaSpec.scopes';
 const EXPRESSIONS_PATH = 'spec.resourceQuotaSpec.scopeSelector.matchExpressions';
@@ -227,6 +230,70 @@ describe('profile-quota-quantity', () => {
       expect(result.allowed).toBe(true);
       expect(result.warnings.map((w) => [w.ruleId, w.ratcheted])).toEqual([
         ['profile-quota-quantity', true],
+      ]);
+    });
+  });
+
+  describe('values read without parsing (isPlainWholeQuantity)', () => {
+    /** What checkValue concludes from parsing: a valid, non-negative, whole quantity. */
+    const parsedPlainWhole = (value: string | number): boolean => {
+      const quantity = parseQuantity(value);
+      return quantity !== undefined && quantity.mantissa >= 0n && quantity.exponent >= 0;
+    };
+    const quantityText = fc
+      .array(
+        fc.constantFrom('0', '1', '2', '5', '9', '+', '-', '.', 'e', 'E', 'm', 'k', 'Ki', ' ', 'x'),
+        {
+          maxLength: 70,
+        },
+      )
+      .map((parts) => parts.join(''));
+
+    it('is taken only for text that parses to a valid, non-negative, whole quantity', () => {
+      fc.assert(
+        fc.property(fc.oneof(quantityText, fc.stringMatching(/^\d{1,70}$/)), (text) => {
+          if (isPlainWholeQuantity(text)) expect(parsedPlainWhole(text)).toBe(true);
+        }),
+        { numRuns: 3000 },
+      );
+      fc.assert(
+        fc.property(fc.oneof(fc.integer(), fc.double(), fc.maxSafeInteger()), (value) => {
+          if (isPlainWholeQuantity(value)) expect(parsedPlainWhole(value)).toBe(true);
+        }),
+        { numRuns: 2000 },
+      );
+    });
+
+    it.each<[unknown, boolean]>([
+      ['0', true],
+      ['007', true],
+      ['9'.repeat(64), true],
+      ['9'.repeat(65), false],
+      ['', false],
+      ['-1', false],
+      ['+1', false],
+      ['1.0', false],
+      ['1k', false],
+      ['1e3', false],
+      [' 1', false],
+      [4, true],
+      [-0, true],
+      [-1, false],
+      [0.5, false],
+      [2 ** 53, false],
+      [null, false],
+    ])('%p: %p', (value, expected) => {
+      expect(isPlainWholeQuantity(value)).toBe(expected);
+    });
+
+    it('judges the rest by parsing: a fractional count or a negative value is still denied', () => {
+      const result = evaluateProfile(
+        profileWithHard({ pods: '1.5', cpu: '-1', memory: '007', 'count/jobs.batch': 3 }),
+        { policy: NO_DEFAULTS },
+      );
+      expect(findingsOf(result, 'profile-quota-quantity').map((finding) => finding.path)).toEqual([
+        hardPath('pods'),
+        hardPath('cpu'),
       ]);
     });
   });
