@@ -9,6 +9,7 @@ import type { PolicySpec } from '../policy/policy-spec.js';
 import type { RuleId } from '../policy/rule-ids.js';
 import { quoteValue } from '../policy/validation-helpers.js';
 import { celQuote, celQuoteAny, celString, celStringList, listText } from './cel.js';
+import { isEmail } from './profile-rules.js';
 import { METADATA_ONLY_UPDATE, violation, type CelRule, type CelScope } from './cel-rule.js';
 
 const lit = celString;
@@ -45,11 +46,14 @@ const serviceAccountNamespaces = (s: string): string =>
   `(${field(s, 'kind')} == 'ServiceAccount' ? [${field(s, 'namespace')} != '' ? ${s}.namespace : ${NAMESPACE}] : ` +
   `${field(s, 'kind')} == 'User' && ${field(s, 'name')}.startsWith(${lit(SERVICE_ACCOUNT_USER)}) ? [${s}.name.substring(${SERVICE_ACCOUNT_USER.length}).split(':')[0]] : [])`;
 
-/** The lower-cased domain of an e-mail, and whether it is in `domains` (binding-user-domain). */
+/**
+ * Whether `name` is an e-mail address (validation-helpers' isEmailAddress) whose lower-cased
+ * domain is in `domains` (binding-user-domain's inDomains).
+ */
 const inDomains = (name: string, domains: readonly string[]): string => {
   const at = `${name}.lastIndexOf('@')`;
   const lowered = [...new Set(domains.map((domain) => domain.toLowerCase()))];
-  return `(${at} >= 0 && ${at} < size(${name}) - 1 && ${name}.substring(${at} + 1).replace('\\u212a', 'k').lowerAscii() in ${celStringList(lowered)})`;
+  return `(${at} >= 0 && ${at} < size(${name}) - 1 && ${name}.substring(${at} + 1).replace('\\u212a', 'k').lowerAscii() in ${celStringList(lowered)} && ${isEmail(name)})`;
 };
 
 /** Keeps a rule in the webhook when `values` are not ASCII (CEL lower-cases ASCII only). */

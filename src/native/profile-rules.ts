@@ -269,7 +269,7 @@ const profileOwnerKind: CelRule = {
 };
 
 /** validation-helpers' isEmailAddress over a string expression. */
-const isEmail = (value: string): string =>
+export const isEmail = (value: string): string =>
   `(size(${value}) <= 254 && ${re(value, EMAIL)} && ${value}.indexOf('@') <= 64 && size(${value}) - ${value}.indexOf('@') - 1 <= 253 && ${re(value, '[A-Za-z][-A-Za-z0-9]*$')})`;
 
 const profileOwnerFormat: CelRule = {

@@ -91,6 +91,15 @@ describe('authz-user-header (CREATE in a profile namespace by a non-exempt user)
       ],
     ],
     [
+      'users that only end in an allowed domain (no e-mail address of it)',
+      userHeaderRule({ values: ['eve@evil.io@example.com', '@example.com', 'bob@example.com'] }),
+      DOMAINS,
+      [
+        'authz-user-header: spec.rules[0].when[0].values[0] "eve@evil.io@example.com" is not a user in an allowed domain; allowed: example.com (bindings.userEmailDomains)',
+        'authz-user-header: spec.rules[0].when[0].values[1] "@example.com" is not a user in an allowed domain; allowed: example.com (bindings.userEmailDomains)',
+      ],
+    ],
+    [
       'the user header of a policy with another userIdHeader',
       headerKey('request.headers[x-auth-email]', { values: ['*'] }),
       testPolicy({ authorizationPolicies: { userIdHeader: 'X-Auth-Email' } }),

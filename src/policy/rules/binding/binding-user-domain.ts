@@ -1,11 +1,11 @@
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
 import { failIf, skip, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
-import { emailDomain, listValues, quoteValue } from '../../validation-helpers.js';
+import { emailDomain, isEmailAddress, listValues, quoteValue } from '../../validation-helpers.js';
 import { SubjectViolation, isPersonUser, subjectsOf, type Subject } from './binding-fields.js';
 
 /**
  * With `bindings.userEmailDomains` set, every person `User` subject must be an e-mail address of
- * one of those domains (case-insensitive, exact: a subdomain is not its parent). ServiceAccount
+ * one of those domains (case-insensitive, exact: a subdomain is not its parent; see `inDomains`). ServiceAccount
  * user names are judged by `binding-serviceaccount-namespace` instead.
  */
 export const bindingUserDomain = defineRule({
@@ -34,10 +34,17 @@ export const bindingUserDomain = defineRule({
   },
 });
 
-/** True when `user`'s e-mail domain is one of `domains` (case-insensitive, exact). */
+/**
+ * True when `user` is an e-mail address (`isEmailAddress`, as `profile-owner-format` reads an
+ * owner) whose domain is one of `domains` (case-insensitive, exact). A name that merely ends in
+ * `@<domain>` (`eve@evil.io@example.com`, `@example.com`) is no address of that domain.
+ */
 export function inDomains(user: string, domains: readonly string[]): boolean {
   const domain = emailDomain(user);
-  return domain !== undefined && domains.some((allowed) => allowed.toLowerCase() === domain);
+  if (domain === undefined || !domains.some((allowed) => allowed.toLowerCase() === domain)) {
+    return false;
+  }
+  return isEmailAddress(user);
 }
 
 /** A person User outside `bindings.userEmailDomains` (path and message written when read). */
