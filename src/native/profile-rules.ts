@@ -391,13 +391,14 @@ const profileOwnerImmutable: CelRule = {
     const after = scope.shared('ownerNormalized', () => normalizedOwner('object'));
     const before = scope.shared('storedOwnerNormalized', () => normalizedOwner('oldObject'));
     const changes = `[0, 1, 2, 3].filter(i, ${before}[i] != ${after}[i]).map(i, ${celStringList([...OWNER_FIELDS])}[i] + ' ' + ${celQuoteAny(`${before}[i]`)} + ' -> ' + ${celQuoteAny(`${after}[i]`)}).join(', ')`;
+    // An owner set on a Profile stored without one is a change too ('added').
     return violationIf(
-      `request.operation == 'UPDATE' && size(${before}) == 4 && ${before}[1] != '' && ${after} != ${before}`,
+      `request.operation == 'UPDATE' && ${after} != ${before}`,
       violation(
         'profile-owner-immutable',
         lit('spec.owner'),
         `object.spec.?owner.orValue(null)`,
-        `'spec.owner cannot change (profiles.owner.allowTransfer is false): ' + (size(${after}) == 0 ? 'removed' : ${changes})`,
+        `'spec.owner cannot change (profiles.owner.allowTransfer is false): ' + (size(${after}) == 0 ? 'removed' : size(${before}) == 0 ? 'added' : ${changes})`,
       ),
     );
   },

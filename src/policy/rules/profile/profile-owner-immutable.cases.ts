@@ -58,9 +58,25 @@ export const CASES: readonly ProfileRuleCase[] = [
     allowed: true,
   },
   {
-    title: 'lets a stored Profile without an owner get one',
+    // Claiming a Profile stored without a usable owner (written before the webhook judged it) is
+    // a change of spec.owner too: its namespace would become hers. A cluster admin may repair it.
+    title: 'denies an owner set on a Profile stored without one',
     ...update(ALICE_OWNER, 'junk'),
+    findings: change('added'),
+    allowed: false,
+  },
+  {
+    title: 'denies an owner set on a Profile stored with an empty owner name',
+    ...update(ALICE_OWNER, { kind: 'User', name: '' }),
+    findings: change('name "" -> "alice@example.com"'),
+    allowed: false,
+  },
+  {
+    title: 'lets a cluster admin (exempt) give a stored Profile without an owner one',
+    ...update(ALICE_OWNER, 'junk'),
+    user: CLUSTER_ADMIN,
     findings: [],
+    allowed: true,
   },
   {
     title: 'skips exempt callers (cluster admins may transfer)',

@@ -35,17 +35,21 @@ export const profileOwnerImmutable = defineRule({
   check: ({ object, oldObject, policy }) => {
     if (policy.spec.profiles.owner.allowTransfer) return skip('owner transfer allowed');
     if (oldObject === undefined) return skip('no stored object');
+    // A stored Profile without a usable owner (written before the webhook judged it) is no
+    // exception: giving it one hands its namespace to that owner, which only an exempt caller
+    // (a cluster admin repairing it) may do. Keeping it ownerless is no change.
     const before = normalizedOwner(oldObject);
-    // A stored Profile without a usable owner is being repaired, not transferred.
-    if (before === undefined || before.name === '') return skip('stored object has no owner');
     const after = normalizedOwner(object);
-    if (after !== undefined && jsonEqual(before, after)) return PASS;
+    if (before === undefined && after === undefined) return PASS;
+    if (before !== undefined && after !== undefined && jsonEqual(before, after)) return PASS;
     const changes =
       after === undefined
         ? ['removed']
-        : OWNER_FIELDS.filter((field) => !jsonEqual(before[field], after[field])).map(
-            (field) => `${field} ${quoteValue(before[field])} -> ${quoteValue(after[field])}`,
-          );
+        : before === undefined
+          ? ['added']
+          : OWNER_FIELDS.filter((field) => !jsonEqual(before[field], after[field])).map(
+              (field) => `${field} ${quoteValue(before[field])} -> ${quoteValue(after[field])}`,
+            );
     return fail(
       'spec.owner',
       `spec.owner cannot change (profiles.owner.allowTransfer is false): ${changes.join(', ')}`,
