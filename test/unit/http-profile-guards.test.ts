@@ -169,6 +169,51 @@ describe('a Profile never lands without its defaults', () => {
   );
 });
 
+describe('a Profile whose metadata.labels is null or no map', () => {
+  it('treats labels: null as no labels: /mutate adds the label, /validate denies it unmutated', async () => {
+    // The API server decodes null as absent; a review sent straight to the webhook must not be
+    // admitted without the label the policy injects.
+    const app = webhook();
+    const base = profile('nulls', 'alice@example.com');
+    const object = { ...base, metadata: { name: 'nulls', labels: null } };
+    const mutated = await post(app, '/mutate', JSON.stringify(reviewBody({ object })));
+    expect(mutated.response.allowed).toBe(true);
+    const patched = applyJsonPatch(object, decodePatch(mutated.response.patch)) as {
+      metadata: { labels: unknown };
+    };
+    expect(patched.metadata.labels).toEqual(PART_OF);
+    const admitted = await post(app, '/validate', JSON.stringify(reviewBody({ object: patched })));
+    expect(admitted.response.allowed).toBe(true);
+    const unmutated = await post(app, '/validate', JSON.stringify(reviewBody({ object })));
+    expect(unmutated.response.allowed).toBe(false);
+    expect(unmutated.response.status?.message).toMatch(
+      /^profile-defaults-applied: metadata\.labels lacks/,
+    );
+  });
+
+  it.each([
+    ['a string', 'x'],
+    ['a list', [PART_OF]],
+  ])('denies labels that are %s at /validate, naming the field', async (_case, labels) => {
+    // /mutate cannot add to them and leaves them alone; /validate denies (403), never admits.
+    const app = webhook();
+    const base = profile('malformed', 'alice@example.com');
+    const object = { ...base, metadata: { name: 'malformed', labels } };
+    const body = JSON.stringify(reviewBody({ object }));
+    const mutated = await post(app, '/mutate', body);
+    expect(mutated.response.uid).toBe(UID);
+    expect(
+      decodePatch(mutated.response.patch).some((op) => op.path.startsWith('/metadata/labels')),
+    ).toBe(false);
+    const validated = await post(app, '/validate', body);
+    expect(validated.response).toMatchObject({ uid: UID, allowed: false, status: { code: 403 } });
+    expect(validated.response.status?.message).toContain(
+      'profile-defaults-applied: metadata.labels ',
+    );
+    expect(validated.response.status?.message).toContain('is not a map');
+  });
+});
+
 describe('profile-selector-label over HTTP, with ProfilePolicy objects in force', () => {
   function clusterPolicies() {
     const policies = createClusterPolicies({ logger: pino({ level: 'silent' }) });

@@ -5,7 +5,7 @@ import { addMissingMetadataEntries } from './profile-metadata-defaults.js';
 export const profileAnnotations: CatalogMutatorDefinition = {
   id: 'profile-annotations',
   description:
-    'adds `profiles.annotations` keys missing from `metadata.annotations` (existing keys kept).',
+    'adds `profiles.annotations` keys missing from `metadata.annotations` (existing keys kept; `null` is no map yet; a `metadata.annotations` that is no object is left alone, and denied by `profile-defaults-applied`).',
   targets: ['Profile'],
   writes: [['metadata', 'annotations']],
   apply: ({ policy }, draft) => {

@@ -5,7 +5,7 @@ import { addMissingMetadataEntries } from './profile-metadata-defaults.js';
 export const profileLabels: CatalogMutatorDefinition = {
   id: 'profile-labels',
   description:
-    'adds `profiles.labels` keys missing from `metadata.labels` (existing keys and values kept).',
+    'adds `profiles.labels` keys missing from `metadata.labels` (existing keys and values kept; `null` is no map yet; a `metadata.labels` that is no object is left alone, and denied by `profile-defaults-applied`).',
   targets: ['Profile'],
   writes: [['metadata', 'labels']],
   apply: ({ policy }, draft) => {

@@ -235,11 +235,23 @@ describe('profile-labels and profile-annotations', () => {
     expect(mutated(object, policy)?.metadata).toMatchObject({ labels: { team: 'ml' } });
   });
 
-  it.each([
-    ['labels a string', { name: 'alice', labels: 'x', annotations: ['y'] }],
-    ['labels null', { name: 'alice', labels: null, annotations: null }],
-  ])('leaves malformed maps alone: %s', (_case, metadata) => {
-    const object = { ...aliceProfile(), metadata } as KubeObject;
+  it('reads null maps as absent (as the API server decodes them)', () => {
+    const object = {
+      ...aliceProfile(),
+      metadata: { name: 'alice', labels: null, annotations: null },
+    } as KubeObject;
+    expect(mutated(object, policy)?.metadata).toEqual({
+      name: 'alice',
+      labels: { 'app.kubernetes.io/part-of': 'kubeflow-profile', team: 'ml' },
+      annotations: { 'example.com/managed-by': 'profile-guard' },
+    });
+  });
+
+  it('leaves maps that are no object alone (profile-defaults-applied denies them)', () => {
+    const object = {
+      ...aliceProfile(),
+      metadata: { name: 'alice', labels: 'x', annotations: ['y'] },
+    } as KubeObject;
     expect(mutated(object, policy)).toEqual(object);
   });
 

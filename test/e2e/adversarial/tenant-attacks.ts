@@ -857,6 +857,35 @@ export function attackCases(ctx: AttackContext): readonly AttackCase[] {
     { apiServer: 'https-only', skipMutate: true },
   );
 
+  // metadata.labels null: the API server decodes it as absent; a review sent straight to the
+  // webhook must get the label too, or be denied. Labels that are no map cannot get it: denied.
+  {
+    const withLabels = (slug: string, labels: unknown): Manifest => ({
+      ...profile(slug),
+      metadata: { name: `${p}-${slug}`, labels },
+    });
+    add(
+      'profile-defaults-applied',
+      'labels: null (no labels)',
+      create(withLabels('null-labels', null)),
+      ok,
+    );
+    add(
+      'profile-defaults-applied',
+      'labels: null sent to /validate without /mutate',
+      create(withLabels('null-labels-skipped', null)),
+      deny(['profile-defaults-applied'], 'metadata.labels'),
+      { apiServer: 'https-only', skipMutate: true },
+    );
+    add(
+      'profile-defaults-applied',
+      'labels that are a string (the label cannot be added)',
+      create(withLabels('string-labels', 'x')),
+      deny(['profile-defaults-applied'], 'metadata.labels'),
+      { apiServer: 'refuses' },
+    );
+  }
+
   // --- profile-selector-label (a ProfilePolicy selects tierKey=lenient, groupKey In [a]) ---------
   {
     const lenient = { [ctx.tierKey]: 'lenient', [ctx.groupKey]: 'a' };

@@ -70,6 +70,29 @@ describe('profile-defaults-applied', () => {
       withHard(DEFAULTS, { team: 'ml' }),
       [lacks('metadata.labels["app.kubernetes.io/part-of"]', '"kubeflow-profile"')],
     ],
+    [
+      // What the API server decodes as absent: left alone it is a Profile without its label.
+      'null labels',
+      { ...withHard(DEFAULTS), metadata: { name: 'alice', labels: null } },
+      [lacks('metadata.labels', '{"app.kubernetes.io/part-of":"kubeflow-profile"}')],
+    ],
+    [
+      'labels that are no map (the label cannot be added)',
+      { ...withHard(DEFAULTS), metadata: { name: 'alice', labels: 'x' } },
+      [
+        'metadata.labels: metadata.labels "x" is not a map, so profiles.labels (policy "test") cannot be added to it',
+      ],
+    ],
+    [
+      'labels that are a list',
+      {
+        ...withHard(DEFAULTS),
+        metadata: { name: 'alice', labels: [LABEL] },
+      },
+      [
+        'metadata.labels: metadata.labels [{"app.kubernetes.io/part-of":"kubeflow-profile"}] is not a map, so profiles.labels (policy "test") cannot be added to it',
+      ],
+    ],
   ])('denies %s', (_name, object, expected) => {
     expect(messages(object)).toEqual(expected);
   });

@@ -96,6 +96,21 @@ export function profileDefaultsApplied(
           message: `${path} cannot be given its defaults: the ${id} mutation of ${policy} fails (${message})`,
         };
       });
+      // The label and annotation mutations leave a map that is no object alone (a string, a
+      // list): nothing can be added to it, so a Profile sent that way would land without them.
+      const { labels, annotations } = ctx.policy.spec.profiles;
+      for (const [field, entries] of [
+        ['labels', labels],
+        ['annotations', annotations],
+      ] as const) {
+        const map: unknown = asRecord(ctx.object.metadata)?.[field] ?? undefined;
+        if (map === undefined || asRecord(map) !== undefined) continue;
+        if (Object.keys(entries).length === 0) continue;
+        violations.push({
+          path: `metadata.${field}`,
+          message: `metadata.${field} ${quoteValue(map)} is not a map, so profiles.${field} (${policy}) cannot be added to it`,
+        });
+      }
       for (const { path: segments, value } of addedFields(ctx.object, result.mutated)) {
         const path = fieldPath(segments);
         violations.push(
