@@ -271,6 +271,9 @@ export function attackCases(ctx: AttackContext): readonly AttackCase[] {
     'cert-manager',
     'kube-public',
     'auth',
+    'kube-node-lease',
+    'knative-serving',
+    'oauth2-proxy',
   ]) {
     add(
       'profile-name-reserved',
@@ -287,6 +290,12 @@ export function attackCases(ctx: AttackContext): readonly AttackCase[] {
       deny(['profile-name-reserved'], 'metadata.name'),
     );
   }
+  add(
+    'profile-name-reserved',
+    'the reserved prefix kube- through kubeflow.org/v1beta1',
+    create({ ...profile('', {}, { name: `kube-${p}-beta` }), apiVersion: 'kubeflow.org/v1beta1' }),
+    deny(['profile-name-reserved'], 'metadata.name'),
+  );
   // generateName: /mutate sees no name and request.name stays empty; the API server names the
   // object before /validate. Over HTTPS (no name at all) profile-name-format denies it instead.
   add(
@@ -345,6 +354,13 @@ export function attackCases(ctx: AttackContext): readonly AttackCase[] {
     ['newline', `${ALICE}\n`],
     ['double-at', 'alice@@example.com'],
     ['no-local', '@example.com'],
+    ['quoted-local', '"alice"@example.com'],
+    ['comment', 'alice(ml)@example.com'],
+    ['idn', 'alice@例え.jp'],
+    ['trailing-dot', `${ALICE}.`],
+    ['ip-literal', 'alice@[127.0.0.1]'],
+    ['bare-host', 'alice@localhost'],
+    ['sa-identity', `system:serviceaccount:${ctx.alice}:default-editor`],
   ] as const) {
     add(
       'profile-owner-format',
@@ -394,6 +410,27 @@ export function attackCases(ctx: AttackContext): readonly AttackCase[] {
       'the same e-mail in another case',
       update(profile('mine', {}, { owner: { kind: 'User', name: 'Alice@example.com' } })),
       deny(['profile-owner-immutable'], 'spec.owner'),
+      { setup },
+    );
+    add(
+      'profile-owner-immutable',
+      'the same name as a Group owner',
+      update(profile('mine', {}, { owner: { kind: 'Group', name: ALICE } })),
+      deny(['profile-owner-kind', 'profile-owner-immutable'], 'spec.owner.kind'),
+      { setup },
+    );
+    add(
+      'profile-owner-immutable',
+      'the owner removed',
+      update(profile('mine', {}, { owner: null })),
+      deny(['profile-owner-required', 'profile-owner-immutable'], 'spec.owner'),
+      { setup },
+    );
+    add(
+      'tenant',
+      'the default apiGroup of her owner spelt out is no change',
+      update(profile('mine', {}, { owner: { kind: 'User', name: ALICE, apiGroup: rbac } })),
+      ok,
       { setup },
     );
     add(
@@ -584,6 +621,10 @@ export function attackCases(ctx: AttackContext): readonly AttackCase[] {
     ['pvc', { persistentvolumeclaims: '101' }],
     ['storage', { 'requests.storage': '11Ti' }],
     ['storage-bytes', { 'requests.storage': '10995116277761' }],
+    ['cpu-exp-65', { cpu: '6.5e1' }],
+    ['cpu-nano-over', { cpu: '64.0000000001' }],
+    ['requests-cpu-alone', { 'requests.cpu': '65' }],
+    ['memory-decimal-g', { memory: '550G' }],
   ] as const) {
     add(
       'profile-quota-max',
