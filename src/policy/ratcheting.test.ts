@@ -69,6 +69,49 @@ describe('ratcheting never widens an old exception', () => {
     });
   });
 
+  it.each<[string, Record<string, unknown>]>([
+    [
+      'the principal beside it (namespaces AND principals)',
+      {
+        from: [
+          {
+            source: {
+              namespaces: ['monitoring'],
+              principals: ['cluster.local/ns/monitoring/sa/prometheus'],
+            },
+          },
+        ],
+      },
+    ],
+    [
+      'its to-path restriction',
+      {
+        from: [{ source: { namespaces: ['monitoring'] } }],
+        to: [{ operation: { paths: ['/metrics'] } }],
+      },
+    ],
+    [
+      'its when condition',
+      {
+        from: [{ source: { namespaces: ['monitoring'] } }],
+        when: [{ key: 'request.headers[x-scrape]', values: ['1'] }],
+      },
+    ],
+  ])(
+    'AuthorizationPolicy namespaces [monitoring] kept, %s removed (the rule admits more): denied',
+    (_case, narrow) => {
+      const stored = authorizationPolicy('alice', 'monitoring-access', { rules: [narrow] });
+      expect(update('AuthorizationPolicy', stored, sourcePolicy(['monitoring']))).toEqual({
+        // The rule is identified by what it is: a rule that lost a restriction is another rule.
+        allowed: false,
+        denied: ['authz-source-namespace spec.rules[0].from[0].source.namespaces[0]'],
+        ratcheted: [],
+      });
+      const relabelled = { ...stored, metadata: { ...stored.metadata, labels: { a: 'b' } } };
+      expect(update('AuthorizationPolicy', stored, relabelled).allowed).toBe(true);
+    },
+  );
+
   it('a subject team-shared/ci -> bob/default-editor is denied; an untouched one is a warning', () => {
     expect(
       update('RoleBinding', saBinding('team-shared', 'ci'), saBinding('bob', 'default-editor')),

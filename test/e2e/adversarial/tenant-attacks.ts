@@ -1860,6 +1860,51 @@ export function attackCases(ctx: AttackContext): readonly AttackCase[] {
     );
   }
   {
+    // An admin's narrow exception for Prometheus: alice keeps its namespace but drops a
+    // restriction beside it, so the rule admits more. The rule is another rule: judged afresh.
+    const narrow = {
+      from: [
+        {
+          source: {
+            namespaces: ['monitoring'],
+            principals: ['cluster.local/ns/monitoring/sa/prometheus'],
+          },
+        },
+      ],
+      to: [{ operation: { paths: ['/metrics'] } }],
+    };
+    const setup = [create(allow('ratchet-narrow', narrow), 'admin')];
+    add(
+      'authz-source-namespace',
+      'ratcheting: the principal beside a stored namespace removed',
+      update(
+        allow('ratchet-narrow', { ...narrow, from: [{ source: { namespaces: ['monitoring'] } }] }),
+      ),
+      deny(['authz-source-namespace'], nsPath),
+      { setup },
+    );
+    add(
+      'authz-source-namespace',
+      'ratcheting: the to-path restriction of a stored rule removed',
+      update(allow('ratchet-narrow', { from: narrow.from })),
+      deny(['authz-source-namespace'], nsPath),
+      { setup },
+    );
+    add(
+      'authz-source-namespace',
+      'ratcheting: the narrow rule relabelled only warns',
+      update(
+        authorizationPolicy(
+          'ratchet-narrow',
+          { action: 'ALLOW', rules: [narrow] },
+          { labels: { note: 'x' } },
+        ),
+      ),
+      warned('authz-source-namespace'),
+      { setup },
+    );
+  }
+  {
     const setup = [
       create(allow('ratchet-ap', fromSource({ namespaces: ['monitoring'] })), 'admin'),
     ];
