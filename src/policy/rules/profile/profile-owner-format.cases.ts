@@ -30,6 +30,13 @@ export const CASES: readonly ProfileRuleCase[] = [
     '@example.com',
     'a@b@example.com',
     'alice@example.com\n',
+    '"alice"@example.com',
+    'alice(ml)@example.com',
+    'alice@例え.jp',
+    'alice@example.com.',
+    'alice@[127.0.0.1]',
+    ' alice@example.com',
+    'system:serviceaccount:alice:default-editor',
   ].map((name) => ({
     title: `User ${JSON.stringify(name)} is not an e-mail`,
     object: owned({ kind: 'User', name }),

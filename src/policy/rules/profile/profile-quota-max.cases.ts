@@ -16,6 +16,9 @@ const TABLE: readonly (readonly [string, string | number, string | null])[] = [
   ['cpu', '64001m', '64'],
   ['cpu', 65, '64'],
   ['cpu', '0.065k', '64'],
+  ['cpu', '6.4e1', null], // exponent forms
+  ['cpu', '6.5e1', '64'],
+  ['cpu', '+65', '64'],
   ['requests.cpu', '64', null],
   ['requests.cpu', '65', '64'], // cpu ≡ requests.cpu
   ['limits.cpu', '1000', null], // not an alias of cpu
