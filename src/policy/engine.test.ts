@@ -4,7 +4,7 @@ import type { KubeObject } from './kube-object.js';
 import type { Policy, PolicySpec } from './policy-spec.js';
 import { asString, getPath } from './object-access.js';
 import { ratchetKeysComputed } from './ratchet-key.js';
-import { failIf, type RuleDefinition } from './rule.js';
+import { DeferredViolations, failIf, type RuleDefinition } from './rule.js';
 import { input } from './test-support/fixtures.js';
 
 const baseSpec = {
@@ -483,6 +483,47 @@ describe('bounded findings', () => {
         `spec.values[20] and ${String(largeCount - 21)} more fields (${String(largeCount - 20)} in all) fail this rule too; only the first 20 are listed`,
       );
     }
+  });
+
+  it('reads 21 violations of a sequence recorded unwritten, and judges on all of them', () => {
+    /** Records every value as a violation; counts the violations made (read). */
+    const judgeDeferred = (object: KubeObject, oldObject?: KubeObject) => {
+      let made = 0;
+      const deferred: RuleDefinition = {
+        ...ownerRule,
+        check: ({ object: judged }) => {
+          const violations = new DeferredViolations<string>((base, index) => {
+            made++;
+            return { path: `${base}[${index}]`, message: `${base}[${index}] is bad` };
+          });
+          const values = (getPath(judged, 'spec', 'values') ?? []) as unknown[];
+          for (let index = 0; index < values.length; index++) violations.add('spec.values', index);
+          return failIf(violations);
+        },
+      };
+      const options = oldObject === undefined ? {} : { operation: 'UPDATE' as const, oldObject };
+      const result = createValidator([deferred])(
+        input('Profile', object, options),
+        policy(),
+        NO_CLUSTER,
+      );
+      return { made, result };
+    };
+    // The same answer as the same violations in a plain list, with 21 of 100 000 made.
+    const created = judgeDeferred(withValues(100_000));
+    const plain = validate(input('Profile', withValues(100_000)), policy(), NO_CLUSTER);
+    expect(created.result).toEqual(plain);
+    expect(created.made).toBe(21);
+    // Matched with the stored object's one by one, each is made (both objects': 31 + 30).
+    const stored = withValues(30);
+    const updated = judgeDeferred(
+      { ...withValues(31), metadata: { name: 'a', labels: { x: 'y' } } },
+      stored,
+    );
+    expect(updated.made).toBe(61);
+    expect(updated.result.denials.map((finding) => finding.path)).toEqual(['spec.values[30]']);
+    expect(updated.result.warnings).toHaveLength(21);
+    expect(updated.result.warnings[20]?.message).toContain('(10 in all)');
   });
 
   it('keeps 20 findings as they are', () => {

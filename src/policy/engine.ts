@@ -9,6 +9,8 @@ import {
   type RuleDefinition,
   type RuleResult,
   type Violation,
+  type Violations,
+  violationAt,
 } from './rule.js';
 import type { RuleId } from './rule-ids.js';
 import { createRatchetKeyer, RatchetWorkExceeded } from './ratchet-key.js';
@@ -170,23 +172,37 @@ export function createValidator(rules: readonly RuleDefinition[]): Validator {
         warnings: new FindingBucket(),
         denials: new FindingBucket(),
       };
-      // Indexed, not for…of: this loop may run 50 000 times once per request, mostly before the
-      // optimising compiler has it, and an iterator result per step is garbage to collect.
+      const bucketOf = (ratcheted: boolean): FindingBucket =>
+        mode === 'Audit'
+          ? buckets.audits
+          : mode === 'Warn' || result.status === 'warn' || ratcheted
+            ? buckets.warnings
+            : buckets.denials;
+      // Unless violations are matched one by one with the stored object's (`keyed`), every one
+      // lands in the same bucket, ratcheted alike: then only the first MAX_FINDINGS_PER_RULE + 1
+      // are read (those kept and the one that names the rest) and the others only counted, so a
+      // rule that records its violations unwritten (a ViolationSequence) has 20 written, not
+      // 99 000.
       const { violations } = result;
       const count = violations.length;
-      for (let index = 0; index < count; index++) {
-        const violation = violations[index];
-        if (violation === undefined) continue;
+      let read = keyed === undefined ? Math.min(count, MAX_FINDINGS_PER_RULE + 1) : count;
+      // Indexed, not for…of: this loop may run 50 000 times once per request, mostly before the
+      // optimising compiler has it, and an iterator result per step is garbage to collect.
+      for (let index = 0; index < read; index++) {
+        const violation = violationAt(violations, index);
+        if (violation === undefined) {
+          // A hole (a list typed loosely) is skipped, and one more read in its place.
+          if (read < count) read++;
+          continue;
+        }
         const ratcheted =
           enforced &&
           (keptAsMetadataOnly || keyed?.stored.has(keyed.current[index] ?? '') === true);
-        const bucket =
-          mode === 'Audit'
-            ? buckets.audits
-            : mode === 'Warn' || result.status === 'warn' || ratcheted
-              ? buckets.warnings
-              : buckets.denials;
-        bucket.add(rule.id, mode, violation, ratcheted);
+        bucketOf(ratcheted).add(rule.id, mode, violation, ratcheted);
+      }
+      if (read < count) {
+        const ratcheted = enforced && keptAsMetadataOnly;
+        bucketOf(ratcheted).addUnread(count - read, ratcheted);
       }
       const capped = {
         // Beyond the ratcheting bound, the answer first says why nothing was kept as old.
@@ -206,7 +222,9 @@ export function createValidator(rules: readonly RuleDefinition[]): Validator {
         status: result.status,
         mode,
         findings: reported,
-        ...(result.status === 'error' ? { reason: result.violations[0]?.message ?? '' } : {}),
+        ...(result.status === 'error'
+          ? { reason: violationAt(result.violations, 0)?.message ?? '' }
+          : {}),
       });
     }
     return { allowed: denials.length === 0, exempt, denials, warnings, audits, evaluations };
@@ -247,6 +265,17 @@ class FindingBucket {
     }
   }
 
+  /**
+   * Counts `count` more violations, unread, among the rest: for a caller that already added the
+   * first MAX_FINDINGS_PER_RULE + 1 (so the rest, and its first path, are already set).
+   */
+  addUnread(count: number, ratcheted: boolean): void {
+    // Never so: the caller added MAX_FINDINGS_PER_RULE + 1 first. Nothing to name them by.
+    if (this.rest === undefined) return;
+    this.rest.count += count;
+    this.rest.allRatcheted &&= ratcheted;
+  }
+
   findings(): readonly Finding[] {
     const rest = this.rest;
     if (rest === undefined) return this.kept;
@@ -265,8 +294,7 @@ class FindingBucket {
 }
 
 type CheckOutcome =
-  | RuleResult
-  | { readonly status: 'error'; readonly violations: readonly { path: string; message: string }[] };
+  RuleResult | { readonly status: 'error'; readonly violations: readonly Violation[] };
 
 /** Runs a check; a throw becomes an `error` outcome that fails closed in Enforce mode. */
 function runCheck(rule: RuleDefinition, ctx: RuleContext): CheckOutcome {
@@ -346,7 +374,7 @@ const NONE: RatchetOutcome = Object.freeze({ kind: 'none' as const });
 function storedViolations(
   rule: RuleDefinition,
   ctx: RuleContext,
-  violations: readonly Violation[],
+  violations: Violations,
   keyer: () => RatchetKeyer,
 ): RatchetOutcome {
   const oldObject = ctx.oldObject;
@@ -366,11 +394,11 @@ function storedViolations(
   const current: string[] = [];
   try {
     for (let index = 0; index < storedCount; index++) {
-      const violation = result.violations[index];
+      const violation = violationAt(result.violations, index);
       if (violation !== undefined) stored.add(key(oldObject, violation));
     }
     for (let index = 0; index < count; index++) {
-      const violation = violations[index];
+      const violation = violationAt(violations, index);
       current.push(violation === undefined ? '' : key(ctx.object, violation));
     }
   } catch (error) {
@@ -388,10 +416,10 @@ function storedViolations(
  */
 function overBoundFinding(
   ruleId: RuleId,
-  violations: readonly Violation[],
+  violations: Violations,
   outcome: { readonly count: number; readonly storedCount?: number; readonly work?: true },
 ): Finding {
-  const path = violations[0]?.path ?? '';
+  const path = violationAt(violations, 0)?.path ?? '';
   const { count, storedCount, work } = outcome;
   const what =
     count === 1

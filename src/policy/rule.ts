@@ -80,12 +80,85 @@ class LazyViolation extends DeferredViolation {
   }
 }
 
+/**
+ * Violations that are objects only once read: `length`, and `item(index)` for each index below
+ * it (the same object every time it is asked). A rule failing in 99 000 places records where
+ * (see {@link DeferredViolations}); the engine reads the few it reports, and on an UPDATE the
+ * ones it matches with the stored object's.
+ */
+export interface ViolationSequence {
+  readonly length: number;
+  item(index: number): Violation;
+}
+
+/** A rule's violations: a list, or a {@link ViolationSequence}. Neither holds a hole. */
+export type Violations = readonly Violation[] | ViolationSequence;
+
+/** The violation at `index` of either kind of list (undefined past its end). */
+export function violationAt(violations: Violations, index: number): Violation | undefined {
+  if (isViolationList(violations)) return violations[index];
+  return index < violations.length ? violations.item(index) : undefined;
+}
+
+function isViolationList(violations: Violations): violations is readonly Violation[] {
+  return Array.isArray(violations);
+}
+
+/**
+ * A {@link ViolationSequence} recorded as (group, position) pairs, two numbers' worth each: a
+ * group is what several violations share (the list they lie in), a position says where in it
+ * (an index, or an index packed with a code). `make` writes the violation of a pair when it is
+ * first read. Recording allocates nothing per violation but the growth of two number lists,
+ * where an object per violation made 99 000 objects for the collector to move and keep.
+ */
+export class DeferredViolations<G> implements ViolationSequence {
+  private readonly groups: G[] = [];
+  /** The index of each group's first violation, ascending. */
+  private readonly firsts: number[] = [];
+  private readonly positions: number[] = [];
+  private readonly made = new Map<number, Violation>();
+
+  constructor(private readonly make: (group: G, position: number) => Violation) {}
+
+  /** Records a violation of `group` (compared by identity with the last one's) at `position`. */
+  add(group: G, position: number): void {
+    const last = this.groups.length - 1;
+    if (last < 0 || this.groups[last] !== group) {
+      this.groups.push(group);
+      this.firsts.push(this.positions.length);
+    }
+    this.positions.push(position);
+  }
+
+  get length(): number {
+    return this.positions.length;
+  }
+
+  item(index: number): Violation {
+    const known = this.made.get(index);
+    if (known !== undefined) return known;
+    const position = this.positions[index];
+    if (position === undefined) throw new RangeError(`no violation ${String(index)}`);
+    // The last group whose first violation is at or before `index` (binary search).
+    let low = 0;
+    let high = this.firsts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((this.firsts[middle] ?? 0) <= index) low = middle;
+      else high = middle - 1;
+    }
+    const violation = this.make(this.groups[low] as G, position);
+    this.made.set(index, violation);
+    return violation;
+  }
+}
+
 /** What a rule's check returns. The engine adds `error` when a check throws. */
 export type RuleResult =
   | { readonly status: 'pass' }
   | { readonly status: 'skip'; readonly reason: string }
-  | { readonly status: 'fail'; readonly violations: readonly Violation[] }
-  | { readonly status: 'warn'; readonly violations: readonly Violation[] };
+  | { readonly status: 'fail'; readonly violations: Violations }
+  | { readonly status: 'warn'; readonly violations: Violations };
 
 /** Everything a check may read. All of it is read-only; checks are synchronous and pure. */
 export interface RuleContext {
@@ -214,6 +287,6 @@ export function fail(path: string, message: string): RuleResult {
 }
 
 /** Fails with the given violations, or passes when there are none. */
-export function failIf(violations: readonly Violation[]): RuleResult {
+export function failIf(violations: Violations): RuleResult {
   return violations.length === 0 ? PASS : { status: 'fail', violations };
 }
