@@ -10,6 +10,7 @@ import {
   grantingRules,
   istioMatch,
   principalNamespace,
+  principalNamespaceOneOf,
   sourceStringPath,
   workloadPrincipal,
 } from './authz-fields.js';
@@ -93,6 +94,21 @@ describe('principalNamespace', () => {
     fc.assert(
       fc.property(principals, (principal) => {
         expect(principalNamespace(principal)).toBe(splitNamespace(principal));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('tells whether a principal names one of some namespaces as looking its namespace up does', () => {
+    const namespaces = fc.array(fc.constantFrom('', 'a', 'b', 'ns', 'sa', 'a:b', 'ab', '*'), {
+      maxLength: 3,
+    });
+    fc.assert(
+      fc.property(principals, segment, namespaces, (principal, own, others) => {
+        const namespace = principalNamespace(principal);
+        expect(principalNamespaceOneOf(principal, own, others)).toBe(
+          namespace === undefined ? undefined : namespace === own || others.includes(namespace),
+        );
       }),
       { numRuns: 5000 },
     );

@@ -142,6 +142,32 @@ export function principalNamespace(principal: string): string | undefined {
 }
 
 /**
+ * Whether the namespace a workload principal names is `own` or one of `others`; undefined when
+ * the principal is not of the form `<trust-domain>/ns/<namespace>/sa/<name>`. The same answer
+ * as looking {@link principalNamespace} up in them, compared in place: this runs for every
+ * principal of every rule, and a rule may list 99 000.
+ */
+export function principalNamespaceOneOf(
+  principal: string,
+  own: string,
+  others: readonly string[],
+): boolean | undefined {
+  const workload = workloadStart(principal);
+  if (workload < 0) return undefined;
+  const start = workload + '/ns/'.length;
+  // A workload part always has `/sa/` after the namespace.
+  const length = principal.indexOf('/', start) - start;
+  if (namesAt(principal, start, length, own)) return true;
+  for (const other of others) if (namesAt(principal, start, length, other)) return true;
+  return false;
+}
+
+/** True when `text` holds exactly `namespace` at `start`, where `length` characters lie. */
+function namesAt(text: string, start: number, length: number, namespace: string): boolean {
+  return namespace.length === length && text.startsWith(namespace, start);
+}
+
+/**
  * A workload principal (e.g. a gateway of `authorizationPolicies.gatewayPrincipals`) read once
  * per request for {@link admitsPrincipal}: its namespace (`''` when it names none) and
  * `/ns/<namespace>/sa/<name>`, what it is under any trust domain (undefined for another shape).

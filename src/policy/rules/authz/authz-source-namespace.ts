@@ -1,6 +1,7 @@
 import { requestNamespace, skipOutsideProfileNamespace } from '../../profile-namespace.js';
 import {
   DeferredViolation,
+  DeferredViolations,
   defineRule,
   failIf,
   type Violation,
@@ -12,6 +13,7 @@ import {
   conditionValuePath,
   grantingRules,
   principalNamespace,
+  principalNamespaceOneOf,
   sourceAt,
   sourceStringPath,
   type AuthzCondition,
@@ -45,15 +47,14 @@ export const authzSourceNamespace = defineRule({
     if (outside !== undefined) return outside;
     const namespace = requestNamespace(ctx);
     const { principalNamespaces: allowed, userIdHeader } = ctx.policy.spec.authorizationPolicies;
-    const violations: Violation[] = [];
     const isAllowed = (ns: string): boolean => ns === namespace || allowed.includes(ns);
     // What is wrong with a value (undefined: nothing), found without allocating.
     const namespaceProblem = (value: string): Problem | undefined =>
       value.includes('*') ? 'wildcard' : isAllowed(value) ? undefined : 'namespace';
     const principalProblem = (value: string): Problem | undefined => {
       if (value.includes('*')) return 'wildcard';
-      const ns = principalNamespace(value);
-      return ns === undefined ? 'shape' : isAllowed(ns) ? undefined : 'workload';
+      const ns = principalNamespaceOneOf(value, namespace, allowed);
+      return ns === undefined ? 'shape' : ns ? undefined : 'workload';
     };
     // The messages' common parts, written once and only if a message is.
     let texts: Texts | undefined;
@@ -62,6 +63,23 @@ export const authzSourceNamespace = defineRule({
         allowed: `allowed: this namespace, ${listValues(allowed)} (authorizationPolicies.principalNamespaces)`,
         namespace: quoteValue(namespace),
       });
+    // Each offending value is recorded as its list and index, and made a violation (its problem
+    // found again) only when the engine reads it: one list may hold 99 000 of them.
+    const violations = new DeferredViolations<OffendingList>((list, at): Violation => {
+      const value = list.values[at] as string;
+      const problem = list.problemOf(value) ?? 'shape';
+      return list.condition === undefined
+        ? new SourceEntryViolation(
+            list.rule,
+            list.fromIndex,
+            list.field,
+            at,
+            value,
+            problem,
+            textsOf,
+          )
+        : new ConditionValueViolation(list.condition, at, value, problem, textsOf);
+    });
     // Indexed (see grantingRules): no iterator result per rule of a 50 000-rule policy.
     const rules = grantingRules(ctx.object);
     const ruleCount = rules.length;
@@ -74,17 +92,16 @@ export const authzSourceNamespace = defineRule({
         const source = sourceAt(sources, index);
         for (let fieldIndex = 0; fieldIndex < FIELD_COUNT; fieldIndex++) {
           const field = SOURCE_FIELDS[fieldIndex] ?? 'namespaces';
-          const list = source[field];
-          if (!Array.isArray(list)) continue;
+          const values: unknown = source[field];
+          if (!Array.isArray(values)) continue;
           const problemOf = field === 'namespaces' ? namespaceProblem : principalProblem;
-          for (let at = 0; at < list.length; at++) {
-            const value: unknown = list[at];
-            if (typeof value !== 'string') continue;
-            const problem = problemOf(value);
-            if (problem === undefined) continue;
-            violations.push(
-              new SourceEntryViolation(rule, index, field, at, value, problem, textsOf),
-            );
+          // Made at the list's first offending value: most lists have none.
+          let list: OffendingList | undefined;
+          for (let at = 0; at < values.length; at++) {
+            const value: unknown = values[at];
+            if (typeof value !== 'string' || problemOf(value) === undefined) continue;
+            list ??= { rule, fromIndex: index, field, values, problemOf, condition: undefined };
+            violations.add(list, at);
           }
         }
       }
@@ -98,12 +115,12 @@ export const authzSourceNamespace = defineRule({
         const problemOf = kind === 'namespace' ? namespaceProblem : principalProblem;
         // Judged in place, as the sources are: a condition may list 400 000 values.
         const values = condition.values;
+        let list: OffendingList | undefined;
         for (let at = 0; at < values.length; at++) {
           const value = values[at];
-          if (typeof value !== 'string') continue;
-          const problem = problemOf(value);
-          if (problem === undefined) continue;
-          violations.push(new ConditionValueViolation(condition, at, value, problem, textsOf));
+          if (typeof value !== 'string' || problemOf(value) === undefined) continue;
+          list ??= { rule, fromIndex: -1, field: 'values', values, problemOf, condition };
+          violations.add(list, at);
         }
       }
     }
@@ -116,6 +133,19 @@ const NO_SOURCES: readonly unknown[] = Object.freeze([]);
 
 /** What is wrong with a source value. */
 type Problem = 'wildcard' | 'namespace' | 'shape' | 'workload';
+
+/**
+ * A list holding offending values, which its violations share: `from[fromIndex].source.<field>`
+ * of a rule, or the `values` of a `condition`; `problemOf` judged them.
+ */
+interface OffendingList {
+  readonly rule: AuthzRule;
+  readonly fromIndex: number;
+  readonly field: string;
+  readonly values: readonly unknown[];
+  readonly problemOf: (value: string) => Problem | undefined;
+  readonly condition: AuthzCondition | undefined;
+}
 
 /** The parts every message of one check shares. */
 interface Texts {
