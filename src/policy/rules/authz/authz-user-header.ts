@@ -1,6 +1,7 @@
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
 import {
   DeferredViolation,
+  DeferredViolations,
   failIf,
   type Violation,
   defineRule,
@@ -36,7 +37,14 @@ export const authzUserHeader = defineRule({
     if (outside !== undefined) return outside;
     const { userIdHeader } = ctx.policy.spec.authorizationPolicies;
     const domains = ctx.policy.spec.bindings.userEmailDomains;
-    const violations: Violation[] = [];
+    // Each finding is recorded as its list and index, and made a violation only when the engine
+    // reads it: a condition may list 99 000 wildcards.
+    const violations = new DeferredViolations<HeaderList>(
+      ({ condition, field, outsideDomains }, at): Violation => {
+        const value = at === NO_VALUES ? '' : (condition[field][at] as string);
+        return new HeaderViolation(condition, field, at, value, domains, outsideDomains);
+      },
+    );
     // Indexed (see grantingRules): no iterator result per rule of a 50 000-rule policy.
     const rules = grantingRules(ctx.object);
     const ruleCount = rules.length;
@@ -52,24 +60,28 @@ export const authzUserHeader = defineRule({
         // paths and messages are ever written.
         for (const field of FIELDS) {
           const list = condition[field];
+          let wildcards: HeaderList | undefined;
           for (let at = 0; at < list.length; at++) {
             const value = list[at];
             if (typeof value === 'string' && value.includes('*')) {
-              violations.push(new HeaderViolation(condition, field, at, value, domains));
+              wildcards ??= { condition, field, outsideDomains: false };
+              violations.add(wildcards, at);
             }
           }
         }
         if (!condition.hasValues && condition.hasNotValues) {
-          violations.push(new HeaderViolation(condition, 'notValues', NO_VALUES, '', domains));
+          violations.add({ condition, field: 'notValues', outsideDomains: false }, NO_VALUES);
         }
         if (domains.length === 0) continue;
         const { values } = condition;
+        let outside: HeaderList | undefined;
         for (let at = 0; at < values.length; at++) {
           const value = values[at];
           if (typeof value !== 'string' || value.includes('*') || inDomains(value, domains)) {
             continue;
           }
-          violations.push(new HeaderViolation(condition, 'values', at, value, domains, true));
+          outside ??= { condition, field: 'values', outsideDomains: true };
+          violations.add(outside, at);
         }
       }
     }
@@ -79,6 +91,13 @@ export const authzUserHeader = defineRule({
 
 /** The condition's lists judged for wildcards, in the order their findings are listed. */
 const FIELDS = ['values', 'notValues'] as const;
+
+/** A list of a user-id condition whose findings share it: what is wrong, and where. */
+interface HeaderList {
+  readonly condition: AuthzCondition;
+  readonly field: 'values' | 'notValues';
+  readonly outsideDomains: boolean;
+}
 
 /** `HeaderViolation.at` for `notValues` without `values`. */
 const NO_VALUES = -1;
