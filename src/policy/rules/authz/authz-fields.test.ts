@@ -100,9 +100,12 @@ describe('principalNamespace', () => {
   });
 
   it('tells whether a principal names one of some namespaces as looking its namespace up does', () => {
-    const namespaces = fc.array(fc.constantFrom('', 'a', 'b', 'ns', 'sa', 'a:b', 'ab', '*'), {
-      maxLength: 3,
-    });
+    const namespaces: fc.Arbitrary<string[]> = fc.array(
+      fc.constantFrom('', 'a', 'b', 'ns', 'sa', 'a:b', 'ab', '*'),
+      {
+        maxLength: 3,
+      },
+    );
     fc.assert(
       fc.property(principals, segment, namespaces, (principal, own, others) => {
         const namespace = principalNamespace(principal);
