@@ -40,10 +40,35 @@ describe('DeferredViolations', () => {
     }
   });
 
+  it('keeps violations pushed made in their place among those recorded', () => {
+    const { violations, made } = sequence();
+    const first = { path: 'spec.x', message: 'spec.x is bad' };
+    const last = { path: 'spec.y', message: 'spec.y is bad' };
+    violations.push(first);
+    violations.add('a', 3);
+    violations.add('a', 5);
+    violations.push(last);
+    violations.add('a', 6);
+    expect(violations.length).toBe(5);
+    expect(violations.item(0)).toBe(first);
+    expect(violations.item(3)).toBe(last);
+    expect(Array.from({ length: 5 }, (_, index) => violations.item(index).path)).toEqual([
+      'spec.x',
+      'spec.a[3]',
+      'spec.a[5]',
+      'spec.y',
+      'spec.a[6]',
+    ]);
+    expect(made).toEqual(['a[3]', 'a[5]', 'a[6]']);
+  });
+
   it('refuses an index past its end; violationAt reads either kind of list', () => {
     const { violations } = sequence();
     violations.add('a', 0);
     expect(() => violations.item(1)).toThrow(RangeError);
+    expect(() => {
+      violations.add('a', -1);
+    }).toThrow(RangeError);
     expect(violationAt(violations, 0)?.path).toBe('spec.a[0]');
     expect(violationAt(violations, 1)).toBeUndefined();
     const list: Violation[] = [{ path: 'p', message: 'm' }];

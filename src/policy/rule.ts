@@ -112,7 +112,8 @@ function isViolationList(violations: Violations): violations is readonly Violati
  * where an object per violation made 99 000 objects for the collector to move and keep.
  */
 export class DeferredViolations<G> implements ViolationSequence {
-  private readonly groups: G[] = [];
+  /** Each group, or (at position PUSHED) the violation pushed made. */
+  private readonly groups: (G | Violation)[] = [];
   /** The index of each group's first violation, ascending. */
   private readonly firsts: number[] = [];
   private readonly positions: number[] = [];
@@ -120,14 +121,25 @@ export class DeferredViolations<G> implements ViolationSequence {
 
   constructor(private readonly make: (group: G, position: number) => Violation) {}
 
-  /** Records a violation of `group` (compared by identity with the last one's) at `position`. */
+  /**
+   * Records a violation of `group` (compared by identity with the last one's) at `position`, a
+   * number of at least 0.
+   */
   add(group: G, position: number): void {
+    if (!(position >= 0)) throw new RangeError(`a violation's position is ${String(position)}`);
     const last = this.groups.length - 1;
     if (last < 0 || this.groups[last] !== group) {
       this.groups.push(group);
       this.firsts.push(this.positions.length);
     }
     this.positions.push(position);
+  }
+
+  /** Records a violation already made, in its place among the others. */
+  push(violation: Violation): void {
+    this.groups.push(violation);
+    this.firsts.push(this.positions.length);
+    this.positions.push(PUSHED);
   }
 
   get length(): number {
@@ -147,11 +159,15 @@ export class DeferredViolations<G> implements ViolationSequence {
       if ((this.firsts[middle] ?? 0) <= index) low = middle;
       else high = middle - 1;
     }
+    if (position === PUSHED) return this.groups[low] as Violation;
     const violation = this.make(this.groups[low] as G, position);
     this.made.set(index, violation);
     return violation;
   }
 }
+
+/** The position of a violation {@link DeferredViolations.push} was given made. */
+const PUSHED = -1;
 
 /** What a rule's check returns. The engine adds `error` when a check throws. */
 export type RuleResult =

@@ -41,7 +41,7 @@ export const authzUserHeader = defineRule({
     // reads it: a condition may list 99 000 wildcards.
     const violations = new DeferredViolations<HeaderList>(
       ({ condition, field, outsideDomains }, at): Violation => {
-        const value = at === NO_VALUES ? '' : (condition[field][at] as string);
+        const value = condition[field][at] as string;
         return new HeaderViolation(condition, field, at, value, domains, outsideDomains);
       },
     );
@@ -70,7 +70,7 @@ export const authzUserHeader = defineRule({
           }
         }
         if (!condition.hasValues && condition.hasNotValues) {
-          violations.add({ condition, field: 'notValues', outsideDomains: false }, NO_VALUES);
+          violations.push(new HeaderViolation(condition, 'notValues', NO_VALUES, '', domains));
         }
         if (domains.length === 0) continue;
         const { values } = condition;
