@@ -1,6 +1,13 @@
 import { asRecord, getPath } from '../../object-access.js';
 import { MAX_QUANTITY_LENGTH, parseQuantity } from '../../quantity.js';
-import { failIf, type Violation, defineRule, WRITE_OPERATIONS, lazyViolation } from '../../rule.js';
+import {
+  DeferredViolations,
+  failIf,
+  type Violation,
+  defineRule,
+  WRITE_OPERATIONS,
+  lazyViolation,
+} from '../../rule.js';
 import { indexPath, keyPath, listValues, quoteValue } from '../../validation-helpers.js';
 import { HARD_PATH, quotaHard } from './profile-fields.js';
 import {
@@ -75,6 +82,18 @@ function checkScope(path: string, scope: unknown): Violation | undefined {
     path,
     message: `${path} ${quoteValue(scope)} is not a ResourceQuota scope; allowed: ${listValues(QUOTA_SCOPES)}`,
   };
+}
+
+/**
+ * The violation of a scope at `path`, if it is one: not a ResourceQuota scope, or one that cannot
+ * bound some `hard` key.
+ */
+function scopeEntryViolation(
+  path: string,
+  scope: unknown,
+  scopeChecker: ScopeChecker,
+): Violation | undefined {
+  return checkScope(path, scope) ?? scopeChecker.applicability(path, scope);
 }
 
 /** The `hard` keys one scope cannot bound: the first, in `hard`'s order, and how many. */
@@ -235,16 +254,31 @@ export const profileQuotaQuantity = defineRule({
     const spec = getPath(object, 'spec', 'resourceQuotaSpec');
     const quota = asRecord(spec);
     if (quota === undefined) return failIf(wrongType(SPEC_PATH, spec, 'map'));
-    const violations: Violation[] = [...wrongType(HARD_PATH, quota.hard, 'map')];
     // The keys listed once, for the values and the scopes; no pair allocated per entry.
     const { hard, keys: hardKeys } = quotaHard(object, input);
+    const scopesPath = `${SPEC_PATH}.scopes`;
+    const scopeChecker = new ScopeChecker(hardKeys);
+    // A `scopes` entry is recorded by index and made a violation (its path written, its problem
+    // found again) only when read: `scopes` may list 99 000 entries of a scope that fails.
+    const violations = new DeferredViolations<readonly unknown[]>((scopes, index) => {
+      const path = indexPath(scopesPath, index);
+      // Recorded only where one is found, so the fallback is never taken.
+      return (
+        scopeEntryViolation(path, scopes[index], scopeChecker) ?? {
+          path,
+          message: `${path} is not a ResourceQuota scope`,
+        }
+      );
+    });
+    const pushAll = (list: readonly Violation[]): void => {
+      for (const violation of list) violations.push(violation);
+    };
+    pushAll(wrongType(HARD_PATH, quota.hard, 'map'));
     for (const resource of hardKeys) {
       const violation = checkValue(resource, hard[resource]);
       if (violation) violations.push(violation);
     }
-    const scopesPath = `${SPEC_PATH}.scopes`;
-    violations.push(...wrongType(scopesPath, quota.scopes, 'list'));
-    const scopeChecker = new ScopeChecker(hardKeys);
+    pushAll(wrongType(scopesPath, quota.scopes, 'list'));
     if (Array.isArray(quota.scopes)) {
       // Only the first entry of each scope can conflict (see `conflicts`), and a path is written
       // only where it is used: `scopes` may list 100 000 entries of a few names.
@@ -255,22 +289,22 @@ export const profileQuotaQuantity = defineRule({
         const scope = scopes[index];
         const known = typeof scope === 'string' && SCOPES.has(scope);
         const first = typeof scope === 'string' && !seen.has(scope);
-        if (known && !first && scopeChecker.unboundedBy(scope) === undefined) continue;
-        const path = indexPath(scopesPath, index);
-        const violation = checkScope(path, scope) ?? scopeChecker.applicability(path, scope);
-        if (violation) violations.push(violation);
+        const unbounded = known && scopeChecker.unboundedBy(scope) !== undefined;
+        if (known && !first && !unbounded) continue;
+        // What checkScope and applicability find, told without writing the path.
+        if (!known || unbounded) violations.add(scopes, index);
         if (first) {
           seen.add(scope);
-          named.push([path, scope]);
+          named.push([indexPath(scopesPath, index), scope]);
         }
       }
-      violations.push(...conflicts(named));
+      pushAll(conflicts(named));
     }
     const selectorPath = `${SPEC_PATH}.scopeSelector`;
-    violations.push(...wrongType(selectorPath, quota.scopeSelector, 'map'));
+    pushAll(wrongType(selectorPath, quota.scopeSelector, 'map'));
     const expressions = getPath(quota, 'scopeSelector', 'matchExpressions');
     const expressionsPath = `${selectorPath}.matchExpressions`;
-    violations.push(...wrongType(expressionsPath, expressions, 'list'));
+    pushAll(wrongType(expressionsPath, expressions, 'list'));
     if (Array.isArray(expressions)) {
       const named: (readonly [string, unknown])[] = [];
       expressions.forEach((expression: unknown, index) => {
@@ -280,10 +314,10 @@ export const profileQuotaQuantity = defineRule({
         const violation =
           checkScope(path, entry.scopeName) ?? scopeChecker.applicability(path, entry.scopeName);
         if (violation) violations.push(violation);
-        violations.push(...selectorEntryViolations(base, entry));
+        pushAll(selectorEntryViolations(base, entry));
         named.push([path, entry.scopeName]);
       });
-      violations.push(...conflicts(named));
+      pushAll(conflicts(named));
     }
     return failIf(violations);
   },
