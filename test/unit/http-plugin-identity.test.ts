@@ -5,13 +5,11 @@
  * then /validate (the API server's order); her own is admitted.
  */
 import request from 'supertest';
-import { createAdmissionHandlers } from '../../src/admission/admission-handlers.js';
+import { testWebhook } from './webhook-support.js';
 import { applyJsonPatch } from '../../src/admission/apply-json-patch.js';
 import { decodePatch, profile, reviewBody } from '../../src/admission/test-support/reviews.js';
 import { EMBEDDED_DEFAULT_POLICY_DOCUMENT } from '../../src/config/default-policy.js';
 import { parsePolicyDocument } from '../../src/config/parse-policy.js';
-import { createWebhookListener } from '../../src/http/webhook-listener.js';
-import { memoryLogger } from '../../src/observability/test-support/memory-logger.js';
 import type { ClusterSnapshot } from '../../src/policy/cluster-snapshot.js';
 import type { KubeObject } from '../../src/policy/kube-object.js';
 import { staticPolicyProvider } from '../../src/policy/policy-provider.js';
@@ -40,14 +38,9 @@ function exclusivePolicy(exclusiveIdentities: boolean) {
 }
 
 function webhook(exclusiveIdentities: boolean, snapshot: ClusterSnapshot) {
-  const { logger } = memoryLogger();
-  return createWebhookListener({
-    ...createAdmissionHandlers({
-      policies: staticPolicyProvider(exclusivePolicy(exclusiveIdentities)),
-      snapshot: () => snapshot,
-    }),
-    logger,
-    readiness: () => ({ ready: true, reasons: [] }),
+  return testWebhook({
+    policies: staticPolicyProvider(exclusivePolicy(exclusiveIdentities)),
+    snapshot,
   });
 }
 

@@ -1,29 +1,20 @@
 import { pino } from 'pino';
 import request from 'supertest';
-import { createAdmissionHandlers } from '../../src/admission/admission-handlers.js';
+import { testWebhook } from './webhook-support.js';
 import { applyJsonPatch } from '../../src/admission/apply-json-patch.js';
 import { decodePatch, profile, reviewBody } from '../../src/admission/test-support/reviews.js';
-import { createWebhookListener } from '../../src/http/webhook-listener.js';
 import { createClusterPolicies } from '../../src/kube/cluster-policies.js';
-import { NO_CLUSTER } from '../../src/policy/cluster-snapshot.js';
 import { staticPolicyProvider, type PolicyProvider } from '../../src/policy/policy-provider.js';
 import { EMBEDDED_DEFAULT_POLICY } from '../../src/config/default-policy.js';
 import type { KubeObject } from '../../src/policy/kube-object.js';
-import { memoryLogger } from '../../src/observability/test-support/memory-logger.js';
 
 const UID = '705ab4f5-6393-11e8-b7cc-42010a800002';
 const PART_OF = { 'app.kubernetes.io/part-of': 'kubeflow-profile' };
 const DEFAULT_HARD = ['cpu', 'memory', 'persistentvolumeclaims', 'requests.storage'];
 
 /** The webhook over the full catalog, as `serve` builds it. */
-function webhook(policies: PolicyProvider = staticPolicyProvider(EMBEDDED_DEFAULT_POLICY)) {
-  const { logger } = memoryLogger();
-  return createWebhookListener({
-    ...createAdmissionHandlers({ policies, snapshot: () => NO_CLUSTER }),
-    logger,
-    readiness: () => ({ ready: true, reasons: [] }),
-  });
-}
+const webhook = (policies?: PolicyProvider) =>
+  testWebhook(policies === undefined ? {} : { policies });
 
 /** A review body whose `spec.plugins[0].spec.extra` is `depth` levels deep (written as text). */
 function deepPluginReview(depth: number, object = profile('deep', 'alice@example.com')): string {

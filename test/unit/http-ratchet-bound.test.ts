@@ -1,29 +1,11 @@
 import request from 'supertest';
-import { createAdmissionHandlers } from '../../src/admission/admission-handlers.js';
+import { testWebhook } from './webhook-support.js';
 import { reviewBody } from '../../src/admission/test-support/reviews.js';
-import { EMBEDDED_DEFAULT_POLICY } from '../../src/config/default-policy.js';
-import { createWebhookListener } from '../../src/http/webhook-listener.js';
-import { memoryLogger } from '../../src/observability/test-support/memory-logger.js';
-import { NO_CLUSTER } from '../../src/policy/cluster-snapshot.js';
 import { MAX_RATCHETED_VIOLATIONS } from '../../src/policy/engine.js';
 import type { KubeObject } from '../../src/policy/kube-object.js';
-import { staticPolicyProvider } from '../../src/policy/policy-provider.js';
 
 const RBAC = 'rbac.authorization.k8s.io';
 const N = MAX_RATCHETED_VIOLATIONS;
-
-/** The webhook over the full catalog and the embedded default policy, as `serve` builds it. */
-function webhook() {
-  const { logger } = memoryLogger();
-  return createWebhookListener({
-    ...createAdmissionHandlers({
-      policies: staticPolicyProvider(EMBEDDED_DEFAULT_POLICY),
-      snapshot: () => NO_CLUSTER,
-    }),
-    logger,
-    readiness: () => ({ ready: true, reasons: [] }),
-  });
-}
 
 /** A RoleBinding in alice's namespace binding `count` ServiceAccounts of other namespaces. */
 function binding(count: number, labels: Record<string, string> = {}): KubeObject {
@@ -49,7 +31,7 @@ async function relabel(count: number) {
     object: binding(count, { note: 'x' }),
     oldObject: binding(count),
   });
-  const res = await request(webhook())
+  const res = await request(testWebhook())
     .post('/validate')
     .set('Content-Type', 'application/json')
     .send(JSON.stringify(body))

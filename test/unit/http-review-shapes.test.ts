@@ -5,31 +5,14 @@
  * `userInfo.extra`, `dryRun`), and exemptions match a caller's exact user name and groups.
  */
 import request from 'supertest';
-import { createAdmissionHandlers } from '../../src/admission/admission-handlers.js';
+import { testWebhook } from './webhook-support.js';
 import { profile, reviewBody } from '../../src/admission/test-support/reviews.js';
-import { EMBEDDED_DEFAULT_POLICY } from '../../src/config/default-policy.js';
-import { createWebhookListener } from '../../src/http/webhook-listener.js';
-import { memoryLogger } from '../../src/observability/test-support/memory-logger.js';
-import { NO_CLUSTER } from '../../src/policy/cluster-snapshot.js';
 import type { KubeObject } from '../../src/policy/kube-object.js';
-import { staticPolicyProvider } from '../../src/policy/policy-provider.js';
 
 const UID = '705ab4f5-6393-11e8-b7cc-42010a800002';
 const RBAC = 'rbac.authorization.k8s.io';
 const ROLE_BINDING_KIND = { group: RBAC, version: 'v1', kind: 'RoleBinding' };
 const CONTROLLER = 'system:serviceaccount:kubeflow:profiles-controller-service-account';
-
-function webhook() {
-  const { logger } = memoryLogger();
-  return createWebhookListener({
-    ...createAdmissionHandlers({
-      policies: staticPolicyProvider(EMBEDDED_DEFAULT_POLICY),
-      snapshot: () => NO_CLUSTER,
-    }),
-    logger,
-    readiness: () => ({ ready: true, reasons: [] }),
-  });
-}
 
 interface Answer {
   readonly uid: string;
@@ -38,7 +21,7 @@ interface Answer {
 }
 
 async function validate(body: Record<string, unknown>): Promise<Answer> {
-  const res = await request(webhook())
+  const res = await request(testWebhook())
     .post('/validate')
     .set('Content-Type', 'application/json')
     .send(JSON.stringify(body))
