@@ -8,7 +8,8 @@ import {
 } from '../../rule.js';
 import { indexPath } from '../../validation-helpers.js';
 import {
-  conditionsOf,
+  someCondition,
+  type AuthzCondition,
   grantingRules,
   limitedToPaths,
   pathLimitFailure,
@@ -81,21 +82,13 @@ export const authzAnySource = defineRule({
  * restricts the rule's sources (what those values admit is `authz-source-namespace`'s concern).
  */
 function restrictedByCondition(rule: AuthzRule, userIdHeader: string): boolean {
-  const conditions = conditionsOf(rule, userIdHeader);
-  const count = conditions.length;
-  for (let index = 0; index < count; index++) {
-    const condition = conditions[index];
-    if (condition === undefined) continue;
-    const { meaning } = condition;
-    if (
-      meaning.exact &&
-      (meaning.kind === 'namespace' || meaning.kind === 'principal') &&
-      condition.hasValues
-    ) {
-      return true;
-    }
-  }
-  return false;
+  return someCondition(rule, userIdHeader, restrictsSources);
+}
+
+function restrictsSources({ meaning, hasValues }: AuthzCondition): boolean {
+  return (
+    meaning.exact && (meaning.kind === 'namespace' || meaning.kind === 'principal') && hasValues
+  );
 }
 
 /** `OpeningViolation.at` for a rule without `from`, and for one whose `from` is empty. */

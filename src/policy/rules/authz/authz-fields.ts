@@ -283,6 +283,24 @@ export function conditionsOf(rule: AuthzRule, userIdHeader: string): readonly Au
   return conditions;
 }
 
+/**
+ * True when some `when[]` condition of `rule` (as {@link conditionsOf} lists them) passes `test`:
+ * the one loop the rules that ask "is there a condition that…" share.
+ */
+export function someCondition(
+  rule: AuthzRule,
+  userIdHeader: string,
+  test: (condition: AuthzCondition) => boolean,
+): boolean {
+  const conditions = conditionsOf(rule, userIdHeader);
+  const count = conditions.length;
+  for (let index = 0; index < count; index++) {
+    const condition = conditions[index];
+    if (condition !== undefined && test(condition)) return true;
+  }
+  return false;
+}
+
 /** {@link conditionsOf} by rule (a rule's entry is made once per `spec.rules` list). */
 const conditionLists = new WeakMap<
   AuthzRule,

@@ -9,7 +9,8 @@ import {
 import { quoteValue } from '../../validation-helpers.js';
 import {
   admitsPrincipal,
-  conditionsOf,
+  someCondition,
+  type AuthzCondition,
   grantingRules,
   limitedToPaths,
   workloadPrincipal,
@@ -73,22 +74,11 @@ export const authzGatewayUser = defineRule({
 
 /** True when the rule has an exactly keyed user-id condition whose `values` are specific users. */
 function namesUsers(rule: AuthzRule, userIdHeader: string): boolean {
-  const conditions = conditionsOf(rule, userIdHeader);
-  const count = conditions.length;
-  for (let index = 0; index < count; index++) {
-    const condition = conditions[index];
-    if (condition === undefined) continue;
-    const { meaning } = condition;
-    if (
-      meaning.kind === 'user-header' &&
-      meaning.exact &&
-      condition.hasValues &&
-      specificUsers(condition.values)
-    ) {
-      return true;
-    }
-  }
-  return false;
+  return someCondition(rule, userIdHeader, listsUsers);
+}
+
+function listsUsers({ meaning, hasValues, values }: AuthzCondition): boolean {
+  return meaning.kind === 'user-header' && meaning.exact && hasValues && specificUsers(values);
 }
 
 /** True when every string of `values` is a specific user: non-empty, no `*`. */
