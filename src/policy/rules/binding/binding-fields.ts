@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../kube-object.js';
 import { asRecord, asString, getPath } from '../../object-access.js';
 import { DeferredViolation } from '../../rule.js';
-import { indexPath } from '../../validation-helpers.js';
+import { indexPath, listValues, quoteValue } from '../../validation-helpers.js';
 
 /**
  * One entry of `subjects`, fields read defensively (absent or non-string => undefined); `kind`
@@ -133,5 +133,25 @@ export abstract class SubjectViolation extends DeferredViolation {
 
   protected writePath(): string {
     return `${indexPath('subjects', this.subject.index)}.${this.field}`;
+  }
+}
+
+/**
+ * A User or Group subject named in `bindings.forbiddenUsers` / `bindings.forbiddenGroups` (path
+ * and message written when read): the violation `binding-forbidden-user` and `binding-group`
+ * share.
+ */
+export class ForbiddenSubject extends SubjectViolation {
+  constructor(
+    subject: Subject,
+    private readonly what: 'user' | 'group',
+    private readonly forbidden: readonly string[],
+  ) {
+    super(subject);
+  }
+
+  protected writeMessage(path: string): string {
+    const field = this.what === 'user' ? 'forbiddenUsers' : 'forbiddenGroups';
+    return `${path} ${quoteValue(this.subject.name)} is a forbidden ${this.what} (bindings.${field}: ${listValues(this.forbidden)})`;
   }
 }

@@ -1,7 +1,7 @@
 import { skipOutsideProfileNamespace } from '../../profile-namespace.js';
 import { failIf, defineRule, type Violation, WRITE_OPERATIONS } from '../../rule.js';
-import { listValues, quoteValue } from '../../validation-helpers.js';
-import { SubjectViolation, subjectsOf, type Subject } from './binding-fields.js';
+
+import { ForbiddenSubject, subjectsOf } from './binding-fields.js';
 
 /**
  * No `User` subject may be one of `bindings.forbiddenUsers`: by default `system:anonymous`, the
@@ -29,22 +29,8 @@ export const bindingForbiddenUser = defineRule({
       const subject = subjects[index];
       if (subject?.kind !== 'User' || subject.name === undefined) continue;
       if (!forbidden.includes(subject.name)) continue;
-      violations.push(new ForbiddenUser(subject, forbidden));
+      violations.push(new ForbiddenSubject(subject, 'user', forbidden));
     }
     return failIf(violations);
   },
 });
-
-/** A forbidden User subject (path and message written when read). */
-class ForbiddenUser extends SubjectViolation {
-  constructor(
-    subject: Subject,
-    private readonly forbidden: readonly string[],
-  ) {
-    super(subject);
-  }
-
-  protected writeMessage(path: string): string {
-    return `${path} ${quoteValue(this.subject.name)} is a forbidden user (bindings.forbiddenUsers: ${listValues(this.forbidden)})`;
-  }
-}

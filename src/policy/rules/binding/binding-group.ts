@@ -2,6 +2,7 @@ import { requestNamespace, skipOutsideProfileNamespace } from '../../profile-nam
 import { failIf, type Violation, defineRule, WRITE_OPERATIONS } from '../../rule.js';
 import { listValues, quoteValue } from '../../validation-helpers.js';
 import {
+  ForbiddenSubject,
   SERVICE_ACCOUNT_GROUP_PREFIX,
   SubjectViolation,
   subjectsOf,
@@ -34,7 +35,7 @@ export const bindingGroup = defineRule({
       const subject = subjects[index];
       if (subject?.kind !== 'Group' || subject.name === undefined) continue;
       if (forbiddenGroups.includes(subject.name)) {
-        violations.push(new ForbiddenGroup(subject, forbiddenGroups));
+        violations.push(new ForbiddenSubject(subject, 'group', forbiddenGroups));
         continue;
       }
       if (!subject.name.startsWith(SERVICE_ACCOUNT_GROUP_PREFIX)) continue;
@@ -47,20 +48,6 @@ export const bindingGroup = defineRule({
     return failIf(violations);
   },
 });
-
-/** A Group subject in `bindings.forbiddenGroups` (path and message written when read). */
-class ForbiddenGroup extends SubjectViolation {
-  constructor(
-    subject: Subject,
-    private readonly forbiddenGroups: readonly string[],
-  ) {
-    super(subject);
-  }
-
-  protected writeMessage(path: string): string {
-    return `${path} ${quoteValue(this.subject.name)} is a forbidden group (bindings.forbiddenGroups: ${listValues(this.forbiddenGroups)})`;
-  }
-}
 
 /** `system:serviceaccounts:<ns>` of a namespace not allowed (path and message written when read). */
 class ServiceAccountsGroup extends SubjectViolation {
